@@ -1,0 +1,108 @@
+"""Certificate profiles: decided once per certificate, before any lint runs (pkilint's way).
+
+Lints declare the profiles they apply to; the engine picks the lints for a profile once, so a
+lint never has to guess whether a certificate is, say, a TLS subscriber certificate.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from audit.engine import oids
+
+if TYPE_CHECKING:
+    from audit.engine.certview import CertView
+
+
+class Profile(StrEnum):
+    ROOT_CA = "root_ca"
+    SUBORDINATE_CA = "subordinate_ca"
+    OCSP_RESPONDER = "ocsp_responder"
+    SUBSCRIBER_DV = "subscriber_dv"
+    SUBSCRIBER_OV = "subscriber_ov"
+    SUBSCRIBER_IV = "subscriber_iv"
+    SUBSCRIBER_EV = "subscriber_ev"
+    PRECERTIFICATE_DV = "precertificate_dv"
+    PRECERTIFICATE_OV = "precertificate_ov"
+    PRECERTIFICATE_IV = "precertificate_iv"
+    PRECERTIFICATE_EV = "precertificate_ev"
+    NON_TLS = "non_tls"  # S/MIME, code signing, client-only: outside the TLS BRs
+    UNKNOWN = "unknown"  # not decodable enough to tell
+
+
+# Profile groups the lints name in `applies=`.
+CA = frozenset({Profile.ROOT_CA, Profile.SUBORDINATE_CA})
+PRECERTIFICATE = frozenset(
+    {
+        Profile.PRECERTIFICATE_DV,
+        Profile.PRECERTIFICATE_OV,
+        Profile.PRECERTIFICATE_IV,
+        Profile.PRECERTIFICATE_EV,
+    }
+)
+SUBSCRIBER_TLS = frozenset(
+    {Profile.SUBSCRIBER_DV, Profile.SUBSCRIBER_OV, Profile.SUBSCRIBER_IV, Profile.SUBSCRIBER_EV}
+    | PRECERTIFICATE
+)
+DV = frozenset({Profile.SUBSCRIBER_DV, Profile.PRECERTIFICATE_DV})
+OV = frozenset({Profile.SUBSCRIBER_OV, Profile.PRECERTIFICATE_OV})
+IV = frozenset({Profile.SUBSCRIBER_IV, Profile.PRECERTIFICATE_IV})
+EV = frozenset({Profile.SUBSCRIBER_EV, Profile.PRECERTIFICATE_EV})
+TLS_HIERARCHY = CA | SUBSCRIBER_TLS | {Profile.OCSP_RESPONDER}  # everything the TLS BRs govern
+ANY = frozenset(Profile)
+
+_SUBSCRIBER = {
+    "dv": (Profile.SUBSCRIBER_DV, Profile.PRECERTIFICATE_DV),
+    "ov": (Profile.SUBSCRIBER_OV, Profile.PRECERTIFICATE_OV),
+    "iv": (Profile.SUBSCRIBER_IV, Profile.PRECERTIFICATE_IV),
+    "ev": (Profile.SUBSCRIBER_EV, Profile.PRECERTIFICATE_EV),
+}
+_POLICY_VALIDATION = {
+    oids.POLICY_EV: "ev",
+    oids.POLICY_OV: "ov",
+    oids.POLICY_IV: "iv",
+    oids.POLICY_DV: "dv",
+}
+
+
+def detect_profile(cert: CertView) -> Profile:
+    """Decide what kind of certificate this is, from its own content."""
+    try:
+        return _detect(cert)
+    except Exception:  # undecodable parts: the decode lint reports them; nothing applies
+        return Profile.UNKNOWN
+
+
+def _detect(cert: CertView) -> Profile:
+    key_usage = cert.key_usage or frozenset()
+    if cert.is_ca or (cert.basic_constraints is None and "key_cert_sign" in key_usage):
+        return Profile.ROOT_CA if cert.is_self_issued else Profile.SUBORDINATE_CA
+    eku = cert.eku
+    if eku is not None and oids.EKU_OCSP_SIGNING in eku:
+        return Profile.OCSP_RESPONDER
+    if not _is_tls_server(cert, eku):
+        return Profile.NON_TLS
+    final, pre = _SUBSCRIBER[validation_type(cert)]
+    return pre if cert.is_precertificate else final
+
+
+def _is_tls_server(cert: CertView, eku: tuple[str, ...] | None) -> bool:
+    if eku is not None:
+        return oids.EKU_SERVER_AUTH in eku or oids.EKU_ANY in eku
+    # No EKU: TLS only if something else says so (a BR policy OID or DNS names), never by default.
+    policies = cert.policies or ()
+    return any(p in _POLICY_VALIDATION for p in policies) or bool(cert.dns_names)
+
+
+def validation_type(cert: CertView) -> str:
+    """dv / ov / iv / ev from the CA/B Forum policy OID; from the subject when there is none."""
+    for policy in cert.policies or ():
+        if policy in _POLICY_VALIDATION:
+            return _POLICY_VALIDATION[policy]
+    subject = cert.subject
+    if subject.has(oids.ORGANIZATION):
+        return "ov"
+    if subject.has(oids.GIVEN_NAME) or subject.has(oids.SURNAME):
+        return "iv"
+    return "dv"

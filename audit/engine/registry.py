@@ -1,0 +1,179 @@
+"""The lint catalogue: every rule declared once, next to its check, with its dates named.
+
+A lint module under `audit/lints/<source>/` declares rules with `@lint(...)`; importing the
+`audit.lints` package registers them all. The catalogue is then fixed for the process.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import json
+import pkgutil
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from audit.engine.profiles import Profile
+from audit.engine.status import Outcome, Status
+
+if TYPE_CHECKING:
+    from audit.engine.certview import CertView
+
+# Bumped when lints are added or removed or change logic; each lint also has its own version.
+CATALOGUE_VERSION = "2026.11.1"
+
+
+class Source(StrEnum):
+    CABF_BR = "cabf_br"
+    CABF_EV = "cabf_ev"
+    RFC5280 = "rfc5280"
+    MOZILLA = "mozilla"
+    CHROME = "chrome"
+    APPLE = "apple"
+    COMMUNITY = "community"
+    POPULATION = "population"  # needs the whole population (duplicate serials, shared keys)
+    DATABASE = "database"  # the database row disagrees with the certificate it stores
+
+
+SOURCE_TITLES = {
+    Source.CABF_BR: "CA/Browser Forum Baseline Requirements (TLS)",
+    Source.CABF_EV: "CA/Browser Forum EV Guidelines",
+    Source.RFC5280: "RFC 5280 and related IETF profiles",
+    Source.MOZILLA: "Mozilla Root Store Policy",
+    Source.CHROME: "Chrome Root Program Policy",
+    Source.APPLE: "Apple Root Certificate Program",
+    Source.COMMUNITY: "Community practice",
+    Source.POPULATION: "Population checks (whole database)",
+    Source.DATABASE: "Database consistency",
+}
+
+Check = Callable[["CertView"], Outcome]
+Predicate = Callable[["CertView"], bool]
+
+
+@dataclass(frozen=True, eq=False)
+class Lint:
+    name: str
+    description: str
+    citation: str
+    source: Source
+    severity: Status  # the status a failed check gives
+    applies_to: frozenset[Profile]
+    effective: datetime
+    check: Check
+    ineffective: datetime | None = None
+    when: Predicate | None = None  # finer applicability within the profiles
+    zlint: tuple[str, ...] = ()
+    version: int = 1
+    section: str = field(default="")  # the module's concern, e.g. "subject", for grouping
+
+    def metadata(self) -> dict[str, object]:
+        return {
+            "name": self.name,
+            "description": self.description,
+            "citation": self.citation,
+            "source": str(self.source),
+            "section": self.section,
+            "severity": self.severity.label,
+            "effective_date": self.effective.date().isoformat(),
+            "ineffective_date": self.ineffective.date().isoformat() if self.ineffective else None,
+            "profiles": sorted(str(p) for p in self.applies_to),
+            "zlint": list(self.zlint),
+            "version": self.version,
+        }
+
+
+_REGISTRY: dict[str, Lint] = {}
+
+
+def lint(
+    *,
+    name: str,
+    description: str,
+    citation: str,
+    source: Source,
+    severity: Status,
+    applies: Iterable[Profile],
+    effective: datetime,
+    ineffective: datetime | None = None,
+    when: Predicate | None = None,
+    zlint: Iterable[str] = (),
+    version: int = 1,
+) -> Callable[[Check], Check]:
+    """Declare a lint; the decorated function is its check and is returned unchanged."""
+
+    def register(check: Check) -> Check:
+        if name in _REGISTRY:
+            raise ValueError(f"lint {name!r} is declared twice")
+        if not severity.is_finding:
+            raise ValueError(f"lint {name!r}: severity must be info or above")
+        section = check.__module__.rsplit(".", 1)[-1]
+        _REGISTRY[name] = Lint(
+            name=name, description=description, citation=citation, source=source,
+            severity=severity, applies_to=frozenset(applies), effective=effective,
+            ineffective=ineffective, check=check, when=when, zlint=tuple(zlint),
+            version=version, section=section,
+        )  # fmt: skip
+        return check
+
+    return register
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    lints: tuple[Lint, ...]
+
+    @classmethod
+    def load(cls) -> Catalogue:
+        """Every lint under `audit.lints`, in a stable order (source, section, name)."""
+        import audit.lints as package
+
+        for module in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
+            importlib.import_module(module.name)
+        ordered = sorted(_REGISTRY.values(), key=lambda x: (x.source, x.section, x.name))
+        return cls(tuple(ordered))
+
+    def __len__(self) -> int:
+        return len(self.lints)
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return iter(self.lints)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(x.name for x in self.lints)
+
+    @property
+    def by_name(self) -> dict[str, Lint]:
+        return {x.name: x for x in self.lints}
+
+    @property
+    def version(self) -> str:
+        return CATALOGUE_VERSION
+
+    @property
+    def digest(self) -> str:
+        """SHA-256 over every lint's metadata: two runs with equal digests ran the same rules."""
+        blob = json.dumps([x.metadata() for x in self.lints], sort_keys=True).encode()
+        return hashlib.sha256(blob).hexdigest()
+
+    def select(self, selector: str | None) -> Catalogue:
+        """A comma-separated list of lint names, sources (`source:cabf_br` or `cabf_br`), or `all`."""
+        if not selector or selector.strip() == "all":
+            return self
+        wanted: list[Lint] = []
+        sources = {str(s) for s in Source}
+        by_name = self.by_name
+        for term in (t.strip() for t in selector.split(",") if t.strip()):
+            key = term.removeprefix("source:")
+            if key in sources:
+                wanted += [x for x in self.lints if x.source == key]
+            elif term in by_name:
+                wanted.append(by_name[term])
+            else:
+                raise ValueError(f"--lints: {term!r} is neither a lint name nor a source")
+        chosen = {x.name for x in wanted}
+        return Catalogue(tuple(x for x in self.lints if x.name in chosen))
