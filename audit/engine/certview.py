@@ -13,15 +13,19 @@ from __future__ import annotations
 
 import hashlib
 import ipaddress
+import re
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import cached_property
 from typing import Any, TypeVar
 
+from asn1crypto import core as asn1_core
+from asn1crypto import parser as asn1_parser
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
+from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
 from cryptography.utils import CryptographyDeprecationWarning
@@ -35,6 +39,20 @@ warnings.filterwarnings("ignore", category=CryptographyDeprecationWarning)
 warnings.filterwarnings("ignore", message="Attribute's length must be")
 
 T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class RowFacts:
+    """What the issuance database's row says about the certificate it stores."""
+
+    cert_id: str
+    serial_hex: str | None = None
+    issuer: str | None = None
+    subject: str | None = None
+    not_before: datetime | None = None
+    not_after: datetime | None = None
+    status: str | None = None
+    revoked_at: datetime | None = None
 
 
 class NotACertificate(ValueError):
@@ -76,6 +94,131 @@ class Extension:
     asn1: Any = None  # asn1crypto's Extension, on the tolerant path
 
 
+@dataclass(frozen=True, slots=True)
+class EncodedAlgorithms:
+    """AlgorithmIdentifiers exactly as encoded, which cryptography normalises away: what the
+    byte-for-byte rules (MRSP 5.1, BR 7.1.3) compare."""
+
+    signature: bytes  # Certificate.signatureAlgorithm, DER
+    tbs_signature: bytes  # TBSCertificate.signature, DER
+    public_key: bytes  # SubjectPublicKeyInfo.algorithm, DER
+    signature_value: bytes  # signatureValue's octets, after the unused-bits octet
+
+
+@dataclass(frozen=True, slots=True)
+class TimeEncoding:
+    """A validity time as encoded. Decoders turn UTCTime and GeneralizedTime, with or without
+    seconds or a zone, into the same datetime; RFC 5280 4.1.2.5 cares which it was."""
+
+    tag: int  # 0x17 UTCTime, 0x18 GeneralizedTime (anything else is malformed)
+    text: str  # the encoded characters (latin-1, so every octet shows)
+
+
+@dataclass(frozen=True, slots=True)
+class TbsEncoding:
+    """TBSCertificate fields as encoded (whole TLVs), for rules about the encoding itself."""
+
+    version: bytes | None  # the [0] EXPLICIT version; None when absent (v1 by DEFAULT)
+    issuer: bytes  # the issuer Name
+    subject: bytes  # the subject Name
+    not_before: TimeEncoding
+    not_after: TimeEncoding
+    issuer_unique_id: bytes | None  # [1] IMPLICIT issuerUniqueID, when present
+    subject_unique_id: bytes | None  # [2] IMPLICIT subjectUniqueID, when present
+    extensions: bytes | None  # the Extensions SEQUENCE inside [3], when present
+
+
+@dataclass(frozen=True, slots=True)
+class EncodedExtension:
+    """One Extension as encoded: what DER rules about extensions look at."""
+
+    oid: str
+    critical: bool
+    critical_encoded: bool  # the BOOLEAN is in the DER (DER leaves out a DEFAULT FALSE)
+    value: bytes  # extnValue's octets: the extension's own DER
+
+
+@dataclass(frozen=True, slots=True)
+class SignedCertificateTimestamp:
+    """One embedded SCT (RFC 6962 3.2): which log, and when."""
+
+    log_id: bytes  # SHA-256 of the log's public key
+    timestamp: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class CabfOrganizationIdentifier:
+    """EVG 9.8.2's cabfOrganizationIdentifier extension, decoded."""
+
+    scheme: str  # registrationSchemeIdentifier, e.g. NTR, VAT, PSD
+    country: str  # registrationCountry
+    state: str | None  # registrationStateOrProvince, when present
+    reference: str  # registrationReference
+
+
+class _CabfOrganizationIdentifierAsn1(asn1_core.Sequence):
+    _fields = [
+        ("registration_scheme_identifier", asn1_core.PrintableString),
+        ("registration_country", asn1_core.PrintableString),
+        ("registration_state_or_province", asn1_core.PrintableString, {"implicit": 0, "optional": True}),
+        ("registration_reference", asn1_core.UTF8String),
+    ]  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class GeneralSubtree:
+    """One GeneralSubtree of nameConstraints (RFC 5280 4.2.1.10), bounds as encoded."""
+
+    base: GeneralName
+    minimum: int = 0
+    maximum: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class NameConstraints:
+    permitted: tuple[GeneralSubtree, ...] | None  # None: the field is absent
+    excluded: tuple[GeneralSubtree, ...] | None
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyQualifier:
+    """One PolicyQualifierInfo of certificatePolicies (RFC 5280 4.2.1.4)."""
+
+    oid: str  # policyQualifierId
+    cps_uri: str | None = None  # the CPS pointer, when it is an IA5String
+    notice_ref: bool = False  # a UserNotice with a noticeRef
+    explicit_text: str | None = None  # a UserNotice's explicitText, decoded
+    explicit_text_tag: int | None = None  # its ASN.1 universal tag (12 UTF8String, 22 IA5String...)
+    explicit_text_decodes: bool = True  # False: its octets are not valid in that string type
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyInformation:
+    oid: str
+    qualifiers: tuple[PolicyQualifier, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class DistributionPoint:
+    """One DistributionPoint of cRLDistributionPoints: its names and which fields are set."""
+
+    full_name: tuple[GeneralName, ...] | None  # distributionPoint's fullName
+    relative_name: bool  # distributionPoint is nameRelativeToCRLIssuer
+    reasons: bool
+    crl_issuer: tuple[GeneralName, ...] | None
+
+
+class _OpaqueExtension(asn1_core.Sequence):
+    """An Extension whose extnValue is kept as octets: for values asn1crypto's typed spec
+    refuses (an empty extnValue), so the extension's OID and criticality still read."""
+
+    _fields = [
+        ("extn_id", asn1_core.ObjectIdentifier),
+        ("critical", asn1_core.Boolean, {"default": False}),
+        ("extn_value", asn1_core.ParsableOctetString),
+    ]
+
+
 _KEY_USAGE_BITS = (
     "digital_signature", "content_commitment", "key_encipherment", "data_encipherment",
     "key_agreement", "key_cert_sign", "crl_sign", "encipher_only", "decipher_only",
@@ -89,10 +232,11 @@ class CertView:
         self.der = der
         self.sha256 = hashlib.sha256(der).hexdigest()
         self.problems: list[str] = []  # what the strict decoder refused, field by field
+        self.db_row: RowFacts | None = None  # set by the engine when linting a database row
         self._crypto: x509.Certificate | None
         try:
             self._crypto = x509.load_der_x509_certificate(der)
-        except ValueError as exc:
+        except (ValueError, x509.InvalidVersion) as exc:  # v2 certificates raise InvalidVersion
             self._crypto = None
             self.problems.append(f"certificate: {exc}")
             self._tolerant  # noqa: B018 - raises NotACertificate when neither decoder can read it
@@ -166,19 +310,21 @@ class CertView:
 
     @cached_property
     def not_before(self) -> datetime:
-        return self._field(
-            "notBefore",
-            lambda c: c.not_valid_before_utc,
-            lambda: _utc(self._tbs["validity"]["not_before"].native),
-        )
+        return self._field("notBefore", lambda c: c.not_valid_before_utc, lambda: self._time(0))
 
     @cached_property
     def not_after(self) -> datetime:
-        return self._field(
-            "notAfter",
-            lambda c: c.not_valid_after_utc,
-            lambda: _utc(self._tbs["validity"]["not_after"].native),
-        )
+        return self._field("notAfter", lambda c: c.not_valid_after_utc, lambda: self._time(1))
+
+    def _time(self, which: int) -> datetime:
+        """A validity time the strict decoder refused: asn1crypto's reading, else a lenient
+        one of the encoded characters (no seconds, a zone offset, a fraction)."""
+        try:
+            field = ("not_before", "not_after")[which]
+            return _utc(self._tbs["validity"][field].native)
+        except Exception:  # asn1crypto refuses it too: read the characters leniently
+            encoded = self.validity_encoding[which]
+            return _lenient_time(encoded.tag, encoded.text)
 
     @cached_property
     def validity_seconds(self) -> int:
@@ -211,6 +357,26 @@ class CertView:
         return self.subject.normalized == self.issuer.normalized
 
     @cached_property
+    def is_self_signed(self) -> bool:
+        """Self-issued and signed by its own key (RFC 5280 4.2.1.1's "self-signed").
+
+        The signature is checked only for self-issued certificates (few); when it cannot be
+        checked (tolerant decode, unsupported algorithm), matching key identifiers decide.
+        """
+        if not self.is_self_issued:
+            return False
+        if self._crypto is not None:
+            try:
+                self._crypto.verify_directly_issued_by(self._crypto)
+                return True
+            except InvalidSignature:
+                return False
+            except Exception:  # unsupported or undecodable key/algorithm: fall through
+                pass
+        aki = self.authority_key_id
+        return not aki or aki == self.subject_key_id
+
+    @cached_property
     def key(self) -> KeyInfo:
         return self._field(
             "subjectPublicKeyInfo", lambda c: _key_from_crypto(c.public_key()), self._key_from_asn1
@@ -218,7 +384,7 @@ class CertView:
 
     def _key_from_asn1(self) -> KeyInfo:
         spki = self._tbs["subject_public_key_info"]
-        algorithm = spki["algorithm"]["algorithm"].dotted
+        algorithm = self.public_key_algorithm
         if algorithm in (oids.RSA_ENCRYPTION, oids.RSASSA_PSS):
             parsed = spki["public_key"].parsed
             modulus = parsed["modulus"].native
@@ -228,6 +394,20 @@ class CertView:
             return KeyInfo("ec", spki.bit_size, curve=curve if isinstance(curve, str) else None)
         names = {oids.DSA: "dsa", oids.ED25519: "ed25519", oids.ED448: "ed448"}
         return KeyInfo(names.get(algorithm, "unknown"), None)
+
+    @cached_property
+    def public_key_algorithm(self) -> str:
+        """Dotted OID of subjectPublicKeyInfo's algorithm, also for keys no decoder understands
+        (e.g. id-RSASSA-PSS, GOST), where `key` says only "rsa" or "unknown"."""
+
+        def from_asn1() -> str:
+            # asn1crypto's PublicKeyInfo refuses algorithms it has no spec for: read it generically.
+            spki = asn1_core.Sequence.load(self._tbs["subject_public_key_info"].dump())
+            return spki[0][0].dotted
+
+        return self._field(
+            "subjectPublicKeyInfo", lambda c: c.public_key_algorithm_oid.dotted_string, from_asn1
+        )
 
     @cached_property
     def public_key_der(self) -> bytes:
@@ -248,10 +428,16 @@ class CertView:
         return self._field("extensions", _extensions_from_crypto, self._extensions_from_asn1)
 
     def _extensions_from_asn1(self) -> tuple[Extension, ...]:
-        exts = self._tbs["extensions"]
-        return tuple(
-            Extension(e["extn_id"].dotted, bool(e["critical"].native), asn1=e) for e in exts
-        )
+        out = []
+        for e in self._tbs["extensions"]:
+            oid = e["extn_id"].dotted
+            try:
+                e["extn_value"]  # noqa: B018 - asn1crypto parses a known extension's value here
+            except Exception as exc:  # e.g. an empty extnValue: keep the octets, unparsed
+                self.problems.append(f"extension {oid}: {str(exc).splitlines()[0]}")
+                e = _OpaqueExtension.load(e.dump())
+            out.append(Extension(oid, bool(e["critical"].native), asn1=e))
+        return tuple(out)
 
     @cached_property
     def extensions(self) -> dict[str, Extension]:
@@ -296,7 +482,7 @@ class CertView:
                 if (bit not in ("encipher_only", "decipher_only") or agreement) and getattr(v, bit)
             )  # fmt: skip
 
-        return self._ext(oids.KEY_USAGE, from_crypto, lambda v: frozenset(v.native))
+        return self._ext(oids.KEY_USAGE, from_crypto, _key_usage_from_asn1)
 
     @cached_property
     def eku(self) -> tuple[str, ...] | None:
@@ -316,6 +502,12 @@ class CertView:
     @cached_property
     def dns_names(self) -> tuple[str, ...]:
         return tuple(g.value for g in self.san or () if g.kind == "dns")
+
+    @cached_property
+    def dns_name_tlds(self) -> frozenset[str]:
+        """The rightmost label of each dNSName, lower-cased: a set lookup tells whether any name
+        is under .onion or .arpa without each lint walking the names."""
+        return frozenset(n.rstrip(".").rpartition(".")[2].lower() for n in self.dns_names)
 
     @cached_property
     def ip_addresses(self) -> tuple[Any, ...]:
@@ -356,6 +548,22 @@ class CertView:
         return self._ext(oids.AUTHORITY_INFO_ACCESS, from_crypto, from_asn1)
 
     @cached_property
+    def aia_descriptions(self) -> tuple[tuple[str, GeneralName], ...] | None:
+        """Every AccessDescription of authorityInfoAccess as (accessMethod OID, accessLocation),
+        whatever the location's type; None when the extension is absent."""
+        return self._ext(
+            oids.AUTHORITY_INFO_ACCESS,
+            lambda v: tuple(
+                (d.access_method.dotted_string, _general_names_from_crypto((d.access_location,))[0])
+                for d in v
+            ),
+            lambda v: tuple(
+                (d["access_method"].dotted, _general_names_from_asn1((d["access_location"],))[0])
+                for d in v
+            ),
+        )
+
+    @cached_property
     def crl_urls(self) -> tuple[str, ...] | None:
         """The URIs in cRLDistributionPoints' fullName fields, or None when absent."""
 
@@ -391,6 +599,293 @@ class CertView:
         """RFC 6962 3.1: a precertificate carries the critical poison extension."""
         return oids.CT_PRECERT_POISON in self.extensions
 
+    def extension_value_der(self, oid: str) -> bytes | None:
+        """The DER inside the first `oid` extension's extnValue, as the certificate holds it:
+        for what `cryptography` decodes but does not keep (string types, subtree bounds)."""
+        ext = self.extensions.get(oid)
+        if ext is None:
+            return None
+        if ext.asn1 is not None:
+            return bytes(ext.asn1["extn_value"].contents)
+        if isinstance(ext.crypto, x509.UnrecognizedExtension):
+            return ext.crypto.value
+        try:
+            for e in self._tbs["extensions"]:
+                if e["extn_id"].dotted == oid:
+                    return bytes(e["extn_value"].contents)
+        except Exception:  # asn1crypto cannot walk this certificate's extensions
+            pass
+        return None
+
+    @cached_property
+    def issuer_alt_name(self) -> tuple[GeneralName, ...] | None:
+        """issuerAltName entries, or None when the extension is absent."""
+        return self._ext(oids.ISSUER_ALT_NAME, _general_names_from_crypto, _general_names_from_asn1)
+
+    @cached_property
+    def ian_dns_names(self) -> tuple[str, ...]:
+        return tuple(g.value for g in self.issuer_alt_name or () if g.kind == "dns")
+
+    @cached_property
+    def name_constraints(self) -> NameConstraints | None:
+        """nameConstraints, or None when absent. Read from the DER on both paths: `cryptography`
+        drops GeneralSubtree's minimum and maximum and refuses x400Address / ediPartyName."""
+        ext = self.extensions.get(oids.NAME_CONSTRAINTS)
+        if ext is None:
+            return None
+        raw = self.extension_value_der(oids.NAME_CONSTRAINTS)
+        if raw is None and isinstance(ext.crypto, x509.NameConstraints):
+            return NameConstraints(
+                _subtrees_from_crypto(ext.crypto.permitted_subtrees),
+                _subtrees_from_crypto(ext.crypto.excluded_subtrees),
+            )
+        if raw is None:
+            raise ValueError("nameConstraints: the extension value cannot be read")
+        return _name_constraints_from_der(raw)
+
+    @cached_property
+    def policy_information(self) -> tuple[PolicyInformation, ...] | None:
+        """certificatePolicies with their qualifiers, or None when absent. An explicitText's
+        string type is read from the DER (`cryptography` decodes every DisplayText to str)."""
+        ext = self.extensions.get(oids.CERTIFICATE_POLICIES)
+        if ext is None:
+            return None
+        parsed = None
+        if isinstance(ext.crypto, x509.CertificatePolicies):
+            parsed = _policies_from_crypto(ext.crypto)
+            if not any(q.explicit_text is not None for p in parsed for q in p.qualifiers):
+                return parsed
+        raw = self.extension_value_der(oids.CERTIFICATE_POLICIES)
+        if raw is None:
+            if parsed is None:
+                raise ValueError("certificatePolicies: the extension value cannot be read")
+            return parsed
+        return _policies_from_der(raw)
+
+    @cached_property
+    def user_notices(self) -> tuple[PolicyQualifier, ...]:
+        """Every UserNotice qualifier of certificatePolicies, in certificate order."""
+        if _USER_NOTICE_OID_DER not in self.der:  # most certificates: no need to decode policies
+            return ()
+        return tuple(
+            q for p in self.policy_information or () for q in p.qualifiers
+            if q.oid == oids.USER_NOTICE_QUALIFIER
+        )  # fmt: skip
+
+    @cached_property
+    def policy_mappings(self) -> tuple[tuple[str, str], ...] | None:
+        """policyMappings as (issuerDomainPolicy, subjectDomainPolicy) pairs; None when absent.
+        (`cryptography` has no type for it, so both paths read the DER.)"""
+        if not self.has_extension(oids.POLICY_MAPPINGS):
+            return None
+        raw = self.extension_value_der(oids.POLICY_MAPPINGS)
+        if raw is None:
+            raise ValueError("policyMappings: the extension value cannot be read")
+        return tuple(
+            (m["issuer_domain_policy"].dotted, m["subject_domain_policy"].dotted)
+            for m in asn1_x509.PolicyMappings.load(raw)
+        )
+
+    @cached_property
+    def policy_constraints(self) -> tuple[int | None, int | None] | None:
+        """(requireExplicitPolicy, inhibitPolicyMapping) of policyConstraints; None when absent.
+        The tolerant path reads the DER itself: some CAs tag the SkipCerts explicitly."""
+        ext = self.extensions.get(oids.POLICY_CONSTRAINTS)
+        if ext is None:
+            return None
+        if isinstance(ext.crypto, x509.PolicyConstraints):
+            return (ext.crypto.require_explicit_policy, ext.crypto.inhibit_policy_mapping)
+        raw = self.extension_value_der(oids.POLICY_CONSTRAINTS)
+        if raw is None:
+            raise ValueError("policyConstraints: the extension value cannot be read")
+        return _policy_constraints_from_der(raw)
+
+    @cached_property
+    def crl_distribution_points(self) -> tuple[DistributionPoint, ...] | None:
+        """cRLDistributionPoints, point by point, or None when absent."""
+
+        def from_crypto(v: x509.CRLDistributionPoints) -> tuple[DistributionPoint, ...]:
+            return tuple(
+                DistributionPoint(
+                    None if dp.full_name is None else _general_names_from_crypto(dp.full_name),
+                    dp.relative_name is not None,
+                    dp.reasons is not None,
+                    None if dp.crl_issuer is None else _general_names_from_crypto(dp.crl_issuer),
+                )
+                for dp in v
+            )
+
+        def from_asn1(v: Any) -> tuple[DistributionPoint, ...]:
+            out = []
+            for dp in v:
+                name, issuer = dp["distribution_point"], dp["crl_issuer"]
+                kind = None if isinstance(name, asn1_core.Void) else name.name
+                out.append(
+                    DistributionPoint(
+                        _general_names_from_asn1(name.chosen) if kind == "full_name" else None,
+                        kind == "name_relative_to_crl_issuer",
+                        not isinstance(dp["reasons"], asn1_core.Void),
+                        None
+                        if isinstance(issuer, asn1_core.Void)
+                        else _general_names_from_asn1(issuer),
+                    )
+                )
+            return tuple(out)
+
+        return self._ext(oids.CRL_DISTRIBUTION_POINTS, from_crypto, from_asn1)
+
+    @cached_property
+    def scts(self) -> tuple[SignedCertificateTimestamp, ...] | None:
+        """The embedded SCT list (RFC 6962 3.3), in certificate order; None when absent.
+        Raises ValueError when the list is not well-formed."""
+
+        def from_crypto(v: Any) -> tuple[SignedCertificateTimestamp, ...]:
+            if isinstance(v, x509.UnrecognizedExtension):  # not parsed: read the TLS encoding
+                return _scts_from_tls(asn1_core.OctetString.load(v.value).native)
+            return tuple(
+                SignedCertificateTimestamp(s.log_id, _utc(s.timestamp)) for s in v
+            )  # fmt: skip
+
+        return self._ext(oids.CT_SCT_LIST, from_crypto, lambda v: _scts_from_tls(v.native))
+
+    @cached_property
+    def cabf_organization_identifier(self) -> CabfOrganizationIdentifier | None:
+        """The cabfOrganizationIdentifier extension (EVG 9.8.2), or None when absent. Raises
+        ValueError when it is not the SEQUENCE the EVG defines."""
+        ext = self.extensions.get(oids.CABF_ORGANIZATION_IDENTIFIER)
+        if ext is None:
+            return None
+        raw = ext.asn1["extn_value"].contents if ext.crypto is None else ext.crypto.value
+        if not isinstance(raw, bytes):
+            raise ValueError("cabfOrganizationIdentifier: unexpected decoded form")
+        value = _CabfOrganizationIdentifierAsn1.load(raw, strict=True)
+        state = value["registration_state_or_province"]
+        return CabfOrganizationIdentifier(
+            value["registration_scheme_identifier"].native,
+            value["registration_country"].native,
+            None if isinstance(state, asn1_core.Void) else state.native,
+            value["registration_reference"].native,
+        )
+
+    @cached_property
+    def encoded_algorithms(self) -> EncodedAlgorithms:
+        """The AlgorithmIdentifiers and signature octets as encoded, located by a walk over
+        the DER headers (asn1crypto reads the lengths; nothing is decoded)."""
+        der = self.der
+        start, _ = _tlv(der, 0)  # Certificate
+        tbs_start, tbs_end = _tlv(der, start)  # tbsCertificate
+        _, algorithm_end = _tlv(der, tbs_end)  # signatureAlgorithm
+        value_start, value_end = _tlv(der, algorithm_end)  # signatureValue
+        pos = tbs_start
+        if der[pos] == 0xA0:  # [0] EXPLICIT version
+            pos = _tlv(der, pos)[1]
+        pos = _tlv(der, pos)[1]  # serialNumber
+        signature_end = _tlv(der, pos)[1]  # signature
+        tbs_signature = der[pos:signature_end]
+        pos = signature_end
+        for _ in range(3):  # issuer, validity, subject
+            pos = _tlv(der, pos)[1]
+        spki_start, _ = _tlv(der, pos)
+        key_algorithm_end = _tlv(der, spki_start)[1]
+        return EncodedAlgorithms(
+            der[tbs_end:algorithm_end],
+            tbs_signature,
+            der[spki_start:key_algorithm_end],
+            der[value_start + 1 : value_end],
+        )
+
+    @cached_property
+    def tbs_encoding(self) -> TbsEncoding:
+        """The TBSCertificate's fields as encoded, located by a walk over the DER headers
+        (asn1crypto reads the lengths; strict decoders normalise these details away)."""
+        der = self.der
+        start, _ = _tlv(der, 0)  # Certificate
+        pos, tbs_end = _tlv(der, start)  # tbsCertificate
+        fields = []
+        while pos < tbs_end:
+            end = _tlv(der, pos)[1]
+            fields.append((der[pos], pos, end))
+            pos = end
+        version = None
+        if fields and fields[0][0] == 0xA0:  # [0] EXPLICIT version
+            version = der[fields[0][1] : fields[0][2]]
+            fields = fields[1:]
+        if len(fields) < 6:
+            raise ValueError("tbsCertificate has fewer fields than RFC 5280 4.1 requires")
+        (_, issuer_start, issuer_end), (_, validity_start, _) = fields[2], fields[3]
+        (_, subject_start, subject_end) = fields[4]
+        times = []
+        pos, validity_end = _tlv(der, validity_start)
+        for _ in range(2):
+            if pos >= validity_end:
+                raise ValueError("validity does not hold notBefore and notAfter")
+            contents_start, end = _tlv(der, pos)
+            times.append(TimeEncoding(der[pos], der[contents_start:end].decode("latin-1")))
+            pos = end
+        optional: dict[int, bytes] = {}
+        for tag, field_start, field_end in fields[6:]:
+            optional.setdefault(
+                tag & 0x1F if tag & 0xC0 == 0x80 else -1, der[field_start:field_end]
+            )
+        extensions = optional.get(3)
+        return TbsEncoding(
+            version,
+            der[issuer_start:issuer_end],
+            der[subject_start:subject_end],
+            times[0],
+            times[1],
+            optional.get(1),
+            optional.get(2),
+            None if extensions is None else extensions[_tlv(extensions, 0)[0] :],
+        )
+
+    @cached_property
+    def validity_encoding(self) -> tuple[TimeEncoding, TimeEncoding]:
+        """(notBefore, notAfter) as encoded: tag and characters."""
+        tbs = self.tbs_encoding
+        return tbs.not_before, tbs.not_after
+
+    @cached_property
+    def encoded_extensions(self) -> tuple[EncodedExtension, ...]:
+        """Every extension as encoded, in certificate order."""
+        raw = self.tbs_encoding.extensions
+        if raw is None:
+            return ()
+        out = []
+        pos, end = _tlv(raw, 0)
+        while pos < end:
+            contents_start, ext_end = _tlv(raw, pos)
+            out.append(_encoded_extension(raw, contents_start, ext_end))
+            pos = ext_end
+        return tuple(out)
+
+    def encoded_extension(self, oid: str) -> EncodedExtension | None:
+        """The first `oid` extension as encoded. Finds it by its OID's encoding, so only that
+        extension is read (cheaper than `encoded_extensions` when one is wanted). Cached."""
+        found = self._encoded_by_oid
+        if oid not in found:
+            found[oid] = self._find_encoded_extension(oid)
+        return found[oid]
+
+    @cached_property
+    def _encoded_by_oid(self) -> dict[str, EncodedExtension | None]:
+        return {}
+
+    def _find_encoded_extension(self, oid: str) -> EncodedExtension | None:
+        if "encoded_extensions" in self.__dict__:
+            return next((e for e in self.encoded_extensions if e.oid == oid), None)
+        raw = self.tbs_encoding.extensions
+        if raw is None:
+            return None
+        wanted = _oid_encoding(oid)
+        pos, end = _tlv(raw, 0)
+        while pos < end:
+            contents_start, ext_end = _tlv(raw, pos)
+            if raw.startswith(wanted, contents_start):
+                return _encoded_extension(raw, contents_start, ext_end)
+            pos = ext_end
+        return None
+
     # -- the profile (set by the engine, cached here so lints can read it) -------------------
 
     @cached_property
@@ -404,7 +899,87 @@ class CertView:
 
 
 def _utc(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
+    return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _tlv(der: bytes, pos: int) -> tuple[int, int]:
+    """(start, end) of the contents of the DER value at `pos`: asn1crypto's header reader."""
+    return asn1_parser._parse(der, len(der), pos, lengths_only=True)
+
+
+_OID_ENCODINGS: dict[str, bytes] = {}
+_OID_NAMES: dict[bytes, str] = {}  # the other way round
+
+
+def _oid_encoding(oid: str) -> bytes:
+    """The DER of an OBJECT IDENTIFIER (tag, length, contents), computed once per OID."""
+    encoding = _OID_ENCODINGS.get(oid)
+    if encoding is None:
+        encoding = _OID_ENCODINGS[oid] = asn1_core.ObjectIdentifier(oid).dump()
+    return encoding
+
+
+def _encoded_extension(raw: bytes, pos: int, end: int) -> EncodedExtension:
+    """The Extension whose contents are raw[pos:end]: extnID, critical DEFAULT FALSE, extnValue."""
+    oid_end = _tlv(raw, pos)[1]
+    encoding = raw[pos:oid_end]
+    oid = _OID_NAMES.get(encoding)
+    if oid is None:
+        oid = asn1_core.ObjectIdentifier.load(encoding).dotted
+        if len(_OID_NAMES) < 4096:  # extension OIDs are few; don't grow on odd ones
+            _OID_NAMES[encoding] = oid
+    pos = oid_end
+    critical = critical_encoded = False
+    if pos < end and raw[pos] == 0x01:  # BOOLEAN
+        contents_start, pos = _tlv(raw, pos)
+        critical_encoded, critical = True, any(raw[contents_start:pos])
+    value_start, value_end = _tlv(raw, pos) if pos < end else (end, end)
+    return EncodedExtension(oid, critical, critical_encoded, raw[value_start:value_end])
+
+
+_TIME_FORMATS = {
+    # tag -> every shape X.680 allows (RFC 5280 allows only the strictest: the time lints)
+    0x17: re.compile(r"(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})?(?:[.,](\d+))?(Z|[+-]\d{4})?"),
+    0x18: re.compile(r"(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})?(\d{2})?(?:[.,](\d+))?(Z|[+-]\d{4})?"),
+}
+
+
+def _lenient_time(tag: int, text: str) -> datetime:
+    """A UTCTime or GeneralizedTime read as leniently as its characters allow: missing minutes
+    or seconds count as zero, a missing zone as UTC. Raises ValueError when no date is there."""
+    pattern = _TIME_FORMATS.get(tag)
+    match = pattern.fullmatch(text.strip()) if pattern else None
+    if match is None:
+        raise ValueError(f"validity time {text!r} (tag 0x{tag:02x}) is not a time")
+    year_text, month, day, hour, minute, second, fraction, zone = match.groups()
+    year = int(year_text)
+    if tag == 0x17:  # RFC 5280 4.1.2.5.1: YY >= 50 is 19YY, else 20YY
+        year += 1900 if year >= 50 else 2000
+    value = datetime(
+        year, int(month), int(day), int(hour), int(minute or 0), int(second or 0),
+        int((fraction or "0")[:6].ljust(6, "0")), tzinfo=UTC,
+    )  # fmt: skip
+    if zone and zone != "Z":
+        sign = 1 if zone[0] == "+" else -1
+        value -= sign * timedelta(hours=int(zone[1:3]), minutes=int(zone[3:5]))
+    return value
+
+
+def _scts_from_tls(data: bytes) -> tuple[SignedCertificateTimestamp, ...]:
+    """RFC 6962 3.3 SignedCertificateTimestampList: a 2-octet-length TLS vector of 2-octet-length
+    SCTs, each version (1) | log_id (32) | timestamp (8, ms since the epoch) | ..."""
+    if len(data) < 2 or int.from_bytes(data[:2], "big") != len(data) - 2:
+        raise ValueError("SCT list: length does not match its contents")
+    out, pos = [], 2
+    while pos < len(data):
+        size = int.from_bytes(data[pos : pos + 2], "big")
+        sct = data[pos + 2 : pos + 2 + size]
+        if len(sct) != size or size < 41:
+            raise ValueError("SCT list: truncated SCT")
+        when = datetime.fromtimestamp(int.from_bytes(sct[33:41], "big") / 1000, UTC)
+        out.append(SignedCertificateTimestamp(sct[1:33], when))
+        pos += 2 + size
+    return tuple(out)
 
 
 def _access(pairs: Any) -> AccessDescriptions:
@@ -415,6 +990,15 @@ def _access(pairs: Any) -> AccessDescriptions:
         elif method == oids.AD_CA_ISSUERS:
             issuers.append(url)
     return AccessDescriptions(tuple(ocsp), tuple(issuers))
+
+
+def _key_usage_from_asn1(value: Any) -> frozenset[str]:
+    """asn1crypto's KeyUsage in cryptography's names (nonRepudiation is contentCommitment);
+    bits past decipherOnly name no usage and are left out, as cryptography leaves them."""
+    bits = {"content_commitment" if b == "non_repudiation" else b for b in value.native}
+    if "key_agreement" not in bits:  # encipherOnly / decipherOnly qualify keyAgreement only
+        bits -= {"encipher_only", "decipher_only"}
+    return frozenset(b for b in bits if isinstance(b, str))
 
 
 def _key_from_crypto(key: Any) -> KeyInfo:
@@ -472,6 +1056,171 @@ def _general_names_from_asn1(names: Any) -> tuple[GeneralName, ...]:
             value = g.chosen.dump()
         out.append(GeneralName(kind, value))
     return tuple(out)
+
+
+# -- extensions read from their DER (nameConstraints, certificatePolicies) -------------------
+# asn1crypto's parser reads each TLV; nothing here is a hand-written DER decoder. Its typed
+# specs are not used because real certificates break them (empty noticeRef organizations,
+# primitive x400Address bases) where only the field a lint needs matters.
+
+
+def _der_children(data: bytes) -> list[tuple[int, int, int, bytes, bytes]]:
+    """The TLVs one after another in `data`: (class, constructed, tag, contents, encoding)."""
+    out, pos = [], 0
+    while pos < len(data):
+        cls, method, tag, header, contents, trailer = asn1_parser.parse(data[pos:], strict=False)
+        size = len(header) + len(contents) + len(trailer)
+        out.append((cls, method, tag, contents, data[pos : pos + size]))
+        pos += size
+    return out
+
+
+def _der_contents(data: bytes) -> bytes:
+    """The contents of the single TLV `data` holds."""
+    return asn1_parser.parse(data)[4]
+
+
+def _oid_from_der(encoding: bytes) -> str:
+    return asn1_core.ObjectIdentifier.load(encoding).dotted
+
+
+_CONTEXT = 2  # ASN.1 class of [n] tags
+_GENERAL_NAME_TAGS = {
+    0: "other", 1: "email", 2: "dns", 3: "x400", 4: "dirname", 5: "edi", 6: "uri", 7: "ip",
+    8: "rid",
+}  # fmt: skip
+
+
+def _ia5_text(octets: bytes) -> str:
+    try:
+        return octets.decode("ascii")
+    except UnicodeDecodeError:  # not IA5: keep the octets, so the syntax lints can say so
+        return octets.decode("latin-1")
+
+
+def _ip_from_octets(octets: bytes) -> Any:
+    """An address (4 or 16 octets), an address and mask (8 or 32: name constraints), else raw."""
+    if len(octets) in (4, 16):
+        return ipaddress.ip_address(octets)
+    if len(octets) in (8, 32):
+        half = len(octets) // 2
+        bits, mask = half * 8, int.from_bytes(octets[half:], "big")
+        prefix = bin(mask).count("1")
+        if mask == ((1 << bits) - 1) ^ ((1 << (bits - prefix)) - 1):
+            return ipaddress.ip_network((ipaddress.ip_address(octets[:half]), prefix), strict=False)
+    return octets
+
+
+def _general_name_from_der(cls: int, tag: int, contents: bytes, encoding: bytes) -> GeneralName:
+    kind = _GENERAL_NAME_TAGS.get(tag, "other") if cls == _CONTEXT else "other"
+    if kind in ("dns", "email", "uri"):
+        return GeneralName(kind, _ia5_text(contents))
+    if kind == "ip":
+        return GeneralName(kind, _ip_from_octets(contents))
+    return GeneralName(kind, encoding)
+
+
+def _subtrees_from_der(contents: bytes) -> tuple[GeneralSubtree, ...]:
+    out = []
+    for _, _, _, subtree, _ in _der_children(contents):
+        parts = _der_children(subtree)
+        base = _general_name_from_der(parts[0][0], parts[0][2], parts[0][3], parts[0][4])
+        minimum, maximum = 0, None
+        for cls, _, tag, value, _ in parts[1:]:
+            if cls == _CONTEXT and tag == 0:
+                minimum = int.from_bytes(value, "big", signed=True)
+            elif cls == _CONTEXT and tag == 1:
+                maximum = int.from_bytes(value, "big", signed=True)
+        out.append(GeneralSubtree(base, minimum, maximum))
+    return tuple(out)
+
+
+def _name_constraints_from_der(raw: bytes) -> NameConstraints:
+    permitted = excluded = None
+    for cls, _, tag, contents, _ in _der_children(_der_contents(raw)):
+        if cls == _CONTEXT and tag == 0:
+            permitted = _subtrees_from_der(contents)
+        elif cls == _CONTEXT and tag == 1:
+            excluded = _subtrees_from_der(contents)
+    return NameConstraints(permitted, excluded)
+
+
+def _subtrees_from_crypto(names: Any) -> tuple[GeneralSubtree, ...] | None:
+    if names is None:
+        return None
+    return tuple(GeneralSubtree(g) for g in _general_names_from_crypto(names))
+
+
+_UTF8_STRING, _SEQUENCE, _BMP_STRING, _UNIVERSAL_STRING = 12, 16, 30, 28
+# id-qt-unotice (1.3.6.1.5.5.7.2.2) as DER: a certificate without these octets has no user notice.
+_USER_NOTICE_OID_DER = bytes.fromhex("06082b06010505070202")
+_TEXT_CODECS = {_UTF8_STRING: "utf-8", _BMP_STRING: "utf-16-be", _UNIVERSAL_STRING: "utf-32-be"}
+_STRING_TAGS = frozenset({12, 18, 19, 20, 21, 22, 25, 26, 27, 28, 30})
+
+
+def _qualifier_from_der(contents: bytes) -> PolicyQualifier:
+    parts = _der_children(contents)
+    oid = _oid_from_der(parts[0][4])
+    if len(parts) < 2:
+        return PolicyQualifier(oid)
+    cls, constructed, tag, value, _ = parts[1]
+    if oid == oids.CPS_QUALIFIER and cls == 0 and not constructed and tag == 22:
+        return PolicyQualifier(oid, cps_uri=_ia5_text(value))
+    if oid != oids.USER_NOTICE_QUALIFIER or cls != 0 or tag != _SEQUENCE:
+        return PolicyQualifier(oid)
+    notice_ref, text, text_tag, decodes = False, None, None, True
+    for field_cls, field_constructed, field_tag, field_value, _ in _der_children(value):
+        if field_cls == 0 and field_constructed and field_tag == _SEQUENCE:
+            notice_ref = True
+        elif field_cls == 0 and not field_constructed and field_tag in _STRING_TAGS:
+            codec = _TEXT_CODECS.get(field_tag, "latin-1")
+            text_tag = field_tag
+            try:
+                text = field_value.decode(codec)
+            except UnicodeDecodeError:  # e.g. a BMPString of an odd number of octets
+                text, decodes = field_value.decode(codec, errors="replace"), False
+    return PolicyQualifier(oid, None, notice_ref, text, text_tag, decodes)
+
+
+def _policy_constraints_from_der(raw: bytes) -> tuple[int | None, int | None]:
+    fields: dict[int, int] = {}
+    for cls, constructed, tag, contents, _ in _der_children(_der_contents(raw)):
+        if cls == _CONTEXT and tag in (0, 1):
+            value = _der_contents(contents) if constructed else contents  # [n] EXPLICIT INTEGER
+            fields[tag] = int.from_bytes(value, "big", signed=True)
+    return fields.get(0), fields.get(1)
+
+
+def _policies_from_der(raw: bytes) -> tuple[PolicyInformation, ...]:
+    out = []
+    for _, _, _, info, _ in _der_children(_der_contents(raw)):
+        parts = _der_children(info)
+        qualifiers = (
+            tuple(_qualifier_from_der(q[3]) for q in _der_children(parts[1][3]))
+            if len(parts) > 1
+            else ()
+        )
+        out.append(PolicyInformation(_oid_from_der(parts[0][4]), qualifiers))
+    return tuple(out)
+
+
+def _policies_from_crypto(value: x509.CertificatePolicies) -> tuple[PolicyInformation, ...]:
+    def qualifier(q: Any) -> PolicyQualifier:
+        if isinstance(q, str):
+            return PolicyQualifier(oids.CPS_QUALIFIER, cps_uri=q)
+        return PolicyQualifier(
+            oids.USER_NOTICE_QUALIFIER,
+            notice_ref=q.notice_reference is not None,
+            explicit_text=q.explicit_text,
+        )
+
+    return tuple(
+        PolicyInformation(
+            p.policy_identifier.dotted_string,
+            tuple(qualifier(q) for q in p.policy_qualifiers or ()),
+        )
+        for p in value
+    )
 
 
 __all__ = ["Attr", "CertView", "GeneralName", "KeyInfo", "Name", "NotACertificate"]

@@ -33,6 +33,8 @@ class Profile(StrEnum):
 
 # Profile groups the lints name in `applies=`.
 CA = frozenset({Profile.ROOT_CA, Profile.SUBORDINATE_CA})
+ROOT = frozenset({Profile.ROOT_CA})
+SUBORDINATE = frozenset({Profile.SUBORDINATE_CA})
 PRECERTIFICATE = frozenset(
     {
         Profile.PRECERTIFICATE_DV,
@@ -77,7 +79,9 @@ def detect_profile(cert: CertView) -> Profile:
 def _detect(cert: CertView) -> Profile:
     key_usage = cert.key_usage or frozenset()
     if cert.is_ca or (cert.basic_constraints is None and "key_cert_sign" in key_usage):
-        return Profile.ROOT_CA if cert.is_self_issued else Profile.SUBORDINATE_CA
+        # A self-issued certificate signed by another key (a re-key or cross-certificate) is a
+        # subordinate CA certificate, not a root (BR 1.6.1 "Root CA Certificate").
+        return Profile.ROOT_CA if cert.is_self_signed else Profile.SUBORDINATE_CA
     eku = cert.eku
     if eku is not None and oids.EKU_OCSP_SIGNING in eku:
         return Profile.OCSP_RESPONDER
@@ -87,19 +91,39 @@ def _detect(cert: CertView) -> Profile:
     return pre if cert.is_precertificate else final
 
 
+# Policy OID arcs of the CA/B Forum's other certificate types (S/MIME BR 7.1.6.1, Code Signing BR).
+_NON_TLS_POLICY_ARCS = ("2.23.140.1.4.", "2.23.140.1.5.")
+
+
 def _is_tls_server(cert: CertView, eku: tuple[str, ...] | None) -> bool:
     if eku is not None:
         return oids.EKU_SERVER_AUTH in eku or oids.EKU_ANY in eku
-    # No EKU: TLS only if something else says so (a BR policy OID or DNS names), never by default.
+    # No EKU: TLS when something says so (a TLS policy OID, DNS names or IP addresses); not TLS
+    # when something says otherwise (an S/MIME or code-signing policy, email addresses and no
+    # host names: zlint issue 623's false positives). With no evidence either way the
+    # certificate is judged as TLS, like zlint does: an unmarked end-entity certificate in a TLS
+    # hierarchy is held to the TLS rules.
     policies = cert.policies or ()
-    return any(p in _POLICY_VALIDATION for p in policies) or bool(cert.dns_names)
+    if any(p in _POLICY_VALIDATION or p in oids.EV_POLICIES_CA_SPECIFIC for p in policies):
+        return True
+    if cert.dns_names or cert.ip_addresses:
+        return True
+    if any(p.startswith(_NON_TLS_POLICY_ARCS) for p in policies):
+        return False
+    has_email = any(g.kind == "email" for g in cert.san or ()) or cert.subject.has(
+        oids.EMAIL_ADDRESS
+    )
+    return not has_email
 
 
 def validation_type(cert: CertView) -> str:
     """dv / ov / iv / ev from the CA/B Forum policy OID; from the subject when there is none."""
-    for policy in cert.policies or ():
+    policies = cert.policies or ()
+    for policy in policies:
         if policy in _POLICY_VALIDATION:
             return _POLICY_VALIDATION[policy]
+    if not oids.EV_POLICIES_CA_SPECIFIC.isdisjoint(policies):  # EVG 9.3.2: a CA's own EV OID
+        return "ev"
     subject = cert.subject
     if subject.has(oids.ORGANIZATION):
         return "ov"

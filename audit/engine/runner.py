@@ -6,14 +6,18 @@ issued inside the rule's effective window? (else `ne`) → check.
 
 from __future__ import annotations
 
+import hashlib
+from bisect import bisect_right
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
-from audit.engine.certview import CertView, NotACertificate
+from audit.engine.certview import CertView, NotACertificate, RowFacts
 from audit.engine.profiles import Profile
 from audit.engine.registry import Catalogue, Lint
 from audit.engine.status import Status
 
 DECODE_LINT = "certificate_decodes_strictly"
+MISSING_LINT = "database_row_has_certificate"
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,42 +48,108 @@ class CertReport:
         return None
 
 
+class _ProfileLints:
+    """The lints of one profile, and which of them are in force for each span of notBefore.
+
+    Effective and ineffective dates cut time into spans; in each span a fixed set of lints is in
+    force. Looking the span up once per certificate replaces a date test per lint.
+    """
+
+    def __init__(self, lints: list[Lint]) -> None:
+        self.all = tuple(lints)
+        cuts = sorted({d for x in lints for d in (x.effective, x.ineffective) if d is not None})
+        self.cuts = cuts
+        # spans[i] holds the lints in force for cuts[i-1] <= notBefore < cuts[i].
+        starts = [None, *cuts]
+        self.spans = [tuple(x for x in lints if _in_force(x, start)) for start in starts]
+
+    def in_force(self, issued: datetime) -> tuple[Lint, ...]:
+        return self.spans[bisect_right(self.cuts, issued)]
+
+
+def _in_force(x: Lint, start: datetime | None) -> bool:
+    if start is None:  # before every cut: only lints with no effective date at all (none)
+        return False
+    return x.effective <= start and (x.ineffective is None or start < x.ineffective)
+
+
 class Engine:
     """Holds the catalogue with its lints pre-sorted by profile: chosen once, not per certificate."""
 
-    def __init__(self, catalogue: Catalogue) -> None:
+    def __init__(self, catalogue: Catalogue, as_of: datetime | None = None) -> None:
         self.catalogue = catalogue
-        self._by_profile = {p: [x for x in catalogue if p in x.applies_to] for p in Profile}
-        self._decode_lint = catalogue.by_name.get(DECODE_LINT)
+        self.as_of = as_of or datetime.now(UTC)  # the time of the audit, for time-dependent notices
+        self._by_profile = {p: _ProfileLints([x for x in catalogue if p in x.applies_to]) for p in Profile}
+        self._by_name = catalogue.by_name
 
-    def lint_der(self, der: bytes) -> CertReport:
-        import hashlib
+    def lint_der(self, der: bytes, row: RowFacts | None = None, *, findings_only: bool = False) -> CertReport:
+        """Lint one certificate; `row` is what the issuance database says about it, if known.
 
+        `findings_only` (what a run writes): lints not in force at notBefore are skipped without
+        asking whether they apply, and only results at `info` or above are kept. The findings are
+        the same either way.
+        """
         try:
             view = CertView(der)
         except NotACertificate as exc:
-            report = CertReport(
-                hashlib.sha256(der).hexdigest(), Profile.UNKNOWN, None, error=str(exc)
-            )
-            if self._decode_lint is not None:
-                report.results.append(Result(self._decode_lint, Status.FATAL, str(exc)))
+            report = CertReport(hashlib.sha256(der).hexdigest(), Profile.UNKNOWN, None, error=str(exc))
+            decode = self._by_name.get(DECODE_LINT)
+            if decode is not None:
+                report.results.append(Result(decode, Status.FATAL, str(exc)))
             return report
+        view.db_row = row
         profile = view.profile
         report = CertReport(view.sha256, profile, view)
-        for x in self._by_profile[profile]:
-            report.results.append(self._run(x, view))
+        table = self._by_profile[profile]
+        try:
+            issued: datetime | None = view.not_before
+        except Exception:  # neither decoder can read notBefore: no lint can be dated
+            issued = None
+        if findings_only and issued is not None:
+            results = report.results
+            for x in table.in_force(issued):
+                result = _check(x, view)
+                if result.status >= Status.INFO:
+                    results.append(result)
+        else:
+            report.results = [_run(x, view, issued) for x in table.all]
         return report
 
-    @staticmethod
-    def _run(x: Lint, view: CertView) -> Result:
-        try:
-            if x.when is not None and not x.when(view):
-                return Result(x, Status.NA)
-            issued = view.not_before
-            if issued < x.effective or (x.ineffective is not None and issued >= x.ineffective):
-                return Result(x, Status.NE)
-            out = x.check(view)
-        except Exception as exc:  # a part this lint needs could not be decoded
-            return Result(x, Status.FATAL, f"could not check: {type(exc).__name__}: {exc}"[:500])
-        status = x.severity if out.status is None else out.status
-        return Result(x, status, out.message)
+    def lint_row(self, der: bytes | None, row: RowFacts) -> CertReport:
+        """Lint a database row (findings only): its certificate, or a finding that it stores none."""
+        if der is not None:
+            return self.lint_der(der, row, findings_only=True)
+        report = CertReport("", Profile.UNKNOWN, None, error="the row stores no certificate")
+        missing = self._by_name.get(MISSING_LINT)
+        if missing is not None:
+            report.results.append(Result(missing, Status.FATAL, "the row stores no certificate data"))
+        return report
+
+
+def _run(x: Lint, view: CertView, issued: datetime | None) -> Result:
+    """The full zlint order: applies? (else na) → in force? (else ne) → check."""
+    if issued is None:
+        return Result(x, Status.FATAL, "could not check: notBefore cannot be decoded")
+    in_force = issued >= x.effective and (x.ineffective is None or issued < x.ineffective)
+    try:
+        if x.when is not None and not x.when(view):
+            return Result(x, Status.NA)
+    except Exception as exc:  # a part the applicability test needs could not be decoded
+        return Result(x, Status.NE) if not in_force else _fatal(x, exc)
+    if not in_force:
+        return Result(x, Status.NE)
+    return _check(x, view, applies_known=True)
+
+
+def _check(x: Lint, view: CertView, applies_known: bool = False) -> Result:
+    try:
+        if not applies_known and x.when is not None and not x.when(view):
+            return Result(x, Status.NA)
+        out = x.check(view)
+    except Exception as exc:  # a part this lint needs could not be decoded
+        return _fatal(x, exc)
+    return Result(x, x.severity if out.status is None else out.status, out.message)
+
+
+def _fatal(x: Lint, exc: Exception) -> Result:
+    return Result(x, Status.FATAL, f"could not check: {type(exc).__name__}: {exc}"[:500])

@@ -1,0 +1,318 @@
+"""The `certcensus` command line. It parses arguments and calls a job or a library function;
+the work itself lives in audit/ and jobs/."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+
+from audit import __version__
+from audit.errors import InputError
+
+FAIL_ON_LEVELS = ["info", "notice", "warn", "error", "fatal"]
+
+
+def parse_as_of(value: str | None) -> datetime:
+    """ISO 8601; a date alone means its midnight UTC; no zone means UTC."""
+    if not value:
+        return datetime.now(UTC)
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise InputError(f"--as-of: {value!r} is not an ISO 8601 date or time") from None
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="certcensus")
+def cli() -> None:
+    """certcensus: the full-population self-audit for certificate authorities."""
+
+
+@cli.command()
+@click.option(
+    "--db", "db_url", help="SQLAlchemy URL of the issuance database (default: the embedded sample)."
+)
+@click.option(
+    "--schema",
+    default="generic",
+    show_default=True,
+    help="Schema mapping: a preset name or a TOML file.",
+)
+@click.option(
+    "--as-of", "as_of", help="Audit the certificates active at this time (ISO 8601; default now)."
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("runs"),
+    show_default=True,
+)
+@click.option(
+    "--workers", type=click.IntRange(min=1), help="Local worker processes (default: one per core)."
+)
+@click.option("--scheduler", help="Address of an existing dask.distributed scheduler to run on.")
+@click.option("--lints", "selector", help="Only these lints: comma-separated names or sources.")
+@click.option(
+    "--partitions",
+    type=click.IntRange(min=1),
+    help="How many partitions to plan (default: from the population).",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(FAIL_ON_LEVELS),
+    help="Exit 1 when a finding at or above this status exists.",
+)
+@click.option(
+    "--baseline",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The previous run: findings keep the date they were first seen.",
+)
+@click.option(
+    "--progress/--no-progress",
+    default=None,
+    help="Progress bar (default: when stderr is a terminal).",
+)
+def run(
+    db_url: str | None, schema: str, as_of: str | None, out_dir: Path, workers: int | None,
+    scheduler: str | None, selector: str | None, partitions: int | None, fail_on: str | None,
+    baseline: Path | None, progress: bool | None,
+) -> None:  # fmt: skip
+    """The full-population audit of every active certificate."""
+    from audit.jobs.quarterly_audit import AuditRequest, run_audit
+    from audit.jobs.rescan import run_rescan
+
+    if workers and scheduler:
+        raise InputError("--workers and --scheduler exclude each other")
+    request = AuditRequest(
+        db_url=db_url, schema=schema, as_of=parse_as_of(as_of), out_dir=out_dir, workers=workers,
+        scheduler=scheduler, selector=selector, partitions=partitions, baseline=baseline,
+        progress=sys.stderr.isatty() if progress is None else progress,
+    )  # fmt: skip
+    outcome = run_rescan(request) if selector else run_audit(request)
+    click.echo(f"run directory: {outcome.run_dir}")
+    click.echo(f"report: {outcome.run_dir / 'report.html'}")
+    click.echo(outcome.summary_line)
+    if fail_on and outcome.has_findings_at_or_above(fail_on):
+        sys.exit(1)
+
+
+@cli.command("lint")
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+@click.option("--as-of", "as_of", help="The time of the audit (ISO 8601; default now).")
+@click.option(
+    "--fail-on",
+    type=click.Choice(FAIL_ON_LEVELS),
+    help="Exit 1 when a finding at or above this status exists.",
+)
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+def lint_files(fmt: str, as_of: str | None, fail_on: str | None, files: tuple[Path, ...]) -> None:
+    """Lint PEM or DER certificate files with the run's engine and catalogue."""
+    from audit.engine.inputs import certificates_in_file
+    from audit.engine.registry import Catalogue
+    from audit.engine.runner import Engine
+    from audit.engine.status import Status
+
+    engine = Engine(Catalogue.load(), as_of=parse_as_of(as_of))
+    worst = Status.PASS
+    for path in files:
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise InputError(f"{path}: {exc.strerror or exc}") from None
+        for index, der in enumerate(certificates_in_file(data)):
+            report = engine.lint_der(der)
+            worst = max([worst, *(r.status for r in report.findings)])
+            if fmt == "json":
+                click.echo(json.dumps(_json_report(engine, str(path), index, report)))
+            else:
+                _print_text_report(str(path), index, report)
+    if fail_on and worst >= Status.parse(fail_on):
+        sys.exit(1)
+
+
+def _json_report(engine, file: str, index: int, report) -> dict:  # type: ignore[no-untyped-def]
+    obj: dict[str, object] = {
+        "file": file,
+        "index": index,
+        "sha256": report.sha256,
+        "profile": str(report.profile),
+    }
+    if report.error:
+        obj["error"] = report.error
+        return obj
+    results = {name: {"status": "na"} for name in engine.catalogue.names}
+    for r in report.results:
+        results[r.lint.name] = (
+            {"status": r.status.label, "message": r.message}
+            if r.message
+            else {"status": r.status.label}
+        )
+    obj["results"] = results
+    return obj
+
+
+def _print_text_report(file: str, index: int, report) -> None:  # type: ignore[no-untyped-def]
+    head = f"{file}[{index}] sha256={report.sha256} profile={report.profile}"
+    if report.error:
+        click.echo(f"{head}\n  error: {report.error}")
+        return
+    findings = sorted(report.findings, key=lambda r: (-r.status, r.lint.name))
+    click.echo(f"{head}: {len(findings)} finding(s)")
+    for r in findings:
+        click.echo(f"  {r.status.label:<7} {r.lint.name}: {r.message}  [{r.lint.citation}]")
+
+
+@cli.command("lints")
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+def list_lints(fmt: str) -> None:
+    """The lint catalogue."""
+    from audit.engine.registry import Catalogue
+    from audit.report.catalogue import catalogue_text
+
+    catalogue = Catalogue.load()
+    if fmt == "json":
+        click.echo(json.dumps([x.metadata() for x in catalogue], indent=1))
+    else:
+        click.echo(catalogue_text(catalogue), nl=False)
+
+
+@cli.command()
+@click.argument("run_dir", type=click.Path(file_okay=False, path_type=Path))
+def report(run_dir: Path) -> None:
+    """Render (again) the report of a finished run."""
+    from audit.report.render import render_report
+
+    if not (run_dir / "run.json").is_file():
+        raise InputError(f"{run_dir}: not a run directory (no run.json)")
+    click.echo(render_report(run_dir))
+
+
+@cli.command("sample-db")
+@click.option("--count", type=click.IntRange(min=0), default=20000, show_default=True)
+@click.option("--seed", type=int, default=2026, show_default=True)
+@click.option("--url", help="SQLAlchemy URL to fill (default: the SQLite file under sample_db/).")
+@click.option("--schema", default="generic", show_default=True, help="The CA product's layout.")
+def sample_db(count: int, seed: int, url: str | None, schema: str) -> None:
+    """Build a sample issuance database."""
+    from audit.sample_db.generate import build_sample_db
+
+    if schema != "generic":
+        from audit.sample_db.products import fill
+
+        if not url:
+            raise InputError(f"--schema {schema}: give --url (a PostgreSQL or MariaDB database)")
+        click.echo(str(fill(url, schema, count, seed, progress=sys.stderr.isatty())))
+        return
+    summary = build_sample_db(url, count=count, seed=seed, progress=sys.stderr.isatty())
+    click.echo(str(summary))
+
+
+@cli.command("evidence")
+@click.argument("run_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--out",
+    "out",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The package file to write (an uncompressed tar archive).",
+)
+@click.option(
+    "--sign-key",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="PEM private key (Ed25519, or ECDSA P-256/384/521) to sign the manifest with.",
+)
+def evidence_package(run_dir: Path, out: Path, sign_key: Path | None) -> None:
+    """Write the auditor evidence package of a finished run."""
+    from audit.evidence.package import build_package
+
+    info = build_package(run_dir, out, sign_key=sign_key)
+    click.echo(info.summary())
+    for line in info.skipped:
+        click.echo(f"not packaged: {line}", err=True)
+
+
+@cli.command("verify")
+@click.argument("package", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--public-key",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="PEM public key the package must be signed with.",
+)
+@click.option(
+    "--proof",
+    "proofs",
+    multiple=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="A proof printed by `certcensus prove`, to check against the package (repeatable).",
+)
+def verify_evidence(package: Path, public_key: Path | None, proofs: tuple[Path, ...]) -> None:
+    """Verify an evidence package: exit 0 when every check holds, 1 when one fails."""
+    from audit.evidence.verify import verify_package
+
+    result = verify_package(package, public_key=public_key, proofs=list(proofs))
+    click.echo(result.text(), nl=False)
+    if not result.ok:
+        sys.exit(1)
+
+
+@cli.command("prove")
+@click.argument("package", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("cert_file", type=click.Path(dir_okay=False, path_type=Path))
+def prove_inclusion(package: Path, cert_file: Path) -> None:
+    """Print the proof that each certificate in CERT_FILE was in the audited population;
+    exit 1 when one was not."""
+    from audit.evidence.proofs import prove
+
+    proofs = prove(package, cert_file)
+    click.echo(json.dumps(proofs.to_json(), indent=2))
+    click.echo(proofs.summary(), err=True)
+    if not proofs.all_included:
+        sys.exit(1)
+
+
+@cli.command("diff")
+@click.argument("old_run_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("new_run_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where to write by_lint.parquet and by_certificate.parquet (default: diffs/OLD_vs_NEW).",
+)
+def diff_runs_command(old_run_dir: Path, new_run_dir: Path, out_dir: Path | None) -> None:
+    """New, resolved and persisting findings between two runs."""
+    from audit.compare.diff import diff_runs
+
+    result = diff_runs(old_run_dir, new_run_dir)
+    out_dir = out_dir or Path("diffs") / f"{result.old.run_id}_vs_{result.new.run_id}"
+    by_lint, by_certificate = result.write(out_dir)
+    click.echo(result.table_text(), nl=False)
+    click.echo(f"written: {by_lint} and {by_certificate}")
+
+
+def main() -> None:
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(2 if isinstance(exc, click.UsageError | click.BadParameter) else exc.exit_code)
+    except InputError as exc:
+        click.echo(f"certcensus: {exc}", err=True)
+        sys.exit(2)
+    except SystemExit:
+        raise
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)

@@ -1,0 +1,111 @@
+"""A finished run, opened for comparison: which lints it ran, when it saw its findings, and its
+findings and population keyed by certificate."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.dataset as ds
+
+from audit.errors import InputError
+from audit.outputs.parts import CERTIFICATES_DIR, FINDINGS_DIR
+from audit.outputs.runjson import CATALOGUE_JSON, RUN_JSON
+from audit.outputs.schemas import CERTIFICATES, FINDINGS
+
+# The certificate a finding is about, across runs: its SHA-256, or its database key when the
+# stored bytes had none (a database key alone could be reused after a migration).
+KEY = "cert_key"
+FINDING_COLUMNS = [
+    "cert_id", "sha256", "serial", "issuer", "subject", "not_before", "not_after", "profile",
+    "lint", "status", "message", "lint_version",
+]  # fmt: skip
+
+
+def cert_key(table: pa.Table) -> pa.ChunkedArray:
+    return pc.coalesce(
+        table["sha256"], pc.binary_join_element_wise("cert_id:", table["cert_id"], "")
+    )
+
+
+def parse_time(value: object) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+@dataclass(frozen=True)
+class Run:
+    path: Path
+    meta: dict[str, Any]
+    lints: dict[str, int]  # every lint the run applied, with its version
+
+    @classmethod
+    def open(cls, path: Path) -> Run:
+        path = Path(path)
+        meta = _json(path / RUN_JSON, dict, path)
+        catalogue = _json(path / CATALOGUE_JSON, list, path)
+        lints = {}
+        for entry in catalogue:
+            if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
+                raise InputError(f"{path / CATALOGUE_JSON}: an entry without a lint name")
+            lints[entry["name"]] = int(entry.get("version") or 1)
+        for sub in (CERTIFICATES_DIR, FINDINGS_DIR):
+            if not (path / sub).is_dir():
+                raise InputError(f"{path}: not a finished run directory (no {sub}/)")
+        return cls(path, meta, lints)
+
+    @property
+    def run_id(self) -> str:
+        return str(self.meta.get("run_id") or self.path.name)
+
+    @property
+    def discovered_at(self) -> datetime:
+        """When this run saw its findings: its finish time (the CA is aware from then on)."""
+        for key in ("finished_at", "started_at", "as_of"):
+            if moment := parse_time(self.meta.get(key)):
+                return moment
+        raise InputError(f"{self.path / RUN_JSON}: no finished_at, started_at or as_of time")
+
+    @cached_property
+    def findings(self) -> pa.Table:
+        """Every finding, with its certificate key."""
+        table = _dataset(self.path / FINDINGS_DIR, FINDINGS).to_table(columns=FINDING_COLUMNS)
+        return table.append_column(KEY, cert_key(table))
+
+    @cached_property
+    def population(self) -> pa.Array:
+        """The keys of every certificate the run audited."""
+        table = _dataset(self.path / CERTIFICATES_DIR, CERTIFICATES).to_table(
+            columns=["cert_id", "sha256"]
+        )
+        return cert_key(table).combine_chunks()
+
+
+def _json(path: Path, kind: type, run_dir: Path) -> Any:
+    try:
+        value = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError(f"{run_dir}: not a finished run directory (no {path.name})") from None
+    except (OSError, ValueError) as exc:
+        raise InputError(f"{path}: not readable JSON ({exc})") from None
+    if not isinstance(value, kind):
+        raise InputError(f"{path}: should hold a JSON {kind.__name__}")
+    return value
+
+
+def _dataset(path: Path, schema: pa.Schema) -> ds.Dataset:
+    try:
+        return ds.dataset(path, format="parquet", schema=schema)
+    except (OSError, pa.ArrowException) as exc:
+        raise InputError(f"{path}: {exc}") from None

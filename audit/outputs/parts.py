@@ -1,0 +1,129 @@
+"""Parquet part files: each partition task writes its own, one row group per batch."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from audit.engine.certview import RowFacts
+from audit.engine.runner import CertReport
+from audit.engine.status import FINDING_STATUSES, Status
+from audit.outputs import schemas
+
+CERTIFICATES_DIR = "certificates"
+FINDINGS_DIR = "findings"
+
+
+def describe(report: CertReport, row: RowFacts) -> dict[str, Any]:
+    """The certificate columns: from the certificate where it can be read, else from the row."""
+    view = report.view
+
+    def read(getter: Any, fallback: Any) -> Any:
+        if view is None:
+            return fallback
+        try:
+            return getter(view)
+        except Exception:  # a field neither decoder could read: the row's value stands in
+            return fallback
+
+    return {
+        "cert_id": row.cert_id,
+        "sha256": report.sha256 or None,
+        "serial": read(lambda v: v.serial_hex, row.serial_hex),
+        "issuer": read(lambda v: v.issuer.rfc4514, row.issuer),
+        "subject": read(lambda v: v.subject.rfc4514, row.subject),
+        "not_before": read(lambda v: v.not_before, row.not_before),
+        "not_after": read(lambda v: v.not_after, row.not_after),
+        "profile": str(report.profile),
+    }
+
+
+@dataclass
+class PartStats:
+    """What a partition task returns to the driver: small counts, never rows."""
+
+    partition: int
+    scanned: int = 0
+    not_decodable: int = 0
+    strict_decode_failures: int = 0
+    findings: Counter[str] = field(default_factory=Counter)
+    certificates_with: Counter[str] = field(default_factory=Counter)
+    seconds: float = 0.0
+
+    def add(self, other: PartStats) -> None:
+        self.scanned += other.scanned
+        self.not_decodable += other.not_decodable
+        self.strict_decode_failures += other.strict_decode_failures
+        self.findings.update(other.findings)
+        self.certificates_with.update(other.certificates_with)
+
+
+class PartWriter:
+    """Accumulates one batch of certificate and finding rows, then writes it as a row group."""
+
+    def __init__(self, run_dir: Path, partition: int, stats: PartStats) -> None:
+        name = f"part-{partition:05d}.parquet"
+        (run_dir / CERTIFICATES_DIR).mkdir(parents=True, exist_ok=True)
+        (run_dir / FINDINGS_DIR).mkdir(parents=True, exist_ok=True)
+        self._certs = pq.ParquetWriter(run_dir / CERTIFICATES_DIR / name, schemas.CERTIFICATES)
+        self._findings = pq.ParquetWriter(run_dir / FINDINGS_DIR / name, schemas.FINDINGS)
+        self.partition = partition
+        self.stats = stats
+        self._cert_rows: list[dict[str, Any]] = []
+        self._finding_rows: list[dict[str, Any]] = []
+
+    def add(self, report: CertReport, row: RowFacts) -> None:
+        base = describe(report, row)
+        counts = Counter(r.status.label for r in report.findings)
+        self._cert_rows.append(
+            base
+            | {
+                "status_in_db": row.status,
+                "revoked_at": row.revoked_at,
+                "decoded": report.view is not None,
+                "partition": self.partition,
+            }
+            | {f"n_{s.label}": counts.get(s.label, 0) for s in FINDING_STATUSES}
+        )
+        for r in report.findings:
+            self._finding_rows.append(
+                base
+                | {
+                    "lint": r.lint.name, "status": r.status.label, "message": r.message,
+                    "source": str(r.lint.source), "citation": r.lint.citation,
+                    "lint_version": r.lint.version, "revoked_at": row.revoked_at,
+                }
+            )  # fmt: skip
+        s = self.stats
+        s.scanned += 1
+        s.not_decodable += report.view is None
+        s.strict_decode_failures += bool(report.view is not None and report.view.problems)
+        s.findings.update(counts)
+        s.certificates_with.update(counts.keys())
+
+    def flush(self) -> None:
+        if self._cert_rows:
+            self._certs.write_table(
+                pa.Table.from_pylist(self._cert_rows, schema=schemas.CERTIFICATES)
+            )
+        if self._finding_rows:
+            self._findings.write_table(
+                pa.Table.from_pylist(self._finding_rows, schema=schemas.FINDINGS)
+            )
+        self._cert_rows.clear()
+        self._finding_rows.clear()
+
+    def close(self) -> None:
+        self.flush()
+        self._certs.close()
+        self._findings.close()
+
+
+def worst_status(counts: dict[str, int]) -> Status | None:
+    present = [Status.parse(k) for k, v in counts.items() if v]
+    return max(present) if present else None

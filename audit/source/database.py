@@ -1,0 +1,434 @@
+"""Reading the issuance database: read-only connections, one consistent view, partition planning,
+keyset pages streamed through server-side cursors.
+
+The job never holds the population in memory: each partition walks its key range in keyset
+pages (`WHERE key > :last ORDER BY key LIMIT :page`, never OFFSET), and each page is streamed
+from the server (psycopg named cursor; PyMySQL's unbuffered SSCursor) in small batches.
+
+Read-only: every transaction is opened read-only (PostgreSQL `BEGIN ... READ ONLY`; MariaDB /
+MySQL `START TRANSACTION READ ONLY`; SQLite `mode=ro`), at REPEATABLE READ, and the job creates
+nothing on the server (no temporary tables, no views): an account that may only SELECT suffices.
+
+One consistent view, and what the as-of predicate guarantees:
+
+- PostgreSQL: the driver opens one REPEATABLE READ READ ONLY transaction, exports its snapshot
+  (`pg_export_snapshot()`) and keeps it open for the whole run; the count, the partition plan and
+  every partition (on any worker, local or remote) import that snapshot (`SET TRANSACTION
+  SNAPSHOT`). The audited population is exactly the rows active at T in the database as it was
+  when the run started: rows inserted, updated (revoked) or deleted during the run are invisible.
+- MariaDB / MySQL have no snapshot to share between connections. The count and plan run in one
+  consistent snapshot, each partition in its own (`WITH CONSISTENT SNAPSHOT`). What keeps the
+  population fixed across them is the as-of predicate itself: a revocation recorded during the
+  run has revoked_at > T, and a row revoked after T is active at T, so it stays; a row inserted
+  during the run is issued after T, so it is out (Boulder's `issued`, a not-before after T).
+  Not covered there: a row inserted during the run with a notBefore backdated to before T (use
+  an --as-of that is earlier than the run by more than the CA's backdating), a revocation
+  backdated to before T and recorded during the run, and rows deleted during the run. Any of
+  these shows as `counts.reconciled = false` in run.json, never as a silent difference.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, and_, create_engine, func, inspect, or_, select, tuple_
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
+from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.types import _Binary
+
+from audit.engine.certview import RowFacts
+from audit.engine.inputs import decode_column
+from audit.errors import InputError
+from audit.source.schema import SchemaMapping
+
+BATCH_ROWS = 1000  # rows handed to the linter at a time (what one worker holds)
+PAGE_ROWS = 20000  # rows per keyset query, streamed from the server BATCH_ROWS at a time
+CONNECT_TIMEOUT_S = 5
+
+_SNAPSHOT_ID = re.compile(r"^[0-9A-Fa-f]+-[0-9A-Fa-f]+(-[0-9]+)?$")
+
+
+def mask_url(url: str | URL) -> str:
+    """The URL as it may appear in output: the password replaced by ***."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "<unparseable database URL>"
+
+
+def _with_installed_driver(parsed: URL) -> URL:
+    """`postgresql://` and `mysql://` with the driver this project installs, when the dialect's
+    default driver (psycopg2, mysqlclient) is absent."""
+    name = parsed.drivername
+    found = importlib.util.find_spec
+    if name == "postgresql" and not found("psycopg2") and found("psycopg"):
+        return parsed.set(drivername="postgresql+psycopg")
+    if name in ("mysql", "mariadb") and not found("MySQLdb") and found("pymysql"):
+        return parsed.set(drivername=f"{name}+pymysql")
+    return parsed
+
+
+@cache
+def read_only_engine(url: str) -> Engine:
+    """One engine per process and URL; every connection is read-only where the driver can say so."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise InputError("--db: not a SQLAlchemy database URL") from None
+    try:
+        backend = parsed.get_backend_name()
+        if backend == "sqlite" and parsed.database not in (None, "", ":memory:"):
+            path = Path(parsed.database)
+            if not path.is_file():
+                raise InputError(f"--db: no SQLite database at {path}")
+            # mode=ro: SQLite itself refuses writes, whatever the job does.
+            return create_engine("sqlite://", creator=lambda: _sqlite_ro(path), pool_pre_ping=False)
+        parsed = _with_installed_driver(parsed)
+        connect_args: dict[str, Any] = {}
+        if backend == "postgresql":
+            # UTC sessions: naive UTC parameters compare correctly with timestamptz columns.
+            connect_args = {
+                "connect_timeout": CONNECT_TIMEOUT_S,
+                "options": "-c TimeZone=UTC",
+                "application_name": "certcensus",
+            }
+        elif backend in ("mysql", "mariadb"):
+            # UTC sessions: TIMESTAMP columns (cfssl) are converted with the session time zone.
+            connect_args = {
+                "connect_timeout": CONNECT_TIMEOUT_S,
+                "init_command": "SET time_zone = '+00:00'",
+            }
+        engine = create_engine(
+            parsed, pool_pre_ping=True, pool_size=1, max_overflow=2, connect_args=connect_args
+        )
+    except NoSuchModuleError:
+        raise InputError(f"--db: no SQLAlchemy dialect for {parsed.drivername!r}") from None
+    except ModuleNotFoundError as exc:
+        raise InputError(
+            f"--db: the database driver is not installed ({exc.name}); install the matching extra"
+            " (certcensus[postgres] or certcensus[mysql])"
+        ) from None
+    return engine
+
+
+def _sqlite_ro(path: Path) -> Any:
+    import sqlite3
+
+    return sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+
+
+@dataclass(frozen=True)
+class Partition:
+    """A key range [low, high) of the active population: one dask task.
+
+    For a composite key, `low` and `high` are tuples. `snapshot` is the PostgreSQL snapshot the
+    partition reads in (see the module docstring), None where there is none to share.
+    """
+
+    index: int
+    low: Any
+    high: Any  # exclusive; None means no upper bound
+    snapshot: str | None = None
+
+
+@dataclass(frozen=True)
+class SourceRow:
+    der: bytes | None
+    facts: RowFacts
+
+
+class IssuanceDatabase:
+    def __init__(self, url: str, mapping: SchemaMapping) -> None:
+        self.url = url
+        self.mapping = mapping
+        self.engine = read_only_engine(url)
+        self._view: Connection | None = None
+        self.snapshot: str | None = None
+
+    @property
+    def masked_url(self) -> str:
+        return mask_url(self.url)
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    # -- connections -------------------------------------------------------------------------
+
+    def _connect(self) -> Connection:
+        try:
+            return self.engine.connect()
+        except SQLAlchemyError as exc:
+            raise InputError(f"cannot connect to {self.masked_url}: {_first_line(exc)}") from None
+
+    @contextlib.contextmanager
+    def _read(self, snapshot: str | None = None) -> Iterator[Connection]:
+        """A read-only REPEATABLE READ transaction (in `snapshot`, on PostgreSQL, when given)."""
+        if self._view is not None and snapshot in (None, self.snapshot):
+            yield self._view  # inside consistent_view(): the driver's own transaction
+            return
+        conn = self._connect()
+        try:
+            if self.dialect == "postgresql":
+                conn = conn.execution_options(
+                    isolation_level="REPEATABLE READ", postgresql_readonly=True
+                )
+                conn.begin()
+                if snapshot:
+                    if not _SNAPSHOT_ID.match(snapshot):
+                        raise InputError(f"not a PostgreSQL snapshot id: {snapshot!r}")
+                    # Utility statement: no bind parameters; the id was checked just above.
+                    conn.exec_driver_sql(f"SET TRANSACTION SNAPSHOT '{snapshot}'")
+            elif self.dialect in ("mysql", "mariadb"):
+                conn = conn.execution_options(isolation_level="REPEATABLE READ")
+                conn.begin()
+                conn.exec_driver_sql("START TRANSACTION READ ONLY, WITH CONSISTENT SNAPSHOT")
+            else:
+                conn.begin()
+            yield conn
+        except SQLAlchemyError as exc:
+            raise InputError(f"reading {self.masked_url}: {_first_line(exc)}") from None
+        finally:
+            with contextlib.suppress(SQLAlchemyError):
+                conn.rollback()
+            conn.close()
+
+    @contextlib.contextmanager
+    def consistent_view(self) -> Iterator[str | None]:
+        """Hold one read-only snapshot open for count_active, plan and every partition.
+
+        On PostgreSQL it yields the exported snapshot id that plan() puts in each Partition; the
+        transaction (and so the snapshot) lives until the block ends, so the run's partitions
+        must finish inside it.
+        """
+        with self._read() as conn:
+            snapshot = None
+            if self.dialect == "postgresql":
+                snapshot = str(conn.exec_driver_sql("SELECT pg_export_snapshot()").scalar_one())
+            self._view, self.snapshot = conn, snapshot
+            try:
+                yield snapshot
+            finally:
+                self._view, self.snapshot = None, None
+
+    # -- checks ------------------------------------------------------------------------------
+
+    def check(self) -> None:
+        """Fail fast with one line when the server, a table or a mapped column is missing.
+
+        Resolves the mapping's names against the database (case-insensitively) first, so that
+        `mapping` afterwards holds the database's own spelling; workers use it as it is.
+        """
+        m = self.mapping
+        with self._read() as conn:
+            if not m.resolved:
+                try:
+                    self.mapping = m = m.resolve(*_catalogue(conn, m))
+                except InputError as exc:
+                    raise InputError(f"{exc} ({self.masked_url})") from None
+                except SQLAlchemyError as exc:
+                    raise InputError(
+                        f"schema {m.name!r}: cannot read the catalogue of {self.masked_url}: {_first_line(exc)}"
+                    ) from None
+            probe = select(*m.selected()).select_from(m.from_clause).limit(1)
+            try:
+                conn.execute(probe).fetchall()
+            except SQLAlchemyError as exc:
+                raise InputError(
+                    f"schema {m.name!r} does not match {self.masked_url}: {_first_line(exc)}"
+                ) from None
+
+    # -- planning ----------------------------------------------------------------------------
+
+    def count_active(self, as_of: datetime) -> int:
+        m = self.mapping
+        query = select(func.count()).select_from(m.from_clause).where(m.active_at(as_of))
+        with self._read() as conn:
+            return int(conn.execute(query).scalar_one())
+
+    def plan(self, as_of: datetime, partitions: int) -> list[Partition]:
+        """Split the active population's key range into about `partitions` ranges of equal rows."""
+        m = self.mapping
+        keys, active = m.key_cols(), m.active_at(as_of)
+        with self._read() as conn:
+            total = int(
+                conn.execute(
+                    select(func.count()).select_from(m.from_clause).where(active)
+                ).scalar_one()
+            )
+            if total == 0:
+                return [Partition(0, None, None, self.snapshot)]
+            step = max(1, -(-total // max(1, partitions)))
+            # Every step-th active key, numbered by the server in one ordered pass: equal-sized
+            # ranges whatever the key (integer, hex fingerprint, composite) and however sparse.
+            # The bounds are compared by the server only, in its own collation.
+            labels = [f"k{i}" for i in range(len(keys))]
+            numbered = (
+                select(
+                    *(k.label(n) for k, n in zip(keys, labels, strict=True)),
+                    func.row_number().over(order_by=keys).label("n"),
+                )
+                .select_from(m.from_clause)
+                .where(active)
+                .subquery()
+            )
+            ordered = [numbered.c[n] for n in labels]
+            bounds = [
+                tuple(r) if len(keys) > 1 else r[0]
+                for r in conn.execute(
+                    select(*ordered).where((numbered.c.n - 1) % step == 0).order_by(*ordered)
+                )
+            ]
+        # The first range is open below so that no active key can fall outside every range.
+        lows: list[Any] = [None, *bounds[1:]]
+        highs: list[Any] = [*bounds[1:], None]
+        return [
+            Partition(i, lo, hi, self.snapshot)
+            for i, (lo, hi) in enumerate(zip(lows, highs, strict=True))
+        ]
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def _compare(self, op: str, values: Any) -> ColumnElement[bool]:
+        """The scan key compared with a bound (tuples compared as rows, left to right)."""
+        keys = self.mapping.key_cols()
+        vals = values if len(keys) > 1 else (values,)
+        ops = {
+            ">": lambda a, b: a > b,
+            ">=": lambda a, b: a >= b,
+            "<": lambda a, b: a < b,
+        }
+        if len(keys) == 1:
+            return ops[op](keys[0], vals[0])
+        if self.dialect not in ("mysql", "mariadb"):
+            return ops[op](tuple_(*keys), tuple_(*vals))
+        # MariaDB's range optimizer does not use an index for a row comparison: spell it out.
+        strict = ops[op.rstrip("=")]
+        terms = []
+        for i in range(len(keys)):
+            last = i == len(keys) - 1
+            cmp = ops[op] if last else strict
+            terms.append(and_(*(keys[j] == vals[j] for j in range(i)), cmp(keys[i], vals[i])))
+        return or_(*terms)
+
+    def rows(
+        self, partition: Partition, as_of: datetime, batch: int = BATCH_ROWS
+    ) -> Iterator[list[SourceRow]]:
+        """The partition's active rows, in key order, `batch` at a time.
+
+        Keyset pages of PAGE_ROWS rows, each streamed from a server-side cursor: neither the
+        page nor the partition is ever held in memory at once.
+        """
+        m = self.mapping
+        nkeys = len(m.key_columns)
+        fields_ = list(m.columns)
+        base = select(*m.selected()).select_from(m.from_clause).where(m.active_at(as_of))
+        if partition.low is not None:
+            base = base.where(self._compare(">=", partition.low))
+        if partition.high is not None:
+            base = base.where(~self._compare(">=", partition.high))
+        streaming = self.dialect in ("postgresql", "mysql", "mariadb")
+        options = {"stream_results": True, "yield_per": batch} if streaming else {}
+        page = max(PAGE_ROWS, batch)
+        last: Any = None
+        with self._read(partition.snapshot) as conn:
+            while True:
+                query = base if last is None else base.where(self._compare(">", last))
+                result = conn.execution_options(**options).execute(
+                    query.order_by(*m.key_cols()).limit(page)
+                )
+                seen = 0
+                for chunk in result.partitions(batch):
+                    seen += len(chunk)
+                    tail = chunk[-1]
+                    last = tuple(tail[:nkeys]) if nkeys > 1 else tail[0]
+                    yield [self._to_row(dict(zip(fields_, r, strict=True))) for r in chunk]
+                if seen < page:
+                    return
+
+    def _to_row(self, values: dict[str, Any]) -> SourceRow:
+        m = self.mapping
+        status = values.get("status")
+        status_text = None if status is None else _text(status)
+        revoked_at = m.from_db_time(values.get("revoked_at"))
+        if m.status and status is not None and not m.is_revoked_status(status):
+            # A time in the revocation column of a row that is not revoked (EJBCA's row taken
+            # off hold keeps its removeFromCRL bookkeeping) is not a revocation.
+            revoked_at = None
+        key = [values[f"key{i}"] for i in range(len(m.key_columns))]
+        facts = RowFacts(
+            cert_id=":".join(_text(k) for k in key),
+            serial_hex=_hex_serial(values.get("serial"), m.serial_format),
+            issuer=_text_or_none(values.get("issuer")),
+            subject=_text_or_none(values.get("subject")),
+            not_before=m.from_db_time(values.get("not_before")),
+            not_after=m.from_db_time(values.get("not_after")),
+            status=status_text,
+            revoked_at=revoked_at,
+        )
+        # The first column that holds something; an empty value only when every one is empty
+        # (then the decoder reports it), None when none holds anything.
+        candidates = [values.get(f"certificate{i}") for i in range(len(m.certificate_columns))]
+        present = [c for c in candidates if c is not None]
+        stored = next((c for c in present if len(c) > 0), present[-1] if present else None)
+        return SourceRow(decode_column(stored, m.encoding), facts)
+
+
+def _catalogue(
+    conn: Connection, mapping: SchemaMapping
+) -> tuple[dict[str, list[str]], set[tuple[str, str]]]:
+    """The database's tables (and views) with the columns of those the mapping uses."""
+    inspector = inspect(conn)
+    names = [*inspector.get_table_names(), *inspector.get_view_names()]
+    wanted = {t.lower() for t in mapping.referenced()}
+    catalogue: dict[str, list[str]] = {n: [] for n in names}
+    binary: set[tuple[str, str]] = set()
+    for name in names:
+        if name.lower() not in wanted:
+            continue
+        for col in inspector.get_columns(name):
+            catalogue[name].append(col["name"])
+            if isinstance(col["type"], _Binary):
+                binary.add((name, col["name"]))
+    return catalogue, binary
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bytes | bytearray | memoryview):
+        return bytes(value).decode("utf-8", "backslashreplace")
+    if isinstance(value, Decimal):
+        return str(int(value)) if value == value.to_integral_value() else str(value)
+    return str(value)
+
+
+def _text_or_none(value: Any) -> str | None:
+    return None if value is None else _text(value)
+
+
+def _hex_serial(value: Any, serial_format: str = "hex") -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, int | Decimal):
+        return format(int(value), "x")
+    text = _text(value).strip()
+    if serial_format == "decimal":
+        try:
+            return format(int(text), "x")
+        except ValueError:
+            return text.lower()  # not a number: reported as stored, the serial lint will say so
+    return text.lower().removeprefix("0x").replace(":", "")
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+    return text[0][:300] if text else type(exc).__name__

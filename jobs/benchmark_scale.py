@@ -1,0 +1,199 @@
+"""The full-population audit at scale on PostgreSQL: wall time, certificates per second, and the
+peak memory of the driver and of every worker, measured.
+
+    python -m audit.jobs.benchmark_scale --sizes 100000,1000000 --schema ejbca
+
+For each size it fills (once; an existing database of that name and size is reused) a database
+`certcensus_bench_<schema>_<size>` on the server with enough rows that `size` of them are active
+at the sample's as-of time, then audits it in a fresh process on a local cluster of --workers
+single-threaded worker processes. Peak memory is each process's own peak resident set
+(getrusage ru_maxrss), read in the process itself at the end. Besides the audit it measures
+what the scaling estimate needs: per-partition task times (dask's task stream) and the
+database's read rate for the same rows without linting (one connection, streamed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from statistics import median
+from typing import Any
+
+from sqlalchemy import create_engine
+from sqlalchemy.engine import make_url
+
+DEFAULT_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+def _peak_rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
+def _database(server: str, name: str) -> str:
+    return make_url(server).set(database=name).render_as_string(hide_password=False)
+
+
+def prepare(server: str, schema: str, active: int) -> tuple[str, int, float | None]:
+    """A database with `active` active certificates (filled unless it already is)."""
+    from audit.sample_db.products import PRODUCTS, fill
+    from audit.sample_db.products.population import ACTIVE_KINDS, kind_of
+
+    module = PRODUCTS[schema]
+    share = sum(kind_of(i, module.KINDS) in ACTIVE_KINDS for i in range(50_000)) / 50_000
+    rows = math.ceil(active / share)
+    name = f"certcensus_bench_{schema}_{active}"
+    url = _database(server, name)
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            exists = conn.exec_driver_sql(
+                "SELECT 1 FROM pg_database WHERE datname = %(n)s", {"n": name}
+            ).first()
+            if exists:
+                probe = create_engine(url)
+                try:
+                    with probe.connect() as c:
+                        have = c.exec_driver_sql(
+                            f"SELECT count(*) FROM {module.MAIN_TABLE}"
+                        ).scalar()
+                except Exception:  # noqa: BLE001 - half-filled or foreign: rebuild it
+                    have = None
+                finally:
+                    probe.dispose()
+                if have == rows:
+                    return url, rows, None
+                conn.exec_driver_sql(f"DROP DATABASE {name} WITH (FORCE)")
+            conn.exec_driver_sql(f"CREATE DATABASE {name}")
+    finally:
+        admin.dispose()
+    started = time.perf_counter()
+    fill(url, schema, rows, progress=sys.stderr.isatty())
+    return url, rows, time.perf_counter() - started
+
+
+def run_one(url: str, schema: str, workers: int, out: Path) -> dict[str, Any]:
+    """One audit, in this (fresh) process; returns the measurements."""
+    import resource as res
+
+    from audit.jobs.quarterly_audit import AuditRequest, run_audit
+    from audit.sample_db.products.population import ANCHOR
+    from distributed import Client, LocalCluster, get_task_stream
+
+    from audit.source.database import IssuanceDatabase
+    from audit.source.schema import load_mapping
+
+    with (
+        LocalCluster(
+            n_workers=workers,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            silence_logs=40,
+        ) as cluster,
+        Client(cluster) as client,
+    ):
+        started = time.perf_counter()
+        with get_task_stream(client) as stream:
+            outcome = run_audit(
+                AuditRequest(
+                    db_url=url,
+                    schema=schema,
+                    as_of=ANCHOR,
+                    out_dir=out,
+                    scheduler=cluster.scheduler_address,
+                )
+            )
+        wall = time.perf_counter() - started
+        worker_peaks = client.run(lambda: res.getrusage(res.RUSAGE_SELF).ru_maxrss / 1024)
+    task_seconds = [
+        s["stop"] - s["start"]
+        for t in stream.data
+        if str(t.get("key", "")).startswith(("audit_partition", "('audit_partition"))
+        for s in t.get("startstops", ())
+        if s.get("action") == "compute"
+    ]
+    counts = outcome.run["counts"]
+
+    # The database's own read rate for the same rows: one connection, streamed, no linting.
+    db = IssuanceDatabase(url, load_mapping(schema))
+    db.check()
+    read_started = time.perf_counter()
+    read = 0
+    with db.consistent_view():
+        for part in db.plan(ANCHOR, 1):
+            for batch in db.rows(part, ANCHOR):
+                read += len(batch)
+    read_seconds = time.perf_counter() - read_started
+    return {
+        "active": counts["active_in_database"],
+        "scanned": counts["scanned"],
+        "reconciled": counts["reconciled"],
+        "partitions": outcome.run["partitions"],
+        "workers": workers,
+        "wall_seconds": round(wall, 1),
+        "certs_per_second": round(counts["scanned"] / wall, 1),
+        "driver_peak_mib": round(_peak_rss_mib(), 1),
+        "worker_peak_mib": {str(k): round(v, 1) for k, v in worker_peaks.items()},
+        "partition_seconds_median": round(median(task_seconds), 2) if task_seconds else None,
+        "partition_seconds_max": round(max(task_seconds), 2) if task_seconds else None,
+        "partition_tasks": len(task_seconds),
+        "db_read_rows_per_second": round(read / read_seconds, 1),
+        "run_dir": str(outcome.run_dir),
+    }
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="100000,1000000")
+    parser.add_argument("--schema", default="ejbca")
+    parser.add_argument("--server", default=DEFAULT_SERVER, help="admin URL of a PostgreSQL server")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument("--run-one", help=argparse.SUPPRESS)  # internal: the measured process
+    args = parser.parse_args(argv)
+    if args.run_one:
+        print(json.dumps(run_one(args.run_one, args.schema, args.workers, args.out)))
+        return
+    out = args.out or Path(tempfile.mkdtemp(prefix="certcensus-bench-"))
+    results = []
+    for size in (int(s) for s in args.sizes.split(",")):
+        url, rows, fill_seconds = prepare(args.server, args.schema, size)
+        # A fresh process per size, so that each peak belongs to that size alone.
+        done = subprocess.run(
+            [sys.executable, "-m", "audit.jobs.benchmark_scale", "--run-one", url,
+             "--schema", args.schema, "--workers", str(args.workers), "--out", str(out)],
+            capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        if done.returncode != 0:
+            sys.exit(f"benchmark run for {size} failed:\n{done.stderr[-3000:]}")
+        result = json.loads(done.stdout.strip().splitlines()[-1])
+        result |= {"size": size, "rows_in_table": rows, "fill_seconds": fill_seconds}
+        results.append(result)
+        peak_worker = max(result["worker_peak_mib"].values())
+        print(
+            f"{size:>9,} active ({rows:,} rows, {result['partitions']} partitions, "
+            f"{args.workers} workers): {result['wall_seconds']:.1f} s, "
+            f"{result['certs_per_second']:,.0f} certs/s, peak driver {result['driver_peak_mib']:.0f} MiB, "
+            f"peak worker {peak_worker:.0f} MiB; partition median {result['partition_seconds_median']} s; "
+            f"DB read {result['db_read_rows_per_second']:,.0f} rows/s"
+            + (f"; filled in {fill_seconds:.0f} s" if fill_seconds else ""),
+            flush=True,
+        )
+    if len(results) > 1:
+        small, large = results[0], results[-1]
+        ratio = max(large["driver_peak_mib"], *large["worker_peak_mib"].values()) / max(
+            small["driver_peak_mib"], *small["worker_peak_mib"].values()
+        )
+        print(f"peak memory {large['size']:,} vs {small['size']:,}: {ratio:.2f}x")
+    print(json.dumps(results, indent=1))
+
+
+if __name__ == "__main__":
+    main()

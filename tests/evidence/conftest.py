@@ -1,0 +1,110 @@
+"""Runs and packages for the evidence tests, built for real by the audit job on the session's
+sample database (see tests/conftest.py for `sample_db`, `incident_run` and `recent_run`)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pyarrow.compute as pc
+import pyarrow.dataset as ds
+import pytest
+from audit.jobs.quarterly_audit import AuditOutcome, AuditRequest, run_audit
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519
+
+from audit.evidence.package import PackageInfo, build_package
+
+EARLIER_DAY = datetime(2025, 5, 1, tzinfo=UTC)  # a month before tests/conftest.py's RECENT_DAY
+
+
+def audit(db: str, out: Path, as_of: datetime, selector: str | None = None) -> AuditOutcome:
+    return run_audit(
+        AuditRequest(db_url=db, as_of=as_of, out_dir=out, workers=2, selector=selector)
+    )
+
+
+@pytest.fixture(scope="session")
+def earlier_run(sample_db: str, tmp_path_factory: pytest.TempPathFactory) -> AuditOutcome:
+    return audit(sample_db, tmp_path_factory.mktemp("runs"), EARLIER_DAY)
+
+
+@pytest.fixture(scope="session")
+def baseline_run(
+    earlier_run: AuditOutcome, tmp_path_factory: pytest.TempPathFactory
+) -> AuditOutcome:
+    """The earlier run as last quarter's run would be: finished an hour after its as-of time
+    (the session builds its runs in whatever order the tests ask for them)."""
+    run_dir = Path(
+        shutil.copytree(earlier_run.run_dir, tmp_path_factory.mktemp("baseline") / "run")
+    )
+    run = json.loads((run_dir / "run.json").read_text())
+    run["finished_at"] = (EARLIER_DAY + timedelta(hours=1)).isoformat()
+    (run_dir / "run.json").write_text(json.dumps(run, indent=2))
+    return AuditOutcome(run_dir, run)
+
+
+@pytest.fixture(scope="session")
+def subset_run(
+    sample_db: str, recent_run: AuditOutcome, tmp_path_factory: pytest.TempPathFactory
+) -> AuditOutcome:
+    """The recent run's population again, rescanned with the lints that gave it findings but one
+    (the first by name): a rescan's selection that leaves out a lint with findings."""
+    found = ds.dataset(recent_run.run_dir / "findings", format="parquet").to_table(columns=["lint"])
+    names = sorted(pc.unique(found["lint"]).to_pylist())
+    assert len(names) >= 2, "the sample run should have findings from two lints at least"
+    as_of = datetime.fromisoformat(recent_run.run["as_of"])
+    return audit(sample_db, tmp_path_factory.mktemp("runs"), as_of, selector=",".join(names[1:]))
+
+
+def write_key(path: Path, key: ed25519.Ed25519PrivateKey | ec.EllipticCurvePrivateKey) -> Path:
+    path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    path.with_suffix(".pub").write_bytes(
+        key.public_key().public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+    )
+    return path
+
+
+@pytest.fixture(scope="session")
+def keys_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("keys")
+    write_key(folder / "ed25519.pem", ed25519.Ed25519PrivateKey.generate())
+    write_key(folder / "other.pem", ed25519.Ed25519PrivateKey.generate())
+    write_key(folder / "p384.pem", ec.generate_private_key(ec.SECP384R1()))
+    return folder
+
+
+@pytest.fixture(scope="session")
+def signed_package(
+    recent_run: AuditOutcome, keys_dir: Path, tmp_path_factory: pytest.TempPathFactory
+) -> PackageInfo:
+    out = tmp_path_factory.mktemp("packages") / "evidence.tar"
+    return build_package(recent_run.run_dir, out, sign_key=keys_dir / "ed25519.pem")
+
+
+def certificate_der(db_url: str, cert_id: str) -> bytes:
+    """The certificate as the issuance database stores it."""
+    path = db_url.removeprefix("sqlite:///")
+    with sqlite3.connect(path) as db:
+        (der,) = db.execute("SELECT der FROM certificates WHERE id = ?", (int(cert_id),)).fetchone()
+    return bytes(der)
+
+
+def audited_cert_ids(run_dir: Path, limit: int = 3) -> list[str]:
+    """Database keys of certificates the run audited and could decode."""
+    table = ds.dataset(run_dir / "certificates", format="parquet").to_table(
+        columns=["cert_id", "decoded", "sha256"]
+    )
+    table = table.filter(pc.equal(table["decoded"], True))
+    return table["cert_id"].to_pylist()[:limit]
