@@ -160,7 +160,15 @@ def test_lint_selection_runs_only_those_lints(sample_db: str, tmp_path) -> None:
 
 
 def test_baseline_carries_first_seen_dates(sample_db: str, recent_run, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    again = run_audit(AuditRequest(db_url=sample_db, as_of=RECENT_DAY, out_dir=tmp_path, workers=1, baseline=recent_run.run_dir))
+    again = run_audit(
+        AuditRequest(
+            db_url=sample_db,
+            as_of=RECENT_DAY,
+            out_dir=tmp_path,
+            workers=1,
+            baseline=recent_run.run_dir,
+        )
+    )
     ledger = ds.dataset(again.run_dir / "first_seen.parquet").to_table().to_pylist()
     assert ledger and len(ledger) == sum(again.run["counts"]["findings"].values())
     # Same population, same lints: every finding was already open in the baseline run.
@@ -171,4 +179,6 @@ def test_baseline_must_be_a_run_directory(sample_db: str, tmp_path) -> None:  # 
     from audit.errors import InputError
 
     with pytest.raises(InputError, match="--baseline"):
-        run_audit(AuditRequest(db_url=sample_db, as_of=RECENT_DAY, out_dir=tmp_path, baseline=tmp_path))
+        run_audit(
+            AuditRequest(db_url=sample_db, as_of=RECENT_DAY, out_dir=tmp_path, baseline=tmp_path)
+        )

@@ -26,22 +26,38 @@ def corpus() -> list[bytes]:
     return [certificates_in_file(f.read_bytes())[0] for f in files]
 
 
-def test_findings_only_mode_finds_exactly_what_the_full_mode_finds(engine: Engine, corpus: list[bytes]) -> None:
+def test_findings_only_mode_finds_exactly_what_the_full_mode_finds(
+    engine: Engine, corpus: list[bytes]
+) -> None:
     for der in corpus:
         full = {(r.lint.name, r.status, r.message) for r in engine.lint_der(der).findings}
-        fast = {(r.lint.name, r.status, r.message) for r in engine.lint_der(der, findings_only=True).results}
+        fast = {
+            (r.lint.name, r.status, r.message)
+            for r in engine.lint_der(der, findings_only=True).results
+        }
         assert fast == full
 
 
-def test_every_lint_gets_a_status_for_every_corpus_certificate(engine: Engine, corpus: list[bytes]) -> None:
+def test_every_lint_gets_a_status_for_every_corpus_certificate(
+    engine: Engine, corpus: list[bytes]
+) -> None:
     """No exception escapes the engine, whatever the certificate."""
     for der in corpus:
         report = engine.lint_der(der)
-        assert report.error or len(report.results) == sum(1 for x in engine.catalogue if report.profile in x.applies_to)
+        assert report.error or len(report.results) == sum(
+            1 for x in engine.catalogue if report.profile in x.applies_to
+        )
 
 
 def test_not_a_certificate_is_one_fatal_finding(engine: Engine) -> None:
-    for junk in (b"", b"garbage", b"\x30\x82\x01\x00", b"-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"):
+    for junk in (
+        b"",
+        b"garbage",
+        b"\x30\x82\x01\x00",
+        b"-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n",
+    ):
         report = engine.lint_der(junk)
         assert report.error
-        assert [(r.lint.name, r.status) for r in report.results] == [("certificate_decodes_strictly", Status.FATAL)]
+        assert [(r.lint.name, r.status) for r in report.results] == [
+            ("certificate_decodes_strictly", Status.FATAL)
+        ]

@@ -25,5 +25,7 @@ def test_ci_runs_exactly_the_readme_test_block() -> None:
     block = readme.split("## Run the tests", 1)[1].split("```sh", 1)[1].split("```", 1)[0]
     commands = [line.strip() for line in block.strip().splitlines()]
     ci = (REPO / ".ci" / "run").read_text().splitlines()
-    tail = [line.strip() for line in ci if line.strip() and not line.startswith("#")][-len(commands):]
+    tail = [line.strip() for line in ci if line.strip() and not line.startswith("#")][
+        -len(commands) :
+    ]
     assert tail == commands

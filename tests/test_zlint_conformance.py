@@ -24,7 +24,10 @@ def test_zlint_conformance_meets_the_thresholds(tmp_path: Path) -> None:
     out = tmp_path / "conformance.json"
     cmd = f"{shlex.quote(sys.executable)} -m audit"
     done = subprocess.run(
-        [sys.executable, str(SCRIPT), "--cmd", cmd, "--json", str(out)], capture_output=True, text=True, timeout=900
+        [sys.executable, str(SCRIPT), "--cmd", cmd, "--json", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=900,
     )
     assert done.returncode == 0, done.stderr[-2000:]
     print(done.stdout.splitlines()[-1])

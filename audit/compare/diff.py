@@ -1,7 +1,8 @@
 """`certcensus diff OLD NEW`: new, resolved and persisting findings between two runs, per lint
 and per certificate.
 
-A finding is one (certificate, lint) pair; certificates are matched by SHA-256. A lint that
+A finding is one (certificate, lint) pair; certificates are matched by SHA-256, or by their
+database key where the row stores no certificate (see `audit.compare.runs.cert_key`). A lint that
 only one of the two runs applied cannot say whether a finding was resolved or is new, so its
 findings are "not run" (with the run that did not apply it), never "resolved" or "new".
 """

@@ -38,15 +38,17 @@ SCHEMA = pa.schema(
 )
 
 
-def ledger(run_dir: Path) -> pa.Table:
-    """The run's ledger: its `first_seen.parquet`, or else its own findings, seen in it."""
+def ledger(run_dir: Path, where: pc.Expression | None = None) -> pa.Table:
+    """The run's ledger: its `first_seen.parquet`, or else its own findings, seen in it; only
+    the entries `where` selects, when given (applied while reading)."""
     path = Path(run_dir) / FIRST_SEEN
     if path.is_file():
         try:
-            return pq.read_table(path).select(SCHEMA.names).cast(SCHEMA)
+            return pq.read_table(path, filters=where).select(SCHEMA.names).cast(SCHEMA)
         except (OSError, KeyError, pa.ArrowException) as exc:
             raise InputError(f"{path}: {exc}") from None
-    return _seen_now(Run.open(run_dir))
+    table = _seen_now(Run.open(run_dir))
+    return table if where is None else table.filter(where)
 
 
 def first_seen(run_dir: Path, baseline_dir: Path | None) -> pa.Table:
@@ -98,7 +100,7 @@ def write_first_seen(run_dir: Path, baseline_dir: Path | None) -> Path:
 
 
 def _seen_now(run: Run) -> pa.Table:
-    findings = run.findings
+    findings = run.finding_keys
     n = findings.num_rows
     return pa.table(
         {

@@ -84,6 +84,15 @@ class Run:
         return table.append_column(KEY, cert_key(table))
 
     @cached_property
+    def finding_keys(self) -> pa.Table:
+        """Which certificate and lint each finding is about, and nothing else: what first-seen
+        dates need, without the descriptive columns of every finding in memory."""
+        table = _dataset(self.path / FINDINGS_DIR, FINDINGS).to_table(
+            columns=["cert_id", "sha256", "lint"]
+        )
+        return table.append_column(KEY, cert_key(table))
+
+    @cached_property
     def population(self) -> pa.Array:
         """The keys of every certificate the run audited."""
         table = _dataset(self.path / CERTIFICATES_DIR, CERTIFICATES).to_table(

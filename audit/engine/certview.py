@@ -339,7 +339,7 @@ class CertView:
     def subject(self) -> Name:
         return self._field(
             "subject",
-            lambda c: name_from_crypto(c.subject),
+            lambda c: self._name_from_crypto(c, _SUBJECT_FIELD),
             lambda: name_from_asn1(self._tbs["subject"]),
         )
 
@@ -347,9 +347,37 @@ class CertView:
     def issuer(self) -> Name:
         return self._field(
             "issuer",
-            lambda c: name_from_crypto(c.issuer),
+            lambda c: self._name_from_crypto(c, _ISSUER_FIELD),
             lambda: name_from_asn1(self._tbs["issuer"]),
         )
+
+    def _name_from_crypto(self, cert: x509.Certificate, index: int) -> Name:
+        """The strict decoder's reading of a Name, shared by every certificate holding the same
+        encoded Name (issuers repeat across a population): the reading depends on those octets
+        alone, and a Name is immutable."""
+        encoded = self._tbs_field(index)
+        name = _NAMES.get(encoded) if encoded is not None else None
+        if name is None:
+            name = name_from_crypto(cert.subject if index == _SUBJECT_FIELD else cert.issuer)
+            if encoded is not None:
+                if len(_NAMES) >= _NAMES_KEPT:
+                    _NAMES.clear()
+                _NAMES[encoded] = name
+        return name
+
+    def _tbs_field(self, index: int) -> bytes | None:
+        """The whole TLV of the TBSCertificate field `index` (counted without the version),
+        or None when the header walk cannot find it."""
+        try:
+            fields = self._tbs_fields[2]
+        except Exception:  # headers no walk can read: the caller decodes without this shortcut
+            return None
+        if fields and fields[0][0] == 0xA0:  # [0] EXPLICIT version
+            index += 1
+        if index >= len(fields):
+            return None
+        _, start, end = fields[index]
+        return self.der[start:end]
 
     @cached_property
     def is_self_issued(self) -> bool:
@@ -772,6 +800,23 @@ class CertView:
         """The AlgorithmIdentifiers and signature octets as encoded, located by a walk over
         the DER headers (asn1crypto reads the lengths; nothing is decoded)."""
         der = self.der
+        try:
+            tbs_start, tbs_end, fields = self._tbs_fields
+        except Exception:  # the walk below then raises, or reads what it can
+            fields = []
+        first = 1 if fields and fields[0][0] == 0xA0 else 0  # [0] EXPLICIT version
+        if len(fields) >= first + 7:  # the shared walk already found every field needed
+            _, algorithm_end = _tlv(der, tbs_end)  # signatureAlgorithm
+            value_start, value_end = _tlv(der, algorithm_end)  # signatureValue
+            _, signature_start, signature_end = fields[first + 2]
+            spki_start, _ = _tlv(der, fields[first + 6][1])
+            key_algorithm_end = _tlv(der, spki_start)[1]
+            return EncodedAlgorithms(
+                der[tbs_end:algorithm_end],
+                der[signature_start:signature_end],
+                der[spki_start:key_algorithm_end],
+                der[value_start + 1 : value_end],
+            )
         start, _ = _tlv(der, 0)  # Certificate
         tbs_start, tbs_end = _tlv(der, start)  # tbsCertificate
         _, algorithm_end = _tlv(der, tbs_end)  # signatureAlgorithm
@@ -795,17 +840,26 @@ class CertView:
         )
 
     @cached_property
-    def tbs_encoding(self) -> TbsEncoding:
-        """The TBSCertificate's fields as encoded, located by a walk over the DER headers
-        (asn1crypto reads the lengths; strict decoders normalise these details away)."""
+    def _tbs_fields(self) -> tuple[int, int, list[tuple[int, int, int]]]:
+        """One walk over the TBSCertificate's headers, shared by every accessor that reads a
+        field as encoded: (its contents' start, its end, (tag, start, end) of each field)."""
         der = self.der
         start, _ = _tlv(der, 0)  # Certificate
         pos, tbs_end = _tlv(der, start)  # tbsCertificate
+        tbs_start = pos
         fields = []
         while pos < tbs_end:
             end = _tlv(der, pos)[1]
             fields.append((der[pos], pos, end))
             pos = end
+        return tbs_start, tbs_end, fields
+
+    @cached_property
+    def tbs_encoding(self) -> TbsEncoding:
+        """The TBSCertificate's fields as encoded, located by a walk over the DER headers
+        (asn1crypto reads the lengths; strict decoders normalise these details away)."""
+        der = self.der
+        fields = self._tbs_fields[2]
         version = None
         if fields and fields[0][0] == 0xA0:  # [0] EXPLICIT version
             version = der[fields[0][1] : fields[0][2]]
@@ -903,9 +957,30 @@ def _utc(value: datetime) -> datetime:
 
 
 def _tlv(der: bytes, pos: int) -> tuple[int, int]:
-    """(start, end) of the contents of the DER value at `pos`: asn1crypto's header reader."""
-    return asn1_parser._parse(der, len(der), pos, lengths_only=True)
+    """(start, end) of the contents of the DER value at `pos`: asn1crypto's header reader.
 
+    The common case (a one-octet tag, a definite length, all of it inside `der`) is read here,
+    since this runs a few dozen times per certificate; anything else (high tag numbers,
+    indefinite lengths, truncation) goes to asn1crypto, which gives the same answer or error."""
+    size = len(der)
+    if 0 <= pos < size - 1 and der[pos] & 0x1F != 0x1F:
+        length = der[pos + 1]
+        if length < 0x80:
+            end = pos + 2 + length
+            if end <= size:
+                return pos + 2, end
+        elif length != 0x80:
+            start = pos + 2 + (length & 0x7F)
+            end = start + int.from_bytes(der[pos + 2 : start], "big")
+            if end <= size and start <= size:
+                return start, end
+    return asn1_parser._parse(der, size, pos, lengths_only=True)
+
+
+# Names decoded strictly, by their encoding (see CertView._name_from_crypto); cleared when full.
+_NAMES: dict[bytes, Name] = {}
+_NAMES_KEPT = 8192
+_ISSUER_FIELD, _SUBJECT_FIELD = 2, 4  # TBSCertificate fields after the version (RFC 5280 4.1)
 
 _OID_ENCODINGS: dict[str, bytes] = {}
 _OID_NAMES: dict[bytes, str] = {}  # the other way round

@@ -35,7 +35,14 @@ class Attr:
 @dataclass(frozen=True)
 class Name:
     rdns: tuple[tuple[Attr, ...], ...]
-    rfc4514: str = field(compare=False)
+    # The RFC 4514 text, or the decoder's Name to render it from when first asked: only
+    # messages and outputs show it, and rendering costs more than decoding the name.
+    text: str | x509.Name = field(compare=False, repr=False)
+
+    @cached_property
+    def rfc4514(self) -> str:
+        text = self.text
+        return text if isinstance(text, str) else text.rfc4514_string()
 
     @cached_property
     def attributes(self) -> tuple[Attr, ...]:
@@ -77,11 +84,22 @@ class Name:
 
 
 def name_from_crypto(name: x509.Name) -> Name:
-    rdns = tuple(
-        tuple(Attr(a.oid.dotted_string, _text(a.value), _crypto_tag(a)) for a in rdn)
-        for rdn in name.rdns
-    )
-    return Name(rdns, name.rfc4514_string())
+    rdns = tuple(tuple(_attr_from_crypto(a) for a in rdn) for rdn in name.rdns)
+    return Name(rdns, name)
+
+
+_DOTTED: dict[x509.ObjectIdentifier, str] = {}  # attribute types are few: their dotted text, once
+
+
+def _attr_from_crypto(a: x509.NameAttribute) -> Attr:
+    oid = a.oid
+    dotted = _DOTTED.get(oid)
+    if dotted is None:
+        dotted = oid.dotted_string
+        if len(_DOTTED) < 1024:
+            _DOTTED[oid] = dotted
+    value = a.value
+    return Attr(dotted, value if type(value) is str else _text(value), _crypto_tag(a))
 
 
 def name_from_asn1(name: Any) -> Name:

@@ -14,6 +14,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from functools import cached_property
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from audit.engine.profiles import Profile
@@ -69,6 +71,18 @@ class Lint:
     zlint: tuple[str, ...] = ()
     version: int = 1
     section: str = field(default="")  # the module's concern, e.g. "subject", for grouping
+    # Extension OIDs that must all be present for the lint to apply (else `na`, as a `when`
+    # returning False). Declared rather than tested, so the engine can drop the lint for a
+    # certificate without calling anything; `when`, if any, is asked only when they are present.
+    needs: frozenset[str] = frozenset()
+
+    def applies(self, cert: CertView) -> bool:
+        """`needs` and `when` together, asked of one certificate (the engine's slow path)."""
+        if self.needs:
+            extensions = cert.extensions
+            if not all(oid in extensions for oid in self.needs):
+                return False
+        return self.when is None or self.when(cert)
 
     def metadata(self) -> dict[str, object]:
         return {
@@ -100,10 +114,16 @@ def lint(
     effective: datetime,
     ineffective: datetime | None = None,
     when: Predicate | None = None,
+    needs: Iterable[str] = (),
     zlint: Iterable[str] = (),
     version: int = 1,
 ) -> Callable[[Check], Check]:
-    """Declare a lint; the decorated function is its check and is returned unchanged."""
+    """Declare a lint; the decorated function is its check and is returned unchanged.
+
+    `needs`: extension OIDs that must be present for the rule to apply ("when the certificate
+    has extension X"); prefer it to a `when` that tests the same, since the engine then skips
+    the lint without a call.
+    """
 
     def register(check: Check) -> Check:
         if name in _REGISTRY:
@@ -115,7 +135,7 @@ def lint(
             name=name, description=description, citation=citation, source=source,
             severity=severity, applies_to=frozenset(applies), effective=effective,
             ineffective=ineffective, check=check, when=when, zlint=tuple(zlint),
-            version=version, section=section,
+            version=version, section=section, needs=frozenset(needs),
         )  # fmt: skip
         return check
 
@@ -146,7 +166,7 @@ class Catalogue:
     def names(self) -> tuple[str, ...]:
         return tuple(x.name for x in self.lints)
 
-    @property
+    @cached_property
     def by_name(self) -> dict[str, Lint]:
         return {x.name: x for x in self.lints}
 
@@ -154,14 +174,21 @@ class Catalogue:
     def version(self) -> str:
         return CATALOGUE_VERSION
 
-    @property
+    @cached_property
     def digest(self) -> str:
         """SHA-256 over every lint's metadata: two runs with equal digests ran the same rules."""
         blob = json.dumps([x.metadata() for x in self.lints], sort_keys=True).encode()
         return hashlib.sha256(blob).hexdigest()
 
     def select(self, selector: str | None) -> Catalogue:
-        """A comma-separated list of lint names, sources (`source:cabf_br` or `cabf_br`), or `all`."""
+        """Comma-separated terms, each one of:
+        - a lint name;
+        - a source (`cabf_br` or `source:cabf_br`);
+        - `changed-since:PATH`: every lint that is new or whose version differs from the one
+          recorded in PATH (a run directory's `catalogue.json`, or such a file itself) — the
+          rescan the day a rule or a check changes;
+        - `all`.
+        """
         if not selector or selector.strip() == "all":
             return self
         wanted: list[Lint] = []
@@ -171,9 +198,25 @@ class Catalogue:
             key = term.removeprefix("source:")
             if key in sources:
                 wanted += [x for x in self.lints if x.source == key]
+            elif term.startswith("changed-since:"):
+                before = _recorded_versions(Path(term.removeprefix("changed-since:")))
+                wanted += [x for x in self.lints if before.get(x.name) != x.version]
             elif term in by_name:
                 wanted.append(by_name[term])
             else:
-                raise ValueError(f"--lints: {term!r} is neither a lint name nor a source")
+                raise ValueError(
+                    f"--lints: {term!r} is neither a lint name, a source nor changed-since:RUN_DIR"
+                )
         chosen = {x.name for x in wanted}
         return Catalogue(tuple(x for x in self.lints if x.name in chosen))
+
+
+def _recorded_versions(path: Path) -> dict[str, int]:
+    """Lint name -> version, from a run directory's catalogue.json (or that file)."""
+    file = path / "catalogue.json" if path.is_dir() else path
+    try:
+        return {x["name"]: int(x.get("version", 1)) for x in json.loads(file.read_text())}
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise ValueError(
+            f"--lints changed-since: cannot read the catalogue recorded in {file}: {exc}"
+        ) from None

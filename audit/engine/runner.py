@@ -13,8 +13,8 @@ from datetime import UTC, datetime
 
 from audit.engine.certview import CertView, NotACertificate, RowFacts
 from audit.engine.profiles import Profile
-from audit.engine.registry import Catalogue, Lint
-from audit.engine.status import Status
+from audit.engine.registry import Catalogue, Check, Lint, Predicate
+from audit.engine.status import PASS, Status
 
 DECODE_LINT = "certificate_decodes_strictly"
 MISSING_LINT = "database_row_has_certificate"
@@ -52,8 +52,12 @@ class _ProfileLints:
     """The lints of one profile, and which of them are in force for each span of notBefore.
 
     Effective and ineffective dates cut time into spans; in each span a fixed set of lints is in
-    force. Looking the span up once per certificate replaces a date test per lint.
+    force. Looking the span up once per certificate replaces a date test per lint. Within a span,
+    the lints whose `needs` a certificate's extensions meet are picked once per set of extensions
+    (certificates share a handful of them) and kept as a plan: (lint, when, check) triples.
     """
+
+    _MAX_PLANS = 4096  # distinct (span, extensions) pairs kept; beyond that, plans are rebuilt
 
     def __init__(self, lints: list[Lint]) -> None:
         self.all = tuple(lints)
@@ -62,9 +66,28 @@ class _ProfileLints:
         # spans[i] holds the lints in force for cuts[i-1] <= notBefore < cuts[i].
         starts = [None, *cuts]
         self.spans = [tuple(x for x in lints if _in_force(x, start)) for start in starts]
+        self._plans: dict[tuple[int, frozenset[str] | None], tuple[_Step, ...]] = {}
 
     def in_force(self, issued: datetime) -> tuple[Lint, ...]:
         return self.spans[bisect_right(self.cuts, issued)]
+
+    def plan(self, issued: datetime, present: frozenset[str] | None) -> tuple[_Step, ...]:
+        """The lints to run for a certificate issued at `issued` whose extension OIDs are
+        `present` (None when they cannot be read: every lint in force, `needs` asked per lint)."""
+        key = (bisect_right(self.cuts, issued), present)
+        plan = self._plans.get(key)
+        if plan is None:
+            lints = self.spans[key[0]]
+            if present is None:
+                plan = tuple((x, x.applies if x.needs else x.when, x.check) for x in lints)
+            else:
+                plan = tuple((x, x.when, x.check) for x in lints if x.needs <= present)
+            if len(self._plans) < self._MAX_PLANS:
+                self._plans[key] = plan
+        return plan
+
+
+_Step = tuple[Lint, Predicate | None, Check]
 
 
 def _in_force(x: Lint, start: datetime | None) -> bool:
@@ -79,10 +102,14 @@ class Engine:
     def __init__(self, catalogue: Catalogue, as_of: datetime | None = None) -> None:
         self.catalogue = catalogue
         self.as_of = as_of or datetime.now(UTC)  # the time of the audit, for time-dependent notices
-        self._by_profile = {p: _ProfileLints([x for x in catalogue if p in x.applies_to]) for p in Profile}
+        self._by_profile = {
+            p: _ProfileLints([x for x in catalogue if p in x.applies_to]) for p in Profile
+        }
         self._by_name = catalogue.by_name
 
-    def lint_der(self, der: bytes, row: RowFacts | None = None, *, findings_only: bool = False) -> CertReport:
+    def lint_der(
+        self, der: bytes, row: RowFacts | None = None, *, findings_only: bool = False
+    ) -> CertReport:
         """Lint one certificate; `row` is what the issuance database says about it, if known.
 
         `findings_only` (what a run writes): lints not in force at notBefore are skipped without
@@ -92,7 +119,9 @@ class Engine:
         try:
             view = CertView(der)
         except NotACertificate as exc:
-            report = CertReport(hashlib.sha256(der).hexdigest(), Profile.UNKNOWN, None, error=str(exc))
+            report = CertReport(
+                hashlib.sha256(der).hexdigest(), Profile.UNKNOWN, None, error=str(exc)
+            )
             decode = self._by_name.get(DECODE_LINT)
             if decode is not None:
                 report.results.append(Result(decode, Status.FATAL, str(exc)))
@@ -106,13 +135,10 @@ class Engine:
         except Exception:  # neither decoder can read notBefore: no lint can be dated
             issued = None
         if findings_only and issued is not None:
-            results = report.results
-            for x in table.in_force(issued):
-                result = _check(x, view)
-                if result.status >= Status.INFO:
-                    results.append(result)
+            report.results = _findings(table.plan(issued, _present_extensions(view)), view)
         else:
-            report.results = [_run(x, view, issued) for x in table.all]
+            present = _present_extensions(view)
+            report.results = [_run(x, view, issued, present) for x in table.all]
         return report
 
     def lint_row(self, der: bytes | None, row: RowFacts) -> CertReport:
@@ -122,17 +148,55 @@ class Engine:
         report = CertReport("", Profile.UNKNOWN, None, error="the row stores no certificate")
         missing = self._by_name.get(MISSING_LINT)
         if missing is not None:
-            report.results.append(Result(missing, Status.FATAL, "the row stores no certificate data"))
+            report.results.append(
+                Result(missing, Status.FATAL, "the row stores no certificate data")
+            )
         return report
 
 
-def _run(x: Lint, view: CertView, issued: datetime | None) -> Result:
+def _present_extensions(view: CertView) -> frozenset[str] | None:
+    """The OIDs of the certificate's extensions, or None when they cannot be read (then each
+    lint's `needs` is asked like a `when`, raising as it would)."""
+    try:
+        return frozenset(view.extensions)
+    except Exception:  # the decode lint reports it; lints that need extensions then fail alike
+        return None
+
+
+def _findings(plan: tuple[_Step, ...], view: CertView) -> list[Result]:
+    """Run a plan, keeping only findings (`info` and above): the hot loop of a run."""
+    results: list[Result] = []
+    passed = PASS
+    for x, when, check in plan:
+        try:
+            if when is not None and not when(view):
+                continue
+            out = check(view)
+        except Exception as exc:  # a part this lint needs could not be decoded
+            results.append(_fatal(x, exc))
+            continue
+        if out is passed:
+            continue
+        status = out.status
+        if status is None:
+            results.append(Result(x, x.severity, out.message))
+        elif status >= Status.INFO:
+            results.append(Result(x, status, out.message))
+    return results
+
+
+def _run(
+    x: Lint, view: CertView, issued: datetime | None, present: frozenset[str] | None = None
+) -> Result:
     """The full zlint order: applies? (else na) → in force? (else ne) → check."""
     if issued is None:
         return Result(x, Status.FATAL, "could not check: notBefore cannot be decoded")
     in_force = issued >= x.effective and (x.ineffective is None or issued < x.ineffective)
     try:
-        if x.when is not None and not x.when(view):
+        if x.needs and present is not None:
+            if not x.needs <= present or (x.when is not None and not x.when(view)):
+                return Result(x, Status.NA)
+        elif not x.applies(view):
             return Result(x, Status.NA)
     except Exception as exc:  # a part the applicability test needs could not be decoded
         return Result(x, Status.NE) if not in_force else _fatal(x, exc)
@@ -143,7 +207,7 @@ def _run(x: Lint, view: CertView, issued: datetime | None) -> Result:
 
 def _check(x: Lint, view: CertView, applies_known: bool = False) -> Result:
     try:
-        if not applies_known and x.when is not None and not x.when(view):
+        if not applies_known and not x.applies(view):
             return Result(x, Status.NA)
         out = x.check(view)
     except Exception as exc:  # a part this lint needs could not be decoded

@@ -31,6 +31,7 @@ SIGNATURE = "MANIFEST.sig"
 CONTROL = (MANIFEST, MANIFEST_SUM, SIGNATURE)
 BLOCK = tarfile.BLOCKSIZE
 _CHUNK = 1 << 20
+_HELD = 1 << 20  # members up to this size that need no file are held in memory
 # Member paths: relative, plain characters, no `.` or `..` component.
 _PATH = re.compile(r"(?!.*(?:^|/)\.\.?(?:/|$))[A-Za-z0-9_.+=@,-]+(?:/[A-Za-z0-9_.+=@,-]+)*")
 
@@ -123,27 +124,51 @@ class Extracted:
     sha256: dict[str, str] = field(default_factory=dict)
     size: dict[str, int] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)  # members refused, damage found
+    held: dict[str, bytes] = field(default_factory=dict)  # members read into memory, not `root`
 
     def path(self, name: str) -> Path:
         return self.root / name
 
     def read(self, name: str) -> bytes | None:
+        if name in self.held:
+            return self.held[name]
         return self.path(name).read_bytes() if name in self.sha256 else None
 
+    def opener(self, name: str) -> Opener:
+        if name in self.held:
+            data = self.held[name]
+            return lambda: io.BytesIO(data)
+        path = self.path(name)
+        return lambda: path.open("rb")
 
-def extract(package: Path, dest: Path, want: Callable[[str], bool] | None = None) -> Extracted:
+
+def extract(
+    package: Path,
+    dest: Path,
+    want: Callable[[str], bool] | None = None,
+    on_disk: Callable[[str], bool] | None = None,
+) -> Extracted:
     """Read every member (or those `want` names) into `dest`, hashing as it goes. Never writes
-    outside `dest`: only regular files with safe relative paths are written; the rest are refused."""
+    outside `dest`: only regular files with safe relative paths are written; the rest are refused.
+
+    With `on_disk`, only the members it names (and any larger than a mebibyte) are written; the
+    others are held in memory: a package holds hundreds of small files (the incident drafts)
+    that are only hashed and read back, and a file each costs more than reading them."""
     out = Extracted(dest)
     try:
         with tarfile.open(package, mode="r:") as tar:
-            _members(tar, out, want)
+            _members(tar, out, want, on_disk)
     except tarfile.ReadError as exc:
         out.problems.append(f"not a readable tar archive ({exc})")
     return out
 
 
-def _members(tar: tarfile.TarFile, out: Extracted, want: Callable[[str], bool] | None) -> None:
+def _members(
+    tar: tarfile.TarFile,
+    out: Extracted,
+    want: Callable[[str], bool] | None,
+    on_disk: Callable[[str], bool] | None,
+) -> None:
     dirs: set[str] = set()  # every folder a member sits in, so no file can be one
     try:
         for info in tar:
@@ -159,7 +184,10 @@ def _members(tar: tarfile.TarFile, out: Extracted, want: Callable[[str], bool] |
                 out.problems.append(f"member {name!r} appears twice or clashes with another")
             else:
                 dirs.update(parents)
-                _copy(tar, info, out)
+                if on_disk is None or on_disk(name) or info.size > _HELD:
+                    _copy(tar, info, out)
+                else:
+                    _hold(tar, info, out)
     except (tarfile.TarError, OSError, EOFError) as exc:
         out.problems.append(f"the archive is damaged after {len(out.order)} members ({exc})")
 
@@ -178,6 +206,17 @@ def _copy(tar: tarfile.TarFile, info: tarfile.TarInfo, out: Extracted) -> None:
     out.order.append(info.name)
     out.sha256[info.name] = digest.hexdigest()
     out.size[info.name] = size
+
+
+def _hold(tar: tarfile.TarFile, info: tarfile.TarInfo, out: Extracted) -> None:
+    source = tar.extractfile(info)
+    assert source is not None  # a regular file always has data
+    with source:
+        data = source.read()
+    out.order.append(info.name)
+    out.held[info.name] = data
+    out.sha256[info.name] = hashlib.sha256(data).hexdigest()
+    out.size[info.name] = len(data)
 
 
 def file_member(name: str, path: Path) -> Member:

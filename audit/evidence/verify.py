@@ -38,7 +38,8 @@ from audit.evidence.archive import (
 )
 from audit.evidence.checks import Check, check_run_dir
 from audit.outputs.digest import AbsenceProof, InclusionProof, proof_from_json
-from audit.outputs.runjson import RUN_JSON
+from audit.outputs.parts import CERTIFICATES_DIR, FINDINGS_DIR
+from audit.outputs.runjson import CATALOGUE_JSON, RUN_JSON
 
 
 @dataclass
@@ -79,7 +80,7 @@ def verify_package(
     loaded = [(p, _load_proof(p)) for p in proofs]
     result = Verification(package)
     with tempfile.TemporaryDirectory(prefix="certcensus-verify-") as tmp:
-        got = extract(package, Path(tmp))
+        got = extract(package, Path(tmp), on_disk=_checked_as_files)
         add = result.checks.append
         add(
             Check(
@@ -256,9 +257,13 @@ def _layout(package: Path, got: Extracted, manifest: dict[str, Any]) -> Check:
 
 def _member(got: Extracted, name: str, size: int) -> Member:
     if name in got.sha256:
-        path = got.path(name)
-        return Member(name, got.size[name], lambda: path.open("rb"))
+        return Member(name, got.size[name], got.opener(name))
     return Member(name, size, lambda: io.BytesIO(bytes(size)))
+
+
+def _checked_as_files(name: str) -> bool:
+    """The members `check_run_dir` reads from the extracted run directory."""
+    return name == CATALOGUE_JSON or name.startswith((CERTIFICATES_DIR + "/", FINDINGS_DIR + "/"))
 
 
 def _run(got: Extracted, manifest: dict[str, Any], add: Any) -> dict[str, Any] | None:

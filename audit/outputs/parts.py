@@ -40,6 +40,7 @@ def describe(report: CertReport, row: RowFacts) -> dict[str, Any]:
         "not_before": read(lambda v: v.not_before, row.not_before),
         "not_after": read(lambda v: v.not_after, row.not_after),
         "profile": str(report.profile),
+        "decoded": view is not None,
     }
 
 
@@ -85,7 +86,6 @@ class PartWriter:
             | {
                 "status_in_db": row.status,
                 "revoked_at": row.revoked_at,
-                "decoded": report.view is not None,
                 "partition": self.partition,
             }
             | {f"n_{s.label}": counts.get(s.label, 0) for s in FINDING_STATUSES}

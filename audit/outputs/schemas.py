@@ -16,6 +16,7 @@ CERT_COLUMNS = [
     pa.field("not_before", TIMESTAMP),
     pa.field("not_after", TIMESTAMP),
     pa.field("profile", pa.string()),
+    pa.field("decoded", pa.bool_()),  # False: the stored bytes are not a certificate at all
 ]
 
 CERTIFICATES = pa.schema(
@@ -23,7 +24,6 @@ CERTIFICATES = pa.schema(
     + [
         pa.field("status_in_db", pa.string()),  # the row's own status column
         pa.field("revoked_at", TIMESTAMP),
-        pa.field("decoded", pa.bool_()),  # False: the bytes are not a certificate at all
         pa.field("partition", pa.int32()),
     ]
     + [pa.field(f"n_{s.label}", pa.int32(), nullable=False) for s in FINDING_STATUSES]

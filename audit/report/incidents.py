@@ -19,6 +19,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.dataset as ds
 
 from audit import __version__
@@ -75,7 +77,7 @@ CSV_COLUMNS = [
 ]  # fmt: skip
 _READ = [
     "cert_id", "sha256", "serial", "issuer", "subject", "not_before", "not_after", "profile",
-    "lint", "status", "message", "revoked_at",
+    "lint", "status", "message", "revoked_at", "decoded",
 ]  # fmt: skip
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 _MESSAGES_KEPT = 1000  # distinct messages counted per problem; the rest are only counted
@@ -132,16 +134,18 @@ def write_incident_drafts(
     now = now or datetime.now(UTC)
     discovered = _time(run.get("finished_at")) or now
     catalogue = {m.get("name"): m for m in _catalogue(run_dir)}
-    seen = _ledger(run_dir)
     floor = Status.parse(min_status)
     wanted = [s.label for s in Status if s >= floor and s.is_finding]
+    selected = ds.field("status").isin(wanted)
     out_dir.mkdir(parents=True, exist_ok=True)
 
     problems: dict[str, _Problem] = {}
     names: set[str] = set()
     dataset = ds.dataset(run_dir / FINDINGS_DIR, format="parquet", schema=FINDINGS)
+    reported = pc.unique(dataset.to_table(columns=["lint"], filter=selected)["lint"])
+    seen = _ledger(run_dir, str(run.get("run_id")), reported)
     try:
-        for batch in dataset.to_batches(columns=_READ, filter=ds.field("status").isin(wanted)):
+        for batch in dataset.to_batches(columns=_READ, filter=selected):
             for row in batch.to_pylist():
                 problem = problems.get(row["lint"])
                 if problem is None:
@@ -180,7 +184,9 @@ def _add(
     run_id: str,
     now: datetime,
 ) -> None:
-    key = row["sha256"] or f"cert_id:{row['cert_id']}"
+    # The ledger's key (audit.compare.runs.cert_key): the SHA-256, or the database key of a row
+    # that stores no certificate.
+    key = row["sha256"] if row["sha256"] is not None else f"cert_id:{row['cert_id']}"
     first, first_run = seen.get((key, p.lint), (discovered, run_id))
     deadline = first + timedelta(days=REVOCATION_DAYS)
     nb = row["not_before"]
@@ -202,7 +208,9 @@ def _add(
     p.deadline = deadline if p.deadline is None else min(p.deadline, deadline)
     p.past_deadline += deadline < now
     fingerprint = (row["sha256"] or "").lower()
-    link = f"https://crt.sh/?sha256={fingerprint}" if _HEX64.fullmatch(fingerprint) else ""
+    # Bytes that are not a certificate have a hash but nothing in CT to link to.
+    linkable = row.get("decoded") is not False and _HEX64.fullmatch(fingerprint)
+    link = f"https://crt.sh/?sha256={fingerprint}" if linkable else ""
     p.writer.writerow(
         _cells(
             [
@@ -421,6 +429,8 @@ def _question(n: int) -> str:
 def _listed(row: dict[str, Any]) -> str:
     if row["link"]:  # a checked 64-digit hex fingerprint: safe inside the link
         head = f"[`{row['sha256']}`]({row['link']})"
+    elif row["sha256"]:
+        head = f"{code(row['sha256'])} (stored bytes, not a certificate; database key {code(row['cert_id'])})"
     else:
         head = f"no SHA-256 (database key {code(row['cert_id'])})"
     return (
@@ -518,13 +528,20 @@ def _catalogue(run_dir: Path) -> list[dict[str, Any]]:
     return [m for m in data if isinstance(m, dict)] if isinstance(data, list) else []
 
 
-def _ledger(run_dir: Path) -> dict[tuple[str, str], tuple[datetime, str]]:
-    """First-seen dates carried from a baseline, when the run has them."""
+def _ledger(
+    run_dir: Path, run_id: str, lints: pa.Array
+) -> dict[tuple[str, str], tuple[datetime, str]]:
+    """First-seen dates carried from a baseline for these lints' findings, when the run has them.
+
+    Only the entries first seen in an earlier run: the others say "this run", the default. The
+    ledger also holds every notice and warning, often one per certificate and lint, which a
+    draft of errors never looks up."""
     from audit.compare.first_seen import FIRST_SEEN, ledger
 
-    if not (run_dir / FIRST_SEEN).is_file():
+    if not (run_dir / FIRST_SEEN).is_file() or not len(lints):
         return {}
-    table = ledger(run_dir).select(["cert_key", "lint", "first_seen", "first_seen_run"])
+    earlier = ds.field("lint").isin(lints) & (ds.field("first_seen_run") != run_id)
+    table = ledger(run_dir, earlier).select(["cert_key", "lint", "first_seen", "first_seen_run"])
     return {
         (r["cert_key"], r["lint"]): (r["first_seen"], r["first_seen_run"])
         for r in table.to_pylist()

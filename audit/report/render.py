@@ -5,25 +5,60 @@
 with autoescaping on, and every string it prints has its invisible or direction-changing
 characters (right-to-left overrides, zero-width spaces, control characters) replaced by a
 visible `⟨U+202E⟩` marker, so that what the reader sees is what the certificate holds. The page
-also carries a Content-Security-Policy that forbids scripts and every network fetch.
+also carries a Content-Security-Policy that forbids scripts and every network fetch; its charts
+are inline SVG made inert by `charts.py`.
+
+Each lint's section lists its first certificates by notBefore (the first few shown, the rest up
+to the cap in a collapsed `<details>`, opened when printed); the complete list is a CSV file in
+`report-files/` beside the report, one per lint, written on every render. A CSV cell that a
+spreadsheet would read as a formula (starting with `=`, `+`, `-`, `@`, tab or carriage return)
+is prefixed with an apostrophe.
 """
 
 from __future__ import annotations
 
 import math
 import re
+import shutil
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import jinja2
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 from markupsafe import Markup
 
 from audit.engine.registry import SOURCE_TITLES
-from audit.report.summary import DEFAULT_CAP, STATUSES, Summary, summarize
+from audit.report.charts import charts
+from audit.report.summary import (
+    DEFAULT_CAP,
+    MISISSUANCE,
+    REVOCATION_DAYS,
+    STATUSES,
+    Ledger,
+    Summary,
+    summarize,
+)
 
 TEMPLATE = "report.html.j2"
 BR_8_7_SAMPLE = 0.03  # BR 8.7: self-audit of at least 3% of certificates issued since the last
+REPORT_FILES = "report-files"  # beside the report: the complete list of each lint, as CSV
+SHOWN = 25  # affected certificates (and table rows) shown before the rest are collapsed
+# The incident drafts' CSV columns, and whether the deadline has passed.
+CSV_COLUMNS = [
+    "sha256", "crtsh", "serial", "issuer", "subject", "not_before", "not_after", "status",
+    "message", "cert_id", "profile", "first_seen", "first_seen_run", "revocation_deadline",
+    "revoked_at", "past_deadline",
+]  # fmt: skip
+_READ = [
+    "lint", "cert_id", "sha256", "serial", "issuer", "subject", "not_before", "not_after",
+    "status", "message", "profile", "revoked_at",
+]  # fmt: skip
+# A cell starting with one of these is a formula to a spreadsheet (OWASP's CSV injection list).
+_FORMULA = r"^[=+\-@\t\r]"
 
 
 def render_report(run_dir: Path, *, cap: int = DEFAULT_CAP, out: Path | None = None) -> Path:
@@ -34,8 +69,9 @@ def render_report(run_dir: Path, *, cap: int = DEFAULT_CAP, out: Path | None = N
     """
     run_dir = Path(run_dir)
     summary = summarize(run_dir, cap=cap)
-    html = render_html(summary)
     target = Path(out) if out is not None else run_dir / "report.html"
+    write_lists(summary, target.parent / REPORT_FILES)
+    html = render_html(summary)
     tmp = target.with_name(target.name + ".tmp")
     tmp.write_text(html, encoding="utf-8")
     tmp.replace(target)  # a reader never sees half a report
@@ -57,7 +93,9 @@ def environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(n=_number, pct=_percent, ts=_timestamp, day=_day, source_title=_source)
+    env.filters.update(
+        n=_number, pct=_percent, ts=_timestamp, day=_day, source_title=_source, days=_days
+    )
     return env
 
 
@@ -75,7 +113,121 @@ def context(summary: Summary) -> dict[str, Any]:
         "statuses": STATUSES,
         "br_sample": math.ceil(summary.population * BR_8_7_SAMPLE),
         "br_sample_share": BR_8_7_SAMPLE,
+        "charts": charts(summary),
+        "baseline": meta.get("baseline") if isinstance(meta.get("baseline"), dict) else None,
+        "revocation_days": REVOCATION_DAYS,
+        "misissuance": MISISSUANCE,
+        "shown": SHOWN,
     }
+
+
+# -- the complete lists, as CSV beside the report --------------------------------------------
+
+
+def write_lists(summary: Summary, out_dir: Path) -> None:
+    """Write `out_dir/<lint>.csv` for every lint with findings, and set each lint's `csv`.
+
+    The findings are streamed once more, batch by batch, and each batch is split by lint and
+    appended to that lint's file, so memory stays bounded. The directory is replaced whole:
+    a list from an earlier render never stays behind.
+    """
+    names: dict[str, str] = {}
+    used: set[str] = set()
+    for x in summary.lints:
+        names[x.name] = _unique(_slug(x.name), used) + ".csv"
+        x.csv = f"{out_dir.name}/{names[x.name]}"
+    staging = out_dir.with_name(f".{out_dir.name}.tmp")  # hidden: never packaged as evidence
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    writers: dict[str, pacsv.CSVWriter] = {}
+    ledger = summary.ledger or Ledger.open(summary.run)
+    try:
+        for lint, rows in _by_lint(ledger.batches(summary.run, _READ)):
+            writer = writers.get(lint)
+            if writer is None:
+                writer = writers[lint] = pacsv.CSVWriter(staging / names[lint], _CSV_SCHEMA)
+            writer.write_table(_csv_rows(rows))
+    finally:
+        for writer in writers.values():
+            writer.close()
+    for x in summary.lints:  # a lint with findings always has its file, even if empty
+        if x.name not in writers:
+            pacsv.write_csv(_CSV_SCHEMA.empty_table(), staging / names[x.name])
+    old = out_dir.with_name(f".{out_dir.name}.old")
+    shutil.rmtree(old, ignore_errors=True)
+    if out_dir.exists():
+        out_dir.rename(old)
+    staging.rename(out_dir)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+_CSV_SCHEMA = pa.schema(
+    [pa.field(c, pa.string()) for c in CSV_COLUMNS[:-1]] + [pa.field("past_deadline", pa.bool_())]
+)
+
+
+def _by_lint(batches: Iterator[pa.Table]) -> Iterator[tuple[str, pa.Table]]:
+    """Each batch's rows, lint by lint, in their order (a stable sort by lint)."""
+    for table in batches:
+        order = pc.sort_indices(table, sort_keys=[("lint", "ascending")])
+        ordered = table.take(order)
+        runs = pc.run_end_encode(ordered["lint"].combine_chunks())
+        start = 0
+        for lint, end in zip(runs.values.to_pylist(), runs.run_ends.to_pylist(), strict=True):
+            yield lint, ordered.slice(start, end - start)
+            start = end
+
+
+def _csv_rows(rows: pa.Table) -> pa.Table:
+    sha = pc.utf8_lower(rows["sha256"])
+    hex64 = pc.fill_null(pc.match_substring_regex(sha, r"^[0-9a-f]{64}$"), False)
+    crtsh = pc.if_else(hex64, pc.binary_join_element_wise("https://crt.sh/?sha256=", sha, ""), None)
+    columns = {
+        "sha256": rows["sha256"],
+        "crtsh": crtsh,
+        "serial": rows["serial"],
+        "issuer": rows["issuer"],
+        "subject": rows["subject"],
+        "not_before": _csv_time(rows["not_before"]),
+        "not_after": _csv_time(rows["not_after"]),
+        "status": rows["status"],
+        "message": rows["message"],
+        "cert_id": rows["cert_id"],
+        "profile": rows["profile"],
+        "first_seen": _csv_time(rows["first_seen"]),
+        "first_seen_run": rows["first_seen_run"],
+        "revocation_deadline": _csv_time(rows["deadline"]),
+        "revoked_at": _csv_time(rows["revoked_at"]),
+    }
+    cells = {name: _inert(col.cast(pa.string())) for name, col in columns.items()}
+    cells["past_deadline"] = rows["past_deadline"]
+    return pa.table(cells, schema=_CSV_SCHEMA)
+
+
+def _csv_time(values: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
+    """UTC to the second, as the report and the incident drafts print it."""
+    seconds = pc.cast(values, pa.timestamp("s", tz="UTC"), safe=False)
+    return pc.strftime(seconds, format="%Y-%m-%d %H:%M:%SZ")
+
+
+def _inert(values: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
+    """A cell a spreadsheet would evaluate as a formula is prefixed with an apostrophe."""
+    formula = pc.fill_null(pc.match_substring_regex(values, _FORMULA), False)
+    return pc.if_else(formula, pc.binary_join_element_wise("'", values, ""), values)
+
+
+def _slug(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "-", name).strip(".-")[:80] or "lint"
+
+
+def _unique(stem: str, used: set[str]) -> str:
+    """Unique even on a case-insensitive file system."""
+    name, n = stem, 1
+    while name.lower() in used:
+        n += 1
+        name = f"{stem}-{n}"
+    used.add(name.lower())
+    return name
 
 
 # -- what every printed value goes through -------------------------------------------------
@@ -121,6 +273,12 @@ def _percent(value: float | None) -> str:
     if not isinstance(value, int | float):
         return str(value)
     return f"{value:.2%}".replace(".00%", "%")  # 3%, 100%, 99.97%
+
+
+def _days(value: int | None) -> str:
+    if _missing(value):
+        return "–"
+    return "1 day" if value == 1 else f"{value:,} days"
 
 
 def _timestamp(value: datetime | str | None) -> str:

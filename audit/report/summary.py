@@ -1,10 +1,21 @@
 """What the report says, computed from a finished run directory alone.
 
-Reads `run.json`, `catalogue.json` and the `certificates/` and `findings/` Parquet datasets.
+Reads `run.json`, `catalogue.json`, the `certificates/` and `findings/` Parquet datasets and,
+when the run has one, its first-seen ledger (`first_seen.parquet`, carried from `--baseline`).
 Both datasets are streamed batch by batch: each batch is aggregated by Arrow (group_by) into
 small partial tables that are combined at the end, so memory stays bounded however many
 millions of rows a run has. Only the capped per-lint lists of affected certificates become
-Python objects.
+Python objects. The ledger's findings first seen before this run are held in memory (one short
+row each) to date each finding; a run without a baseline has none.
+
+Revocation deadlines follow BR 4.9.1.1: a certificate not issued in accordance with the
+Requirements (a finding at `error` or `fatal`) is revoked within five days of the CA becoming
+aware of it; the CA is aware from the end of the run that first saw the finding. Whether a
+deadline has passed is judged at the end of *this* run, so the report says the same thing
+however late it is rendered (and still matches an evidence manifest).
+
+A run made with `--baseline` also gets what changed since the baseline run, per lint, from
+`audit.compare.diff.diff_runs` when the baseline directory recorded in run.json is readable.
 
 The result (`Summary`) is plain data with no HTML in it, so that other outputs can share it:
 a comparison with a baseline run, incident drafts, CSV lists and charts all start from here.
@@ -16,7 +27,7 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -24,21 +35,29 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.dataset as ds
 
+from audit.compare.runs import KEY, cert_key, parse_time
 from audit.engine.status import FINDING_STATUSES, Status
 from audit.errors import InputError
-from audit.outputs.schemas import CERTIFICATES, FINDINGS
+from audit.outputs.schemas import CERTIFICATES, FINDINGS, TIMESTAMP
 
 # Finding statuses, highest first: the order every table in the report uses.
 STATUSES: tuple[str, ...] = tuple(s.label for s in sorted(FINDING_STATUSES, reverse=True))
 DEFAULT_CAP = 200  # affected certificates listed per lint in the report
 BATCH_ROWS = 128 * 1024
+# BR 4.9.1.1: revoke within five days of becoming aware that a certificate was not issued in
+# accordance with the Requirements. `error` (a MUST broken) and `fatal` (a certificate that cannot
+# be parsed) are misissuance; warnings and notices are not (as in the incident drafts).
+REVOCATION_DAYS = 5
+MISISSUANCE: tuple[str, ...] = ("fatal", "error")
 
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 # The columns of an affected-certificate row; only these are read for the per-lint lists.
 _AFFECTED_COLUMNS = [
     "cert_id", "serial", "subject", "issuer", "not_before", "not_after", "sha256", "profile",
-    "status", "message",
+    "status", "message", "revoked_at",
 ]  # fmt: skip
+# What `Ledger.annotate` adds to each finding row.
+_DATED_COLUMNS = ["first_seen", "first_seen_run", "deadline", "past_deadline"]
 _ORDER = [("not_before", "ascending"), ("cert_id", "ascending")]
 
 
@@ -122,6 +141,115 @@ def _batches(dataset: ds.Dataset, columns: list[str]) -> Iterator[pa.Table]:
                 yield pa.Table.from_batches([batch])
 
 
+# -- when each finding was first seen -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Ledger:
+    """The run's first-seen ledger, ready to date each finding row (see compare/first_seen.py).
+
+    Only the findings first seen before this run are kept: every other finding was first seen
+    by this run, at its discovery time, so it needs no entry.
+    """
+
+    run_id: str
+    discovered: datetime | None  # the end of this run: when it saw its own findings
+    earlier: pa.Table  # KEY, lint, first_seen, first_seen_run: seen before this run
+    carried: dict[str, int]  # open findings of lints this run did not apply, per lint
+    recorded: bool  # the run directory has a ledger
+
+    @classmethod
+    def open(cls, run: RunDir) -> Ledger:
+        from audit.compare.first_seen import FIRST_SEEN, ledger
+
+        run_id = str(run.meta.get("run_id") or run.path.name)
+        discovered = None
+        for key in ("finished_at", "started_at", "as_of"):  # as compare.runs.Run.discovered_at
+            if discovered := parse_time(run.meta.get(key)):
+                break
+        empty = pa.table(
+            {
+                KEY: pa.array([], pa.string()),
+                "lint": pa.array([], pa.string()),
+                "first_seen": pa.array([], TIMESTAMP),
+                "first_seen_run": pa.array([], pa.string()),
+            }
+        )
+        if not (run.path / FIRST_SEEN).is_file():
+            return cls(run_id, discovered, empty, {}, False)
+        try:
+            table = ledger(run.path)
+        except InputError as exc:
+            raise RunDirError(str(exc)) from None
+        carried_rows = table.filter(table["carried"])
+        carried = {}
+        if carried_rows.num_rows:
+            counts = pc.value_counts(carried_rows["lint"]).to_pylist()
+            carried = {c["values"]: c["counts"] for c in counts}
+        own = table.filter(pc.invert(table["carried"]))
+        if discovered is not None:
+            own = own.filter(pc.less(own["first_seen"], pa.scalar(discovered, TIMESTAMP)))
+        else:  # no time to compare with: a finding first seen in another run is earlier
+            own = own.filter(pc.not_equal(own["first_seen_run"], run_id))
+        if own.num_rows == 0:
+            return cls(run_id, discovered, empty, carried, True)
+        # One entry per finding, whatever the file holds (a duplicate would double a row).
+        earlier = own.group_by([KEY, "lint"], use_threads=False).aggregate(
+            [("first_seen", "min"), ("first_seen_run", "min")]
+        )
+        earlier = earlier.rename_columns([c.removesuffix("_min") for c in earlier.column_names])
+        return cls(run_id, discovered, earlier.select(empty.column_names), carried, True)
+
+    def annotate(self, table: pa.Table) -> pa.Table:
+        """Findings rows (with cert_id, sha256, lint, status, revoked_at) in the same order,
+        with `first_seen`, `first_seen_run`, `deadline` (misissuance only), `past_deadline`
+        and `earlier` (first seen before this run) added."""
+        n = table.num_rows
+        if self.earlier.num_rows:
+            keyed = table.append_column(KEY, cert_key(table)).append_column(
+                "_row", pa.array(range(n), pa.int64())
+            )
+            # A hash join does not keep row order: put the rows back as they were.
+            joined = keyed.join(
+                self.earlier, keys=[KEY, "lint"], join_type="left outer", use_threads=False
+            ).sort_by("_row")
+            table = joined.drop_columns([KEY, "_row"])
+            seen, seen_run = table["first_seen"], table["first_seen_run"]
+            table = table.drop_columns(["first_seen", "first_seen_run"])
+        else:
+            seen = pa.nulls(n, TIMESTAMP)
+            seen_run = pa.nulls(n, pa.string())
+        earlier = pc.is_valid(seen)
+        now = pa.scalar(self.discovered, TIMESTAMP)
+        first = pc.fill_null(seen, now) if self.discovered is not None else seen
+        misissued = pc.is_in(table["status"], pa.array(MISISSUANCE, pa.string()))
+        due = pc.add(first, pa.scalar(timedelta(days=REVOCATION_DAYS)))
+        deadline = pc.if_else(misissued, due, pa.scalar(None, TIMESTAMP))
+        # Revoked by the deadline (after the as-of time, since the population was active then).
+        in_time = pc.fill_null(pc.less_equal(table["revoked_at"], deadline), False)
+        past = pc.fill_null(pc.and_(pc.less(deadline, now), pc.invert(in_time)), False)
+        return (
+            table.append_column("first_seen", first)
+            .append_column("first_seen_run", pc.fill_null(seen_run, self.run_id))
+            .append_column("deadline", deadline)
+            .append_column("past_deadline", past)
+            .append_column("earlier", earlier)
+        )
+
+    def batches(self, run: RunDir, columns: list[str]) -> Iterator[pa.Table]:
+        """The run's findings with these columns, dated, batch by batch."""
+        needed = ["cert_id", "sha256", "lint", "status", "revoked_at"]
+        read = [*columns, *(c for c in needed if c not in columns)]
+        for table in _batches(run.findings, read):
+            yield self.annotate(table)
+
+    def open_days(self, first_seen: datetime | None) -> int | None:
+        """Whole days from first seen to the end of this run."""
+        if first_seen is None or self.discovered is None:
+            return None
+        return max((self.discovered - first_seen).days, 0)
+
+
 # -- the shapes the report shows ------------------------------------------------------------
 
 
@@ -166,6 +294,12 @@ class AffectedCert:
     profile: str | None
     status: str
     message: str | None
+    revoked_at: datetime | None = None  # after the as-of time (the population was active then)
+    first_seen: datetime | None = None  # this finding, in this run or carried from a baseline
+    first_seen_run: str | None = None
+    deadline: datetime | None = None  # BR 4.9.1.1 revocation deadline (misissuance only)
+    past_deadline: bool = False  # past it at the end of this run, and not revoked by then
+    open_days: int | None = None  # from first seen to the end of this run
 
     @property
     def crtsh_sha256(self) -> str | None:
@@ -188,11 +322,24 @@ class LintFindings:
     meta: dict[str, Any] | None  # its catalogue entry; None if the run did not record it
     affected: list[AffectedCert] = field(default_factory=list)  # capped, by notBefore
     anchor: str = ""
+    first_seen: datetime | None = None  # the earliest first-seen date of its findings
+    first_seen_run: str | None = None  # the run that saw that one
+    seen_earlier: int = 0  # findings first seen before this run (carried from the baseline)
+    deadline: datetime | None = None  # the earliest revocation deadline (misissuance only)
+    past_deadline: int = 0  # certificates past their deadline at the end of this run
+    revoked: int = 0  # certificates revoked since the as-of time
+    open_days: int | None = None  # days open at the end of this run, since first_seen
+    csv: str | None = None  # the complete list, relative to the report (set by render.py)
 
     @property
     def status(self) -> str:
         """The worst status this lint gave."""
         return max(self.by_status, key=_rank)
+
+    @property
+    def misissued(self) -> int:
+        """Certificates whose finding is misissuance (a revocation deadline applies)."""
+        return sum(n for s, n in self.by_status.items() if s in MISISSUANCE)
 
     @property
     def not_shown(self) -> int:
@@ -201,6 +348,50 @@ class LintFindings:
     @property
     def description(self) -> str | None:
         return (self.meta or {}).get("description")
+
+
+@dataclass
+class ChangeLine:
+    """One lint's findings in the baseline run against this run."""
+
+    lint: str
+    state: str  # compared, or the run that did not apply it (see compare/diff.py)
+    old_findings: int
+    new_findings: int
+    new: int | None
+    resolved: int | None  # None: not known (the baseline's findings could not be read)
+    persisting: int | None
+    not_run: int = 0
+    old_version: int | None = None
+    new_version: int | None = None
+    anchor: str | None = None  # the lint's section in this report, if it has findings here
+
+    @property
+    def comparable(self) -> bool:
+        return self.state == "compared"
+
+    @property
+    def version_changed(self) -> bool:
+        return None not in (self.old_version, self.new_version) and (
+            self.old_version != self.new_version
+        )
+
+
+@dataclass
+class Changes:
+    """What changed since the baseline run (`--baseline`), per lint."""
+
+    baseline_run_id: str | None
+    baseline_path: str | None
+    baseline_as_of: str | None
+    compared: bool  # True: from both runs' findings; False: from this run's ledger alone
+    note: str | None  # why the comparison is partial, when it is
+    lines: list[ChangeLine]
+    carried: dict[str, int]  # open findings of lints this run did not apply (not re-checked)
+
+    def total(self, column: str) -> int | None:
+        values = [getattr(x, column) for x in self.lines if x.comparable]
+        return None if any(v is None for v in values) else sum(values)
 
 
 @dataclass
@@ -215,6 +406,25 @@ class Summary:
     lints: list[LintFindings]  # worst status first, then most certificates
     cap: int
     discrepancies: list[str]  # where the Parquet outputs and run.json disagree
+    run_id: str = ""
+    discovered_at: datetime | None = None  # the end of the run: deadlines are judged then
+    by_month: list[tuple[str, dict[str, int]]] = field(default_factory=list)  # by notBefore
+    without_month: int = 0  # findings of certificates without a notBefore (undecodable)
+    changes: Changes | None = None  # None: the run had no baseline
+    ledger: Ledger | None = None  # dates the findings (for the CSV lists)
+
+    @property
+    def ledger_recorded(self) -> bool:
+        """The run has first-seen dates (first_seen.parquet)."""
+        return self.ledger is not None and self.ledger.recorded
+
+    @property
+    def past_deadline(self) -> int:
+        return sum(x.past_deadline for x in self.lints)
+
+    @property
+    def misissued(self) -> int:
+        return sum(x.misissued for x in self.lints)
 
     @property
     def meta(self) -> dict[str, Any]:
@@ -236,10 +446,11 @@ class Summary:
 
 def summarize(run_dir: Path | RunDir, cap: int = DEFAULT_CAP) -> Summary:
     run = run_dir if isinstance(run_dir, RunDir) else RunDir.open(run_dir)
+    ledger = Ledger.open(run)
     groups = _certificate_groups(run.certificates)
     by_issuer = _group_lines(groups, "issuer")
     by_profile = _group_lines(groups, "profile")
-    lints, findings_by_status = _lint_findings(run, cap)
+    lints, findings_by_status, months = _lint_findings(run, cap, ledger)
 
     population = sum(g.certificates for g in by_profile)
     with_status = {s: sum(g.with_status[s] for g in by_profile) for s in STATUSES}
@@ -267,7 +478,12 @@ def summarize(run_dir: Path | RunDir, cap: int = DEFAULT_CAP) -> Summary:
         lints=lints,
         cap=cap,
         discrepancies=[],
+        run_id=ledger.run_id,
+        discovered_at=ledger.discovered,
+        ledger=ledger,
     )
+    summary.by_month, summary.without_month = _months(months)
+    summary.changes = _changes(run, lints, ledger)
     summary.discrepancies = _discrepancies(summary, counts)
     return summary
 
@@ -334,21 +550,54 @@ def _group_lines(groups: pa.Table, key: str) -> list[GroupLine]:
 # -- findings/: per lint, with the first `cap` affected certificates -------------------------
 
 
-def _lint_findings(run: RunDir, cap: int) -> tuple[list[LintFindings], dict[str, int]]:
+def _lint_findings(
+    run: RunDir, cap: int, ledger: Ledger
+) -> tuple[list[LintFindings], dict[str, int], pa.Table | None]:
+    """Per lint: counts, dates and its first `cap` certificates; findings by status; and the
+    findings by (month of issuance, status)."""
     partials: list[pa.Table] = []
+    origins: list[pa.Table] = []  # per (lint, first_seen_run): the earliest first-seen date
+    months: list[pa.Table] = []
     shown: pa.Table | None = None  # the `cap` earliest rows of each lint seen so far
-    for table in _batches(run.findings, ["lint", *_AFFECTED_COLUMNS, "source", "citation"]):
+    for table in ledger.batches(run, ["lint", *_AFFECTED_COLUMNS, "source", "citation"]):
+        counted = table.select(["lint", "status", "source", "citation", "cert_id", "not_before"])
+        counted = counted.append_column("deadline", table["deadline"])
+        for name in ("past_deadline", "earlier"):
+            counted = counted.append_column(name, table[name].cast(pa.int64()))
+        counted = counted.append_column(
+            "revoked", pc.is_valid(table["revoked_at"]).cast(pa.int64())
+        )
         partials.append(
-            table.select(["lint", "status", "source", "citation", "cert_id", "not_before"])
-            .group_by(["lint", "status", "source", "citation"], use_threads=False)
-            .aggregate([("cert_id", "count"), ("not_before", "min"), ("not_before", "max")])
+            counted.group_by(["lint", "status", "source", "citation"], use_threads=False).aggregate(
+                [
+                    ("cert_id", "count"),
+                    ("not_before", "min"),
+                    ("not_before", "max"),
+                    ("deadline", "min"),
+                    ("past_deadline", "sum"),
+                    ("earlier", "sum"),
+                    ("revoked", "sum"),
+                ]
+            )
+        )
+        origins.append(
+            table.select(["lint", "first_seen_run", "first_seen"])
+            .group_by(["lint", "first_seen_run"], use_threads=False)
+            .aggregate([("first_seen", "min")])
+        )
+        nb = table["not_before"]
+        month = pc.add(pc.multiply(pc.year(nb), 12), pc.subtract(pc.month(nb), 1))
+        months.append(
+            pa.table({"month": month.cast(pa.int64()), "status": table["status"]})
+            .group_by(["month", "status"], use_threads=False)
+            .aggregate([("status", "count")])
         )
         if cap > 0:
-            rows = table.select(["lint", *_AFFECTED_COLUMNS])
+            rows = table.select(["lint", *_AFFECTED_COLUMNS, *_DATED_COLUMNS])
             shown = rows if shown is None else pa.concat_tables([shown, rows])
             shown = _first_per_lint(shown, cap)
     if not partials:
-        return [], {}
+        return [], {}, None
 
     catalogue = {str(m.get("name")): m for m in run.catalogue}
     lints: dict[str, LintFindings] = {}
@@ -373,6 +622,18 @@ def _lint_findings(run: RunDir, cap: int) -> tuple[list[LintFindings], dict[str,
         entry.by_status[status] = entry.by_status.get(status, 0) + count
         entry.first_not_before = _earliest(entry.first_not_before, row["not_before_min"])
         entry.last_not_before = _latest(entry.last_not_before, row["not_before_max"])
+        entry.deadline = _earliest(entry.deadline, row["deadline_min"])
+        entry.past_deadline += row["past_deadline_sum"] or 0
+        entry.seen_earlier += row["earlier_sum"] or 0
+        entry.revoked += row["revoked_sum"] or 0
+    for row in pa.concat_tables(origins).to_pylist():
+        entry = lints[row["lint"]]
+        seen = row["first_seen_min"]
+        if seen is not None and (
+            entry.first_seen is None
+            or (seen, row["first_seen_run"]) < (entry.first_seen, entry.first_seen_run or "")
+        ):
+            entry.first_seen, entry.first_seen_run = seen, row["first_seen_run"]
 
     ordered = sorted(lints.values(), key=lambda x: (-_rank(x.status), -x.certificates, x.name))
     per_lint = _split_by_lint(shown) if shown is not None else {}
@@ -380,8 +641,36 @@ def _lint_findings(run: RunDir, cap: int) -> tuple[list[LintFindings], dict[str,
     for entry in ordered:
         entry.by_status = dict(sorted(entry.by_status.items(), key=lambda kv: -_rank(kv[0])))
         entry.anchor = _anchor(entry.name, used)
-        entry.affected = [AffectedCert(**r) for r in per_lint.get(entry.name, [])]
-    return ordered, by_status
+        entry.open_days = ledger.open_days(entry.first_seen)
+        entry.affected = [
+            AffectedCert(**r, open_days=ledger.open_days(r["first_seen"]))
+            for r in per_lint.get(entry.name, [])
+        ]
+    return ordered, by_status, pa.concat_tables(months)
+
+
+def _months(months: pa.Table | None) -> tuple[list[tuple[str, dict[str, int]]], int]:
+    """Findings per month of issuance (every month from the first to the last, so that a gap
+    shows as a gap), and the findings without a notBefore."""
+    if months is None or months.num_rows == 0:
+        return [], 0
+    folded = months.group_by(["month", "status"], use_threads=False).aggregate(
+        [("status_count", "sum")]
+    )
+    per: dict[int, dict[str, int]] = {}
+    without = 0
+    for row in folded.to_pylist():
+        if row["month"] is None:
+            without += row["status_count_sum"]
+            continue
+        counts = per.setdefault(row["month"], {})
+        counts[row["status"]] = counts.get(row["status"], 0) + row["status_count_sum"]
+    if not per:
+        return [], without
+    out = []
+    for m in range(min(per), max(per) + 1):
+        out.append((f"{m // 12:04d}-{m % 12 + 1:02d}", per.get(m, {})))
+    return out, without
 
 
 def _first_per_lint(rows: pa.Table, cap: int) -> pa.Table:
@@ -425,6 +714,86 @@ def _anchor(name: str, used: set[str]) -> str:
         anchor = f"{base}-{n}"
     used.add(anchor)
     return anchor
+
+
+# -- what changed since the baseline ---------------------------------------------------------
+
+
+def _changes(run: RunDir, lints: list[LintFindings], ledger: Ledger) -> Changes | None:
+    """The comparison with the baseline run that run.json names (`"baseline": {"run_id",
+    "path"}`), or, if its directory cannot be read, what this run's ledger alone can say."""
+    recorded = run.meta.get("baseline")
+    if not isinstance(recorded, dict):
+        if not ledger.earlier.num_rows and not ledger.carried:
+            return None
+        recorded = {}  # dates carried from an earlier run, but the run does not say which
+    run_id = recorded.get("run_id") if isinstance(recorded.get("run_id"), str) else None
+    path = recorded.get("path") if isinstance(recorded.get("path"), str) else None
+    anchors = {x.name: x.anchor for x in lints}
+    note = None
+    if path:
+        from audit.compare.diff import diff_runs
+
+        try:
+            diff = diff_runs(Path(path), run.path)
+        except (InputError, OSError, ValueError, pa.ArrowException) as exc:
+            note = f"the baseline run directory {path} could not be read ({exc})"
+        else:
+            lines = [
+                ChangeLine(
+                    lint=r["lint"],
+                    state=r["state"],
+                    old_findings=r["old_findings"],
+                    new_findings=r["new_findings"],
+                    new=r["new"],
+                    resolved=r["resolved"],
+                    persisting=r["persisting"],
+                    not_run=r["not_run"],
+                    old_version=r["old_version"],
+                    new_version=r["new_version"],
+                    anchor=anchors.get(r["lint"]),
+                )
+                for r in diff.by_lint.to_pylist()
+                if r["old_findings"] or r["new_findings"]
+            ]
+            return Changes(
+                baseline_run_id=run_id or diff.old.run_id,
+                baseline_path=path,
+                baseline_as_of=_text(diff.old.meta.get("as_of")),
+                compared=True,
+                note=None,
+                lines=_order(lines, lints),
+                carried=ledger.carried,
+            )
+    elif recorded:
+        note = "run.json does not record where the baseline run directory is"
+    else:
+        note = "first-seen dates are carried from an earlier run, but run.json names no baseline"
+    # Only this run's ledger: new or seen before, per lint; resolved findings are not known.
+    lines = [
+        ChangeLine(
+            lint=x.name,
+            state="compared",
+            old_findings=x.seen_earlier,
+            new_findings=x.certificates,
+            new=x.certificates - x.seen_earlier,
+            resolved=None,
+            persisting=x.seen_earlier,
+            anchor=x.anchor,
+        )
+        for x in lints
+    ]
+    return Changes(run_id, path, None, False, note, lines, ledger.carried)
+
+
+def _order(lines: list[ChangeLine], lints: list[LintFindings]) -> list[ChangeLine]:
+    """This run's lints in the report's order, then those with findings only in the baseline."""
+    rank = {x.name: i for i, x in enumerate(lints)}
+    return sorted(lines, key=lambda x: (rank.get(x.lint, len(rank)), -x.old_findings, x.lint))
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
 
 
 # -- reconciliation ----------------------------------------------------------------------

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import shutil
 import sqlite3
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pyarrow.compute as pc
@@ -16,14 +16,21 @@ from audit.jobs.quarterly_audit import AuditOutcome, AuditRequest, run_audit
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 
+from audit.compare.first_seen import write_first_seen
 from audit.evidence.package import PackageInfo, build_package
+from tests.conftest import RECENT_DAY
 
-EARLIER_DAY = datetime(2025, 5, 1, tzinfo=UTC)  # a month before tests/conftest.py's RECENT_DAY
+# A month before the recent run: most certificates are active in both runs (so findings
+# persist), some expire or are issued in between (so findings are resolved and new), and the
+# sample's defects placed among the certificates still valid at the snapshot are in both.
+EARLIER_DAY = RECENT_DAY - timedelta(days=31)
 
 
 def audit(db: str, out: Path, as_of: datetime, selector: str | None = None) -> AuditOutcome:
+    # One worker: a few hundred certificates lint in well under a second, and a second worker
+    # process only adds its start-up (tests/conftest.py's runs exercise two).
     return run_audit(
-        AuditRequest(db_url=db, as_of=as_of, out_dir=out, workers=2, selector=selector)
+        AuditRequest(db_url=db, as_of=as_of, out_dir=out, workers=1, selector=selector)
     )
 
 
@@ -37,13 +44,15 @@ def baseline_run(
     earlier_run: AuditOutcome, tmp_path_factory: pytest.TempPathFactory
 ) -> AuditOutcome:
     """The earlier run as last quarter's run would be: finished an hour after its as-of time
-    (the session builds its runs in whatever order the tests ask for them)."""
+    (the session builds its runs in whatever order the tests ask for them). Its ledger, which
+    the job wrote with the real finish time, is rewritten to match."""
     run_dir = Path(
         shutil.copytree(earlier_run.run_dir, tmp_path_factory.mktemp("baseline") / "run")
     )
     run = json.loads((run_dir / "run.json").read_text())
     run["finished_at"] = (EARLIER_DAY + timedelta(hours=1)).isoformat()
     (run_dir / "run.json").write_text(json.dumps(run, indent=2))
+    write_first_seen(run_dir, None)
     return AuditOutcome(run_dir, run)
 
 

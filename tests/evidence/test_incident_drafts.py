@@ -5,6 +5,7 @@ BR 4.9.1.1 deadline, and clearly marked prompts for what only a person can answe
 from __future__ import annotations
 
 import csv
+import re
 import shutil
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -13,8 +14,10 @@ import pyarrow.dataset as ds
 from audit.jobs.quarterly_audit import AuditOutcome
 
 from audit.compare.first_seen import write_first_seen
+from audit.compare.runs import Run
 from audit.report.incidents import (
     INDEX,
+    LIST_IN_DRAFT,
     PROMPT,
     QUESTIONS,
     _cells,
@@ -24,12 +27,15 @@ from audit.report.incidents import (
 )
 
 
-def affected(run_dir: Path, lint: str, statuses: set[str]) -> list[str]:
-    """SHA-256 of the certificates the run found with this lint at one of these statuses."""
+def affected(run_dir: Path, lint: str, statuses: set[str]) -> list[dict]:
+    """The findings of this lint at one of these statuses, in the draft's order (notBefore,
+    then database key; rows without a notBefore last)."""
     table = ds.dataset(run_dir / "findings", format="parquet").to_table(
-        columns=["lint", "status", "sha256"]
+        columns=["lint", "status", "sha256", "cert_id", "not_before", "decoded"]
     )
-    return [r["sha256"] for r in table.to_pylist() if r["lint"] == lint and r["status"] in statuses]
+    rows = [r for r in table.to_pylist() if r["lint"] == lint and r["status"] in statuses]
+    far = datetime.max.replace(tzinfo=UTC)
+    return sorted(rows, key=lambda r: (r["not_before"] or far, r["cert_id"]))
 
 
 def test_drafts_answer_what_the_run_knows(recent_run: AuditOutcome, tmp_path: Path) -> None:
@@ -38,6 +44,7 @@ def test_drafts_answer_what_the_run_knows(recent_run: AuditOutcome, tmp_path: Pa
     finished = datetime.fromisoformat(recent_run.run["finished_at"])
     deadline = (finished + timedelta(days=5)).strftime("%Y-%m-%d %H:%M:%SZ")
     index = (tmp_path / INDEX).read_text()
+    without_certificate = 0
     for draft in drafts:
         text = draft.markdown.read_text()
         for question in QUESTIONS:
@@ -48,17 +55,35 @@ def test_drafts_answer_what_the_run_knows(recent_run: AuditOutcome, tmp_path: Pa
         assert deadline in text and "BR 4.9.1.1" in text
         with draft.csv.open(newline="") as f:
             rows = list(csv.DictReader(f))
+        found = affected(recent_run.run_dir, draft.lint, {"error", "fatal"})
         # A row that stores no certificate has no fingerprint: its CSV cell is empty.
-        expected = [h or "" for h in affected(recent_run.run_dir, draft.lint, {"error", "fatal"})]
+        expected = [f["sha256"] or "" for f in found]
         assert draft.certificates == len(rows) == len(expected) > 0
         assert sorted(r["sha256"] for r in rows) == sorted(expected)
+        certificates = {f["sha256"] for f in found if f["decoded"]}
         for r in rows:
-            assert r["crtsh"] == (f"https://crt.sh/?sha256={r['sha256']}" if r["sha256"] else "")
+            # Only a certificate can be in CT: stored bytes that are not one get no link.
+            assert r["crtsh"] == (
+                f"https://crt.sh/?sha256={r['sha256']}" if r["sha256"] in certificates else ""
+            )
             assert r["revocation_deadline"] == deadline
-        for fingerprint in expected[:25]:
-            assert f"https://crt.sh/?sha256={fingerprint}" in text
+        # The draft lists the first certificates by notBefore: by fingerprint with its crt.sh
+        # link, or, with no certificate stored, by database key and with no link at all.
+        for f in found[:LIST_IN_DRAFT]:
+            if f["decoded"]:
+                assert f"[`{f['sha256']}`](https://crt.sh/?sha256={f['sha256']})" in text
+            elif f["sha256"]:
+                assert f"`{f['sha256']}` (stored bytes, not a certificate" in text
+            else:
+                without_certificate += 1
+                assert f"no SHA-256 (database key `{f['cert_id']}`)" in text
+        links = re.findall(r"https://crt\.sh/\?sha256=([^)\s]*)", text)
+        assert all(re.fullmatch("[0-9a-f]{64}", h) for h in links), links
+        assert len(links) == sum(1 for f in found[:LIST_IN_DRAFT] if f["decoded"])
         assert f"| {code(draft.lint)} | {len(rows):,} |" in text  # question 4's summary row
         assert draft.markdown.name in index and draft.csv.name in index
+    # The sample's rows that store no certificate are active at RECENT_DAY.
+    assert without_certificate > 0
 
 
 def test_only_misissuance_by_default(recent_run: AuditOutcome, tmp_path: Path) -> None:
@@ -80,8 +105,18 @@ def test_first_seen_and_passed_deadlines(
     texts = [d.markdown.read_text() for d in drafts]
     assert any(f"First seen by self-audit run `{earlier_id}`" in t for t in texts)
     assert all("**(passed)**" in t for t in texts)
-    rows = [r for d in drafts for r in csv.DictReader(d.csv.open(newline=""))]
-    assert {r["first_seen_run"] for r in rows} >= {earlier_id}
+    # Each affected certificate carries the earlier run's date exactly when that run had the
+    # same finding: same certificate (by SHA-256, or by database key where none is stored).
+    old = Run.open(baseline_run.run_dir).findings
+    before = set(zip(old["cert_key"].to_pylist(), old["lint"].to_pylist(), strict=True))
+    recent_id = recent_run.run["run_id"]
+    carried = 0
+    for d in drafts:
+        for r in csv.DictReader(d.csv.open(newline="")):
+            key = r["sha256"] or f"cert_id:{r['cert_id']}"
+            carried += (key, d.lint) in before
+            assert r["first_seen_run"] == (earlier_id if (key, d.lint) in before else recent_id)
+    assert carried > 0
 
 
 def test_certificate_text_stays_text() -> None:

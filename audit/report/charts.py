@@ -1,0 +1,372 @@
+"""The report's charts: drawn by matplotlib, embedded in the page as inline SVG.
+
+Three charts, each also shown as a table elsewhere in the report: findings by month of issuance
+(stacked by status), certificates with findings by issuer, and certificates per lint.
+
+Labels come from certificates (issuer names) and from the run (lint names), so they are
+attacker-controlled text. Three things keep them inert:
+- matplotlib is told to write text as SVG `<text>` (not glyph paths), never to read `$...$` as
+  mathtext, and never to call TeX; the label's invisible characters are shown as `⟨U+XXXX⟩`;
+- the SVG it writes is parsed and written out again through an allowlist of elements and
+  attributes: no `<style>`, `<metadata>`, `<script>`, `<foreignObject>`, `<image>`, event
+  handler, or reference other than to an element of the same chart (`#id`, `url(#id)`);
+- every text and attribute value is escaped again on the way out.
+So the page stays self-contained: nothing in a chart can fetch, run or add markup. Element ids
+get the chart's id as a prefix, so that several charts in one page never share one.
+
+The output is the same for the same summary (matplotlib's SVG ids are salted with the chart's
+id, and its date and version metadata are dropped), so a report renders to the same bytes.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ParamSpec
+
+import matplotlib
+from markupsafe import Markup, escape
+from matplotlib.figure import Figure
+
+if TYPE_CHECKING:
+    from audit.report.summary import GroupLine, LintFindings, Summary
+
+# The report's colours for each status (its CSS uses the same).
+STATUS_COLOURS = {
+    "fatal": "#6b0f1a",
+    "error": "#b3261e",
+    "warn": "#9a5b00",
+    "notice": "#1f5f99",
+    "info": "#4a5560",
+}
+OTHER_COLOUR = "#000000"
+POPULATION_COLOUR = "#d0d4d9"
+MOST_BARS = 20  # bars in the issuer and lint charts; the rest are summed into one
+MOST_MONTHS = 120  # a longer span of issuance is drawn by year
+LABEL_CHARS = 56
+
+P = ParamSpec("P")
+_RC = {
+    "svg.fonttype": "none",  # text stays text (escaped by the writer), not glyph outlines
+    "text.parse_math": False,  # "$...$" in a certificate's name is text, not mathtext
+    "text.usetex": False,
+    "svg.image_inline": True,
+    "font.family": "sans-serif",
+    "font.size": 9,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.titlesize": 10,
+    "axes.titleweight": "bold",
+    "axes.titlelocation": "left",
+}
+
+
+def _styled(draw: Callable[P, Chart | None]) -> Callable[P, Chart | None]:
+    """Draw under the report's rcParams: they are read when text is made, not when saved."""
+
+    @functools.wraps(draw)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> Chart | None:
+        with matplotlib.rc_context(_RC):
+            return draw(*args, **kwargs)
+
+    return wrapper
+
+
+@dataclass(frozen=True)
+class Chart:
+    id: str  # the HTML id of its <figure>
+    title: str
+    svg: Markup  # sanitised inline SVG
+    caption: str
+
+
+def charts(summary: Summary) -> list[Chart]:
+    """The charts for this summary (none when there is nothing to draw)."""
+    drawn = [
+        month_chart(summary.by_month, summary.without_month),
+        issuer_chart(summary.by_issuer),
+        lint_chart(summary.lints),
+    ]
+    return [c for c in drawn if c is not None]
+
+
+@_styled
+def month_chart(by_month: list[tuple[str, dict[str, int]]], without: int = 0) -> Chart | None:
+    if not by_month:
+        return None
+    months = by_month
+    unit = "month"
+    if len(months) > MOST_MONTHS:
+        months = _by_year(months)
+        unit = "year"
+        if len(months) > MOST_MONTHS // 2:  # odd notBefore dates far apart: no empty years
+            months = [(year, counts) for year, counts in months if counts]
+    labels = [m for m, _ in months]
+    statuses = [s for s in STATUS_COLOURS if any(c.get(s) for _, c in months)]
+    others = sorted({s for _, c in months for s in c} - set(STATUS_COLOURS))
+    fig = Figure(figsize=(9.5, 3.0), layout="constrained")
+    ax = fig.add_subplot()
+    bottom = [0] * len(months)
+    for status in [*statuses, *others]:
+        heights = [c.get(status, 0) for _, c in months]
+        colour = STATUS_COLOURS.get(status, OTHER_COLOUR)
+        ax.bar(range(len(months)), heights, bottom=bottom, color=colour, label=_label(status))
+        bottom = [b + h for b, h in zip(bottom, heights, strict=True)]
+    ticks = _month_ticks(labels) if unit == "month" else list(range(len(labels)))
+    ax.set_xticks(ticks, [labels[i] for i in ticks], rotation=0)
+    ax.set_xlim(-0.6, max(len(months), 12) - 0.4)  # a few months: bars of a usual width
+    ax.set_ylabel("findings")
+    ax.set_title(f"Findings by {unit} of issuance (notBefore)")
+    ax.legend(loc="upper left", frameon=False, ncols=len(statuses) + len(others))
+    ax.yaxis.get_major_locator().set_params(integer=True)
+    total = sum(bottom)
+    caption = (
+        f"{total:,} findings by the {unit} their certificate was issued, "
+        f"{labels[0]} to {labels[-1]}, stacked by status."
+    )
+    if without:
+        caption += f" {without:,} findings of certificates without a notBefore are not drawn."
+    return Chart(
+        "chart-months", "Findings by month of issuance", _svg(fig, "chart-months", caption), caption
+    )
+
+
+@_styled
+def issuer_chart(by_issuer: list[GroupLine]) -> Chart | None:
+    lines = [g for g in by_issuer if g.certificates]
+    if not lines or not any(g.with_any for g in lines):
+        return None
+    shown = sorted(lines, key=lambda g: (-g.with_any, -g.certificates, g.key or ""))[:MOST_BARS]
+    rest = [g for g in lines if g not in shown]
+    labels = [_label(g.key if g.key is not None else "(unknown issuer)") for g in shown]
+    with_any = [g.with_any for g in shown]
+    totals = [g.certificates for g in shown]
+    if rest:
+        labels.append(f"{len(rest):,} other issuers")
+        with_any.append(sum(g.with_any for g in rest))
+        totals.append(sum(g.certificates for g in rest))
+    fig = _bar_figure(len(labels))
+    ax = fig.add_subplot()
+    y = list(range(len(labels)))
+    ax.barh(y, totals, color=POPULATION_COLOUR, label="certificates audited")
+    bars = ax.barh(y, with_any, color=STATUS_COLOURS["error"], label="with findings")
+    ax.bar_label(bars, labels=[f"{n:,}" for n in with_any], padding=3, fontsize=8)
+    ax.set_yticks(y, labels)
+    ax.invert_yaxis()
+    ax.set_xlabel("certificates")
+    ax.set_title("Certificates with findings, by issuer")
+    ax.legend(loc="lower right", frameon=False)
+    caption = (
+        "Per issuer: certificates audited (grey) and those with at least one finding (red); "
+        "the table “By issuer” gives the counts per status."
+    )
+    return Chart("chart-issuers", "By issuer", _svg(fig, "chart-issuers", caption), caption)
+
+
+@_styled
+def lint_chart(lints: list[LintFindings]) -> Chart | None:
+    if not lints:
+        return None
+    shown = sorted(lints, key=lambda x: (-x.certificates, x.name))[:MOST_BARS]
+    rest = [x for x in lints if x not in shown]
+    labels = [_label(x.name) for x in shown]
+    counts = [x.certificates for x in shown]
+    colours = [STATUS_COLOURS.get(x.status, OTHER_COLOUR) for x in shown]
+    if rest:
+        labels.append(f"{len(rest):,} other lints")
+        counts.append(sum(x.certificates for x in rest))
+        colours.append(STATUS_COLOURS["info"])
+    fig = _bar_figure(len(labels))
+    ax = fig.add_subplot()
+    y = list(range(len(labels)))
+    bars = ax.barh(y, counts, color=colours)
+    ax.bar_label(bars, labels=[f"{n:,}" for n in counts], padding=3, fontsize=8)
+    ax.set_yticks(y, labels)
+    ax.invert_yaxis()
+    ax.set_xlabel("certificates")
+    ax.set_title("Certificates per lint (colour: the lint's worst status)")
+    caption = "Certificates with a finding of each lint, most first; colour gives the status."
+    return Chart("chart-lints", "By lint", _svg(fig, "chart-lints", caption), caption)
+
+
+# -- drawing helpers ------------------------------------------------------------------------
+
+
+def _bar_figure(bars: int) -> Figure:
+    return Figure(figsize=(9.5, 1.1 + 0.24 * bars), layout="constrained")
+
+
+def _label(text: str) -> str:
+    """A label as the report prints text: invisible characters made visible, kept short."""
+    from audit.report.render import visible  # render.py imports this module
+
+    text = visible(text)
+    return text if len(text) <= LABEL_CHARS else text[: LABEL_CHARS - 1] + "…"
+
+
+def _by_year(months: list[tuple[str, dict[str, int]]]) -> list[tuple[str, dict[str, int]]]:
+    years: dict[str, dict[str, int]] = {}
+    for month, counts in months:
+        year = years.setdefault(month[:4], {})
+        for status, n in counts.items():
+            year[status] = year.get(status, 0) + n
+    return list(years.items())
+
+
+def _month_ticks(labels: list[str]) -> list[int]:
+    """At most about ten ticks: every month, or every 2, 3, 4, 6 or 12 months, starting at a
+    month that puts the Januaries among them."""
+    step = next((n for n in (1, 2, 3, 4, 6, 12) if len(labels) <= 10 * n), -(-len(labels) // 10))
+    start = next((i for i, m in enumerate(labels[:step]) if (int(m[5:7]) - 1) % step == 0), 0)
+    return list(range(start, len(labels), step))
+
+
+def _svg(fig: Figure, chart_id: str, label: str) -> Markup:
+    with matplotlib.rc_context(_RC | {"svg.hashsalt": chart_id}):
+        buf = io.StringIO()
+        fig.savefig(buf, format="svg", metadata={"Date": None})
+    return sanitize_svg(buf.getvalue(), chart_id, label=label)
+
+
+# -- the SVG allowlist ----------------------------------------------------------------------
+
+_SVG_NS = "{http://www.w3.org/2000/svg}"
+_XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
+_ELEMENTS = frozenset(
+    [
+        "svg",
+        "g",
+        "path",
+        "text",
+        "tspan",
+        "defs",
+        "clipPath",
+        "use",
+        "rect",
+        "line",
+        "polyline",
+        "polygon",
+        "circle",
+        "ellipse",
+        "title",
+        "desc",
+    ]
+)
+_TEXT_ELEMENTS = frozenset({"text", "tspan", "title", "desc"})
+_ATTRIBUTES = frozenset(
+    [
+        "id",
+        "d",
+        "x",
+        "y",
+        "x1",
+        "y1",
+        "x2",
+        "y2",
+        "dx",
+        "dy",
+        "width",
+        "height",
+        "viewBox",
+        "transform",
+        "style",
+        "clip-path",
+        "points",
+        "cx",
+        "cy",
+        "r",
+        "rx",
+        "ry",
+        "fill",
+        "stroke",
+        "stroke-width",
+        "opacity",
+        "text-anchor",
+        "font-size",
+        "font-family",
+        "preserveAspectRatio",
+        "clipPathUnits",
+        "href",
+    ]
+)
+_URL = re.compile(r"url\(\s*([^)]*)\)")
+_REFERENCE = re.compile(r"#[A-Za-z0-9_.:-]+")
+# Characters no attribute value matplotlib writes needs, and that CSS or markup could use.
+_UNSAFE_VALUE = re.compile(r"[<>\\@]|expression|javascript|data:", re.I)
+
+
+def sanitize_svg(svg: str, prefix: str, *, label: str | None = None) -> Markup:
+    """The SVG document `svg` as an inline `<svg>` element holding only allowlisted elements
+    and attributes, with every id prefixed by `prefix` and every value escaped."""
+    root = ET.fromstring(svg)
+    ids = {el.get("id") for el in root.iter() if el.get("id")}
+    out: list[str] = []
+    _write(root, prefix, ids, out, top=True, label=label)
+    return Markup("".join(out))
+
+
+def _write(
+    el: ET.Element,
+    prefix: str,
+    ids: set[str | None],
+    out: list[str],
+    *,
+    top: bool,
+    label: str | None,
+) -> None:
+    tag = el.tag.removeprefix(_SVG_NS)
+    if tag not in _ELEMENTS:
+        return  # <metadata>, <style> and anything unexpected, with all it holds
+    attrs = _attributes(el, prefix, ids)
+    if top:
+        attrs = [(k, v) for k, v in attrs if k not in ("width", "height")]
+        attrs += [("class", "chart"), ("role", "img")]
+        attrs += [("aria-label", label)] if label else []
+    out.append("<" + tag + "".join(f' {k}="{escape(v)}"' for k, v in attrs) + ">")
+    if tag in _TEXT_ELEMENTS and el.text:
+        out.append(str(escape(el.text)))
+    for child in el:
+        _write(child, prefix, ids, out, top=False, label=None)
+        if tag in _TEXT_ELEMENTS and child.tail:
+            out.append(str(escape(child.tail)))
+    out.append(f"</{tag}>")
+
+
+def _attributes(el: ET.Element, prefix: str, ids: set[str | None]) -> list[tuple[str, str]]:
+    kept = []
+    for name, value in el.attrib.items():
+        name = "href" if name == _XLINK_HREF else name
+        if name not in _ATTRIBUTES or name.startswith("on"):
+            continue
+        if name == "id":
+            kept.append((name, f"{prefix}-{value}"))
+            continue
+        if name == "href":  # only to an element of this chart
+            if _REFERENCE.fullmatch(value) and value[1:] in ids:
+                kept.append((name, f"#{prefix}-{value[1:]}"))
+            continue
+        fixed = _local_urls(value, prefix, ids)
+        if fixed is not None and not _UNSAFE_VALUE.search(fixed):
+            kept.append((name, fixed))
+    return kept
+
+
+def _local_urls(value: str, prefix: str, ids: Iterable[str | None]) -> str | None:
+    """`value` with each `url(#id)` pointed at the prefixed id; None if it has another url."""
+    known = set(ids)
+    bad = False
+
+    def fix(match: re.Match[str]) -> str:
+        nonlocal bad
+        target = match.group(1).strip().strip("'\"")
+        if not (_REFERENCE.fullmatch(target) and target[1:] in known):
+            bad = True
+            return ""
+        return f"url(#{prefix}-{target[1:]})"
+
+    fixed = _URL.sub(fix, value)
+    return None if bad else fixed
