@@ -29,6 +29,7 @@ from audit.errors import InputError
 from audit.outputs.digest import population_digest
 from audit.outputs.parts import CERTIFICATES_DIR, PartStats
 from audit.outputs.runjson import CATALOGUE_JSON, RUN_JSON, new_run_id, write_json
+from audit.population.apply import apply_population_lints, counts_from_outputs
 from audit.report.render import render_report
 from audit.source.database import IssuanceDatabase
 from audit.source.schema import load_mapping
@@ -106,6 +107,15 @@ def run_audit(request: AuditRequest) -> AuditOutcome:
                 totals.add(part)
                 bar.update(part.scanned)
 
+    # Rules about the population as a whole, once every certificate is written; their findings
+    # change per-certificate counts, so the run's counts are then read back off the Parquet.
+    findings = {s.label: totals.findings.get(s.label, 0) for s in Status if s.is_finding}
+    certificates_with = {
+        s.label: totals.certificates_with.get(s.label, 0) for s in Status if s.is_finding
+    }
+    if apply_population_lints(run_dir, [x for x in catalogue if x.population_check is not None]):
+        findings, certificates_with = counts_from_outputs(run_dir)
+
     run = {
         "run_id": run_id,
         "tool": "certcensus",
@@ -127,10 +137,8 @@ def run_audit(request: AuditRequest) -> AuditOutcome:
             "reconciled": active == totals.scanned,
             "not_decodable": totals.not_decodable,
             "strict_decode_failures": totals.strict_decode_failures,
-            "findings": {s.label: totals.findings.get(s.label, 0) for s in Status if s.is_finding},
-            "certificates_with": {
-                s.label: totals.certificates_with.get(s.label, 0) for s in Status if s.is_finding
-            },
+            "findings": findings,
+            "certificates_with": certificates_with,
         },
         "population_digest": population_digest(run_dir / CERTIFICATES_DIR),
         "baseline": _baseline_reference(request.baseline),
@@ -164,6 +172,7 @@ def _sample_db_url() -> str:
         default_sample_db_url,
     )
 
-    if not default_sample_db_path().is_file():
+    path = default_sample_db_path()
+    if not path.is_file() or path.stat().st_size == 0:  # absent, or an empty file left by a crash
         build_sample_db()
     return default_sample_db_url()

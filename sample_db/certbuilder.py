@@ -8,6 +8,7 @@ changed. Keys come from a small pool: generating an RSA key per certificate woul
 
 from __future__ import annotations
 
+import hashlib
 import ipaddress
 import math
 import random
@@ -19,7 +20,12 @@ from typing import Any
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
-from cryptography.x509.oid import AuthorityInformationAccessOID, ExtendedKeyUsageOID, NameOID
+from cryptography.x509.oid import (
+    AuthorityInformationAccessOID,
+    ExtendedKeyUsageOID,
+    ExtensionOID,
+    NameOID,
+)
 
 DV = "2.23.140.1.2.1"
 OV = "2.23.140.1.2.2"
@@ -159,6 +165,9 @@ class CertSpec:
     self_signed: bool = False
     # RFC 6979 signatures (EC issuers only): the same spec gives the same bytes in every run.
     ecdsa_deterministic: bool = False
+    # Embedded SCTs (RFC 6962 3.3) from this many distinct made-up logs (at most len(CT_LOGS)),
+    # timestamped at notBefore; 0: no SignedCertificateTimestampList extension.
+    scts: int = 0
 
     def but(self, **changes: Any) -> CertSpec:
         """The same certificate with some things changed: how a defect is described."""
@@ -201,7 +210,7 @@ def build(spec: CertSpec, rng: random.Random | None = None) -> x509.Certificate:
     serial = spec.serial if spec.serial is not None else rng.getrandbits(127) | (1 << 126)
     # All extensions at once: add_extension copies the builder and rescans it for each one,
     # a fifth of the build time of a sample database. Duplicates are refused as it would.
-    extensions = [x509.Extension(e.oid, c, e) for e, c in _extensions(spec, key, issuer)]
+    extensions = [x509.Extension(e.oid, c, e) for e, c in _extensions(spec, key, issuer, serial)]
     if len({e.oid for e in extensions}) != len(extensions):
         raise ValueError("This extension has already been set.")
     builder = (
@@ -218,7 +227,9 @@ def build(spec: CertSpec, rng: random.Random | None = None) -> x509.Certificate:
     return builder.sign(issuer.key, spec.hash)
 
 
-def _extensions(spec: CertSpec, key: Any, issuer: Issuer) -> list[tuple[x509.ExtensionType, bool]]:
+def _extensions(
+    spec: CertSpec, key: Any, issuer: Issuer, serial: int
+) -> list[tuple[x509.ExtensionType, bool]]:
     exts: list[tuple[x509.ExtensionType, bool]] = []
     if spec.basic_constraints:
         exts.append(
@@ -279,7 +290,68 @@ def _extensions(spec: CertSpec, key: Any, issuer: Issuer) -> list[tuple[x509.Ext
     if spec.precertificate:
         exts.append((x509.PrecertPoison(), True))
     exts.extend(spec.extra_extensions)
+    if spec.scts:
+        # Last, as CAs add it: the final certificate is the precertificate plus the SCTs.
+        exts.append((sct_list_extension(spec.scts, spec.not_before, serial), False))
     return exts
+
+
+# Made-up CT logs: their IDs (RFC 6962 3.2: the SHA-256 of the log's public key) stand in for
+# real logs'. No log list names them, so the SCTs below cannot be checked against a log key.
+CT_LOGS: tuple[bytes, ...] = tuple(
+    hashlib.sha256(f"certcensus sample CT log {n}".encode()).digest() for n in range(6)
+)
+# One SCT's fixed fields around its log ID and timestamp: version v1 (0) before them; after
+# them no CtExtensions (length 0), then sha256 (4) with ecdsa (3), as every log signs today.
+_SCT_V1 = b"\x00"
+_SCT_AFTER_TIMESTAMP = b"\x00\x00\x04\x03"
+
+
+def _der_integer(value: bytes) -> bytes:
+    """A DER INTEGER with the big-endian unsigned `value`: minimal, and positive."""
+    value = value.lstrip(b"\x00") or b"\x00"
+    if value[0] & 0x80:
+        value = b"\x00" + value
+    return b"\x02" + bytes((len(value),)) + value
+
+
+def _tls_vector(content: bytes) -> bytes:
+    """A TLS opaque<0..2^16-1>: two length octets, then the content."""
+    return len(content).to_bytes(2, "big") + content
+
+
+def sct_list_extension(count: int, when: datetime, serial: int) -> x509.UnrecognizedExtension:
+    """A SignedCertificateTimestampList (RFC 6962 3.3) of `count` SCTs from distinct logs.
+
+    Structurally what a log returns: v1, the log's ID, `when` in milliseconds, no extensions,
+    and an ECDSA P-256/SHA-256 signature encoded as an ECDSA-Sig-Value. The signature values
+    are derived from the log, the time and the serial rather than signed over the
+    precertificate (that would mean signing every certificate twice); they look like a log's
+    and verify against nothing. Which logs are used rotates with the serial, as a CA spreads
+    its submissions over logs.
+    """
+    if not 0 < count <= len(CT_LOGS):
+        raise ValueError(f"scts: {count} SCTs asked for, the sample has {len(CT_LOGS)} logs")
+    millis = (int(when.timestamp()) * 1000 + when.microsecond // 1000).to_bytes(8, "big")
+    serial_bytes = serial.to_bytes((serial.bit_length() + 8) // 8, "big")
+    first = serial % len(CT_LOGS)
+    scts = []
+    for i in range(count):
+        log_id = CT_LOGS[(first + i) % len(CT_LOGS)]
+        r = hashlib.sha256(log_id + millis + serial_bytes).digest()
+        s = hashlib.sha256(r + log_id).digest()
+        pair = _der_integer(r) + _der_integer(s)
+        signature = b"\x30" + bytes((len(pair),)) + pair
+        sct = _SCT_V1 + log_id + millis + _SCT_AFTER_TIMESTAMP + _tls_vector(signature)
+        scts.append(_tls_vector(sct))
+    listed = _tls_vector(b"".join(scts))
+    # The extension's value is an OCTET STRING holding the TLS-encoded list (RFC 6962 3.3).
+    size = len(listed)
+    length = size.to_bytes((size.bit_length() + 7) // 8, "big")
+    length = length if size < 0x80 else bytes((0x80 | len(length),)) + length  # DER: minimal
+    return x509.UnrecognizedExtension(
+        ExtensionOID.PRECERT_SIGNED_CERTIFICATE_TIMESTAMPS, b"\x04" + length + listed
+    )
 
 
 def der(spec: CertSpec, rng: random.Random | None = None) -> bytes:

@@ -13,6 +13,7 @@ come from pools, so 20,000 certificates build in seconds.
 
 from __future__ import annotations
 
+import calendar
 import contextlib
 import math
 import os
@@ -53,7 +54,13 @@ BATCH = 5000  # rows per executemany
 OCSP_DROPPED = datetime(2025, 5, 1, tzinfo=UTC)  # CRLs only from here (allowed since SC63)
 SERVER_AUTH_ONLY = datetime(2026, 6, 15, tzinfo=UTC)  # Chrome Root Program: no clientAuth
 CA_NAME = "Sample Trust Services"
-URL_BASE = "http://pki.sample-trust.example"
+# A registrable name under a real TLD, as a CA's repository has (not .example or .test, which
+# BR 7.1.2.7.7 would make internal names in an AIA URL).
+URL_BASE = "http://pki.sample-trust-ca.com"
+# Embedded SCTs (RFC 6962 3.3): in every certificate from 2018, as Chrome (certificates from
+# 2018-05-01) and Apple (2018-10-15) came to require; in EV certificates from the start, as
+# Chrome asked of EV certificates from 2015.
+CT_FROM = datetime(2018, 1, 1, tzinfo=UTC)
 SEEDS = Path(__file__).with_name("seeds")
 # RFC 5280 CRLReason codes with their share among revocations.
 REVOCATION_REASONS = ((4, 45), (5, 25), (0, 15), (1, 10), (3, 5))
@@ -468,10 +475,38 @@ def plan_population(hierarchy: Hierarchy, count: int, seed: int) -> list[Draft]:
             subject_key_id=when < dates.BR_2_0,  # BR 2.0 makes it NOT RECOMMENDED for subscribers
             ecdsa_deterministic=True,
         )
+        if when >= CT_FROM or validation == "ev":
+            spec = with_scts(spec)
         drafts.append(Draft(spec, validation, customer.name, ca))
     _revoke(drafts, rng)
     _place_defects(drafts, count, rng)
     return drafts
+
+
+def with_scts(spec: CertSpec) -> CertSpec:
+    """`spec` with as many embedded SCTs as the CT policies of its day ask for its lifetime.
+
+    From 2021-04-21 (Apple; Chrome from 2022-04-15): 2 for up to 180 days, 3 beyond. Before:
+    2 under 15 months, 3 up to 27, 4 up to 39, 5 beyond (Chrome's and Apple's 2018 policies).
+    """
+    not_before = spec.not_before
+    not_after = not_before + timedelta(days=spec.days, seconds=-1)
+    if not_before >= dates.APPLE_CT_2021:
+        return spec.but(scts=2 if spec.days <= 180 else 3)
+    if not_after < _months_after(not_before, 15):
+        return spec.but(scts=2)
+    for months, count in ((27, 3), (39, 4)):
+        if not_after <= _months_after(not_before, months):
+            return spec.but(scts=count)
+    return spec.but(scts=5)
+
+
+def _months_after(moment: datetime, months: int) -> datetime:
+    index = moment.month - 1 + months
+    year, month = moment.year + index // 12, index % 12 + 1
+    return moment.replace(
+        year=year, month=month, day=min(moment.day, calendar.monthrange(year, month)[1])
+    )
 
 
 def _revoke(drafts: list[Draft], rng: random.Random) -> None:
@@ -532,6 +567,8 @@ def make_certificate_rows(
         else:
             made = draft.defect.make(spec, rng)
             if isinstance(made, CertSpec):
+                if made.scts:  # as many SCTs as the defective certificate's lifetime needs
+                    made = with_scts(made)
                 spec, der = made, _der(made)
             else:
                 der = made  # raw bytes or none: the row's columns are the intended certificate's

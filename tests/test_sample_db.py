@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from audit.sample_db import generate
+from audit.sample_db.certbuilder import CT_LOGS, CertSpec, der
 from audit.sample_db.defects import BY_NAME, DEFECTS
 from audit.sample_db.generate import (
     ISSUANCE_END,
@@ -20,7 +21,8 @@ from audit.sample_db.generate import (
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
-from audit.engine.certview import RowFacts
+from audit.engine.certview import CertView, RowFacts
+from audit.engine.oids import CT_SCT_LIST
 from audit.engine.registry import Catalogue
 from audit.engine.runner import Engine
 from audit.lints import dates
@@ -239,9 +241,69 @@ def test_clean_rows_match_their_certificates(
     assert len(keys) == 2, "both RSA and EC subscriber keys"
 
 
+def test_builder_embeds_scts_only_when_asked() -> None:
+    assert not CertView(der(CertSpec())).has_extension(CT_SCT_LIST), "off by default"
+    spec = CertSpec(scts=3, serial=1 << 126, ecdsa_deterministic=True)
+    view = CertView(der(spec))
+    scts = view.scts
+    assert scts is not None and len({s.log_id for s in scts}) == 3
+    assert {s.timestamp for s in scts} == {spec.not_before}
+    assert der(spec) == der(spec), "the same SCTs for the same certificate"
+    with pytest.raises(ValueError, match="logs"):
+        der(CertSpec(scts=len(CT_LOGS) + 1))
+
+
+def test_clean_rows_embed_scts_from_the_ct_era(
+    rows: list[sqlite3.Row], defect_of: dict[int, str]
+) -> None:
+    with_scts = 0
+    for row in rows:
+        if row["id"] in defect_of or row["customer"] == "Tokyo Electron":
+            continue
+        cert = x509.load_der_x509_certificate(row["der"])
+        try:
+            scts = cert.extensions.get_extension_for_class(
+                x509.PrecertificateSignedCertificateTimestamps
+            ).value
+        except x509.ExtensionNotFound:
+            scts = None
+        not_before = cert.not_valid_before_utc
+        if not_before < generate.CT_FROM and row["validation_type"] != "ev":
+            assert scts is None, row["id"]
+            continue
+        assert scts is not None, row["id"]
+        with_scts += 1
+        days = (cert.not_valid_after_utc - not_before + timedelta(seconds=1)).days
+        if not_before >= dates.APPLE_CT_2021:
+            assert len(scts) == (2 if days <= 180 else 3), row["id"]
+        else:
+            assert len(scts) >= 2, row["id"]
+        assert len({s.log_id for s in scts}) == len(scts), "each from a distinct log"
+        assert {s.timestamp.replace(tzinfo=UTC) for s in scts} == {not_before}
+    assert with_scts > COUNT / 2
+
+
 @pytest.fixture(scope="module")
 def engine() -> Engine:
     return Engine(Catalogue.load())
+
+
+# What a well-run CA's certificates still get: BR 2.0 makes subject:commonName NOT RECOMMENDED
+# (deprecated before), and CAs keep it for old clients.
+CLEAN_ROW_FINDINGS = {"subject_common_name_deprecated", "subject_common_name_not_recommended"}
+
+
+def test_clean_rows_get_no_other_findings(
+    rows: list[sqlite3.Row], defect_of: dict[int, str], engine: Engine
+) -> None:
+    unexpected = []
+    for row in rows:
+        if row["id"] in defect_of or row["customer"] == "Tokyo Electron":
+            continue
+        for result in engine.lint_row(row["der"], _facts(row)).findings:
+            if result.lint.name not in CLEAN_ROW_FINDINGS:
+                unexpected.append((row["id"], result.lint.name, result.message))
+    assert not unexpected, "a generator realism gap or a lint false positive"
 
 
 def test_each_defect_is_caught_by_its_lint(

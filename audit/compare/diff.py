@@ -9,6 +9,8 @@ findings are "not run" (with the run that did not apply it), never "resolved" or
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +19,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from audit.compare.runs import KEY, Run
+from audit.outputs.buckets import bucketed
 from audit.outputs.schemas import TIMESTAMP
 
 NEW, RESOLVED, PERSISTING, NOT_RUN = "new", "resolved", "persisting", "not run"
@@ -214,6 +217,60 @@ def _side(findings: pa.Table, prefix: str) -> pa.Table:
     return table.rename_columns([KEY, "lint", *(f"{prefix}_{c}" for c in keep)])
 
 
+def lint_changes(old_dir: Path, new_dir: Path) -> tuple[Run, Run, pa.Table]:
+    """The two runs and `diff_runs(...).by_lint` alone, with memory bounded however many
+    findings they have: both runs' findings are joined bucket by bucket (see
+    audit/outputs/buckets.py) and only counted, never held whole."""
+    old, new = Run.open(old_dir), Run.open(new_dir)
+    sides = {"old": Counter[str](), "new": Counter[str]()}
+    pairs: Counter[tuple[str, bool, bool]] = Counter()  # joined rows per (lint, in old, in new)
+
+    def source(run: Run, side: str) -> tuple[Callable[[], Iterator[pa.Table]], pa.Schema]:
+        schema = pa.schema(
+            [pa.field("lint", pa.string()), pa.field(f"{side}_status", pa.string()),
+             pa.field(KEY, pa.string())]
+        )  # fmt: skip
+
+        def tables() -> Iterator[pa.Table]:
+            for table in run.finding_batches(["lint", "status"]):
+                yield table.rename_columns(schema.names).cast(schema)
+
+        return tables, schema
+
+    for old_part, new_part in bucketed([source(old, "old"), source(new, "new")], ["lint", KEY]):
+        for side, part in (("old", old_part), ("new", new_part)):
+            sides[side].update(_count_by_lint(part))
+        joined = old_part.join(
+            new_part, keys=[KEY, "lint"], join_type="full outer", use_threads=False
+        )
+        if not joined.num_rows:
+            continue
+        flags = pa.table(
+            {
+                "lint": joined["lint"],
+                "in_old": pc.is_valid(joined["old_status"]),
+                "in_new": pc.is_valid(joined["new_status"]),
+            }
+        )
+        grouped = flags.group_by(["lint", "in_old", "in_new"], use_threads=False).aggregate(
+            [("lint", "count")]
+        )
+        for r in grouped.to_pylist():
+            pairs[(r["lint"], r["in_old"], r["in_new"])] += r["lint_count"]
+    old_lints, new_lints = set(old.lints) | set(sides["old"]), set(new.lints) | set(sides["new"])
+    counts: Counter[tuple[str, str]] = Counter()
+    for (lint, in_old, in_new), n in pairs.items():  # as diff_runs's `change`, row by row
+        if lint not in new_lints or lint not in old_lints:
+            change = NOT_RUN
+        elif in_old and in_new:
+            change = PERSISTING
+        else:
+            change = NEW if in_new else RESOLVED
+        counts[(lint, change)] += n
+    by_lint = _lint_rows(old, new, old_lints, new_lints, counts, sides["old"], sides["new"])
+    return old, new, by_lint
+
+
 def _by_lint(
     old: Run, new: Run, old_lints: set[str], new_lints: set[str], by_certificate: pa.Table
 ) -> pa.Table:
@@ -223,6 +280,18 @@ def _by_lint(
         counts = {(r["lint"], r["change"]): r[f"{KEY}_count"] for r in grouped.to_pylist()}
     old_counts = _count_by_lint(old.findings)
     new_counts = _count_by_lint(new.findings)
+    return _lint_rows(old, new, old_lints, new_lints, counts, old_counts, new_counts)
+
+
+def _lint_rows(
+    old: Run,
+    new: Run,
+    old_lints: set[str],
+    new_lints: set[str],
+    counts: Mapping[tuple[str, str], int],
+    old_counts: Mapping[str, int],
+    new_counts: Mapping[str, int],
+) -> pa.Table:
     rows = []
     for name in sorted(old_lints | new_lints):
         state = COMPARED

@@ -4,6 +4,7 @@ findings and population keyed by certificate."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cached_property
@@ -17,6 +18,7 @@ import pyarrow.dataset as ds
 from audit.errors import InputError
 from audit.outputs.parts import CERTIFICATES_DIR, FINDINGS_DIR
 from audit.outputs.runjson import CATALOGUE_JSON, RUN_JSON
+from audit.outputs.scan import batches
 from audit.outputs.schemas import CERTIFICATES, FINDINGS
 
 # The certificate a finding is about, across runs: its SHA-256, or its database key when the
@@ -91,6 +93,18 @@ class Run:
             columns=["cert_id", "sha256", "lint"]
         )
         return table.append_column(KEY, cert_key(table))
+
+    def finding_batches(self, columns: list[str]) -> Iterator[pa.Table]:
+        """The findings' `columns` and their certificate key, batch by batch in the dataset's
+        order: memory bounded by a batch, however many findings the run has."""
+        read = [*columns, *(c for c in ("cert_id", "sha256") if c not in columns)]
+        for batch in batches(_dataset(self.path / FINDINGS_DIR, FINDINGS), read):
+            table = pa.Table.from_batches([batch])
+            yield table.append_column(KEY, cert_key(table)).select([*columns, KEY])
+
+    def finding_key_batches(self) -> Iterator[pa.Table]:
+        """`finding_keys`, batch by batch."""
+        return self.finding_batches(["cert_id", "sha256", "lint"])
 
     @cached_property
     def population(self) -> pa.Array:

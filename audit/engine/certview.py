@@ -6,7 +6,8 @@ malformed extensions). For those, each field falls back to `asn1crypto`, a toler
 and the refusal is recorded in `problems` (the `certificate_decodes_strictly` lint turns it
 into a `fatal` finding) so everything else can still be checked.
 
-Derived values are `cached_property`s: a lint pays for what it reads, and no lint pays twice.
+Derived values are cached on first read (`derived`, a lock-free `cached_property`): a lint pays
+for what it reads, and no lint pays twice.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from functools import cached_property
 from typing import Any, TypeVar
 
 from asn1crypto import core as asn1_core
@@ -31,6 +31,7 @@ from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, r
 from cryptography.utils import CryptographyDeprecationWarning
 
 from audit.engine import oids
+from audit.engine.fast import derived, quick_init
 from audit.engine.names import Attr, Name, name_from_asn1, name_from_crypto
 
 # cryptography warns about things our lints report as findings (negative serials, attribute
@@ -41,6 +42,7 @@ warnings.filterwarnings("ignore", message="Attribute's length must be")
 T = TypeVar("T")
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class RowFacts:
     """What the issuance database's row says about the certificate it stores."""
@@ -59,12 +61,14 @@ class NotACertificate(ValueError):
     """Neither decoder could read the bytes as an X.509 certificate."""
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class GeneralName:
     kind: str  # dns, ip, email, uri, dirname, other, rid, x400, edi
     value: Any  # str for dns/email/uri; ip_address/ip_network or raw bytes for ip
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class KeyInfo:
     algorithm: str  # rsa, ec, dsa, ed25519, ed448, unknown
@@ -74,18 +78,21 @@ class KeyInfo:
     curve: str | None = None  # e.g. secp256r1
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class BasicConstraints:
     ca: bool
     path_length: int | None
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class AccessDescriptions:
     ocsp: tuple[str, ...]
     ca_issuers: tuple[str, ...]
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Extension:
     oid: str
@@ -94,6 +101,7 @@ class Extension:
     asn1: Any = None  # asn1crypto's Extension, on the tolerant path
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class EncodedAlgorithms:
     """AlgorithmIdentifiers exactly as encoded, which cryptography normalises away: what the
@@ -105,6 +113,7 @@ class EncodedAlgorithms:
     signature_value: bytes  # signatureValue's octets, after the unused-bits octet
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class TimeEncoding:
     """A validity time as encoded. Decoders turn UTCTime and GeneralizedTime, with or without
@@ -114,6 +123,7 @@ class TimeEncoding:
     text: str  # the encoded characters (latin-1, so every octet shows)
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class TbsEncoding:
     """TBSCertificate fields as encoded (whole TLVs), for rules about the encoding itself."""
@@ -128,6 +138,7 @@ class TbsEncoding:
     extensions: bytes | None  # the Extensions SEQUENCE inside [3], when present
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class EncodedExtension:
     """One Extension as encoded: what DER rules about extensions look at."""
@@ -138,6 +149,7 @@ class EncodedExtension:
     value: bytes  # extnValue's octets: the extension's own DER
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class SignedCertificateTimestamp:
     """One embedded SCT (RFC 6962 3.2): which log, and when."""
@@ -146,6 +158,7 @@ class SignedCertificateTimestamp:
     timestamp: datetime
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class CabfOrganizationIdentifier:
     """EVG 9.8.2's cabfOrganizationIdentifier extension, decoded."""
@@ -165,6 +178,7 @@ class _CabfOrganizationIdentifierAsn1(asn1_core.Sequence):
     ]  # fmt: skip
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class GeneralSubtree:
     """One GeneralSubtree of nameConstraints (RFC 5280 4.2.1.10), bounds as encoded."""
@@ -174,12 +188,14 @@ class GeneralSubtree:
     maximum: int | None = None
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class NameConstraints:
     permitted: tuple[GeneralSubtree, ...] | None  # None: the field is absent
     excluded: tuple[GeneralSubtree, ...] | None
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class PolicyQualifier:
     """One PolicyQualifierInfo of certificatePolicies (RFC 5280 4.2.1.4)."""
@@ -192,12 +208,14 @@ class PolicyQualifier:
     explicit_text_decodes: bool = True  # False: its octets are not valid in that string type
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class PolicyInformation:
     oid: str
     qualifiers: tuple[PolicyQualifier, ...] = ()
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class DistributionPoint:
     """One DistributionPoint of cRLDistributionPoints: its names and which fields are set."""
@@ -243,7 +261,7 @@ class CertView:
 
     # -- decoding plumbing -------------------------------------------------------------------
 
-    @cached_property
+    @derived
     def _tolerant(self) -> asn1_x509.Certificate:
         try:
             cert = asn1_x509.Certificate.load(self.der, strict=True)
@@ -252,7 +270,7 @@ class CertView:
         except Exception as exc:  # asn1crypto raises several types for garbage input
             raise NotACertificate(f"not a DER X.509 certificate: {exc}") from None
 
-    @cached_property
+    @derived
     def _tbs(self) -> Any:
         return self._tolerant["tbs_certificate"]
 
@@ -271,9 +289,17 @@ class CertView:
     def strictly_decoded(self) -> bool:
         return not self.problems
 
+    @property
+    def parsed_strictly(self) -> bool:
+        """The strict decoder accepted the certificate as a whole. It checks the structure down
+        to the validity times and each extension's place (not extension values: those it reads
+        when asked, and `problems` records any it refuses), so every TLV of the TBSCertificate
+        is then where RFC 5280 puts it, in DER: header walks over them find the same fields."""
+        return self._crypto is not None
+
     # -- the basic fields --------------------------------------------------------------------
 
-    @cached_property
+    @derived
     def version(self) -> int:
         """1, 2 or 3 (the number, not the encoded value)."""
         return self._field(
@@ -282,37 +308,37 @@ class CertView:
             lambda: {"v1": 1, "v2": 2, "v3": 3}.get(self._tbs["version"].native, 0),
         )
 
-    @cached_property
+    @derived
     def serial(self) -> int:
         return self._field(
             "serial", lambda c: c.serial_number, lambda: self._tbs["serial_number"].native
         )
 
-    @cached_property
+    @derived
     def serial_bytes(self) -> bytes:
         """The serial's DER content octets (two's complement, minimal)."""
         n = self.serial
         length = max(1, (n.bit_length() + 8) // 8) if n >= 0 else (((~n).bit_length() + 8) // 8)
         return n.to_bytes(length, "big", signed=True)
 
-    @cached_property
+    @derived
     def serial_hex(self) -> str:
         return format(self.serial, "x") if self.serial >= 0 else "-" + format(-self.serial, "x")
 
-    @cached_property
+    @derived
     def signature_algorithm(self) -> str:
         """Dotted OID of the certificate's signatureAlgorithm."""
         return self._field(
             "signatureAlgorithm",
-            lambda c: c.signature_algorithm_oid.dotted_string,
+            lambda c: _dotted(c.signature_algorithm_oid),
             lambda: self._tolerant["signature_algorithm"]["algorithm"].dotted,
         )
 
-    @cached_property
+    @derived
     def not_before(self) -> datetime:
         return self._field("notBefore", lambda c: c.not_valid_before_utc, lambda: self._time(0))
 
-    @cached_property
+    @derived
     def not_after(self) -> datetime:
         return self._field("notAfter", lambda c: c.not_valid_after_utc, lambda: self._time(1))
 
@@ -326,16 +352,16 @@ class CertView:
             encoded = self.validity_encoding[which]
             return _lenient_time(encoded.tag, encoded.text)
 
-    @cached_property
+    @derived
     def validity_seconds(self) -> int:
         """BR 6.3.2 / RFC 5280 4.1.2.5: the period is inclusive of both ends (+1 second)."""
         return int((self.not_after - self.not_before).total_seconds()) + 1
 
-    @cached_property
+    @derived
     def validity_days(self) -> float:
         return self.validity_seconds / 86400
 
-    @cached_property
+    @derived
     def subject(self) -> Name:
         return self._field(
             "subject",
@@ -343,7 +369,7 @@ class CertView:
             lambda: name_from_asn1(self._tbs["subject"]),
         )
 
-    @cached_property
+    @derived
     def issuer(self) -> Name:
         return self._field(
             "issuer",
@@ -354,12 +380,13 @@ class CertView:
     def _name_from_crypto(self, cert: x509.Certificate, index: int) -> Name:
         """The strict decoder's reading of a Name, shared by every certificate holding the same
         encoded Name (issuers repeat across a population): the reading depends on those octets
-        alone, and a Name is immutable."""
+        alone, and a Name is immutable. Issuer names are kept; a subject is looked up (a CA
+        certificate's subject is its certificates' issuer) but not kept, being mostly unique."""
         encoded = self._tbs_field(index)
         name = _NAMES.get(encoded) if encoded is not None else None
         if name is None:
             name = name_from_crypto(cert.subject if index == _SUBJECT_FIELD else cert.issuer)
-            if encoded is not None:
+            if encoded is not None and index == _ISSUER_FIELD:
                 if len(_NAMES) >= _NAMES_KEPT:
                     _NAMES.clear()
                 _NAMES[encoded] = name
@@ -379,12 +406,12 @@ class CertView:
         _, start, end = fields[index]
         return self.der[start:end]
 
-    @cached_property
+    @derived
     def is_self_issued(self) -> bool:
         """RFC 5280 6.1: subject and issuer are the same name."""
         return self.subject.normalized == self.issuer.normalized
 
-    @cached_property
+    @derived
     def is_self_signed(self) -> bool:
         """Self-issued and signed by its own key (RFC 5280 4.2.1.1's "self-signed").
 
@@ -404,7 +431,7 @@ class CertView:
         aki = self.authority_key_id
         return not aki or aki == self.subject_key_id
 
-    @cached_property
+    @derived
     def key(self) -> KeyInfo:
         return self._field(
             "subjectPublicKeyInfo", lambda c: _key_from_crypto(c.public_key()), self._key_from_asn1
@@ -423,7 +450,7 @@ class CertView:
         names = {oids.DSA: "dsa", oids.ED25519: "ed25519", oids.ED448: "ed448"}
         return KeyInfo(names.get(algorithm, "unknown"), None)
 
-    @cached_property
+    @derived
     def public_key_algorithm(self) -> str:
         """Dotted OID of subjectPublicKeyInfo's algorithm, also for keys no decoder understands
         (e.g. id-RSASSA-PSS, GOST), where `key` says only "rsa" or "unknown"."""
@@ -434,10 +461,10 @@ class CertView:
             return spki[0][0].dotted
 
         return self._field(
-            "subjectPublicKeyInfo", lambda c: c.public_key_algorithm_oid.dotted_string, from_asn1
+            "subjectPublicKeyInfo", lambda c: _dotted(c.public_key_algorithm_oid), from_asn1
         )
 
-    @cached_property
+    @derived
     def public_key_der(self) -> bytes:
         """The SubjectPublicKeyInfo, DER: what "the same key" means across certificates."""
         return self._field(
@@ -450,7 +477,7 @@ class CertView:
 
     # -- extensions --------------------------------------------------------------------------
 
-    @cached_property
+    @derived
     def extension_list(self) -> tuple[Extension, ...]:
         """Every extension in certificate order (duplicates kept, so lints can see them)."""
         return self._field("extensions", _extensions_from_crypto, self._extensions_from_asn1)
@@ -467,12 +494,15 @@ class CertView:
             out.append(Extension(oid, bool(e["critical"].native), asn1=e))
         return tuple(out)
 
-    @cached_property
+    @derived
     def extensions(self) -> dict[str, Extension]:
         """The first extension of each OID."""
-        out: dict[str, Extension] = {}
-        for ext in self.extension_list:
-            out.setdefault(ext.oid, ext)
+        extensions = self.extension_list
+        out = {ext.oid: ext for ext in extensions}  # the last of each OID, in first-seen order
+        if len(out) != len(extensions):  # an OID repeated: keep the first instead
+            out = {}
+            for ext in extensions:
+                out.setdefault(ext.oid, ext)
         return out
 
     def has_extension(self, oid: str) -> bool:
@@ -488,7 +518,7 @@ class CertView:
             return from_crypto(ext.crypto)
         return from_asn1(ext.asn1["extn_value"].parsed)
 
-    @cached_property
+    @derived
     def basic_constraints(self) -> BasicConstraints | None:
         return self._ext(
             oids.BASIC_CONSTRAINTS,
@@ -496,61 +526,76 @@ class CertView:
             lambda v: BasicConstraints(bool(v["ca"].native), v["path_len_constraint"].native),
         )
 
-    @cached_property
+    @derived
     def is_ca(self) -> bool:
         bc = self.basic_constraints
         return bool(bc and bc.ca)
 
-    @cached_property
+    @derived
     def key_usage(self) -> frozenset[str] | None:
         def from_crypto(v: x509.KeyUsage) -> frozenset[str]:
-            agreement = v.key_agreement
-            return frozenset(
-                bit for bit in _KEY_USAGE_BITS
-                if (bit not in ("encipher_only", "decipher_only") or agreement) and getattr(v, bit)
-            )  # fmt: skip
+            # Bit by bit, in _KEY_USAGE_BITS's order; encipherOnly and decipherOnly are read
+            # only with keyAgreement (cryptography raises for them otherwise).
+            bits = [
+                name for name, on in (
+                    ("digital_signature", v.digital_signature),
+                    ("content_commitment", v.content_commitment),
+                    ("key_encipherment", v.key_encipherment),
+                    ("data_encipherment", v.data_encipherment),
+                    ("key_agreement", v.key_agreement),
+                    ("key_cert_sign", v.key_cert_sign),
+                    ("crl_sign", v.crl_sign),
+                ) if on
+            ]  # fmt: skip
+            if v.key_agreement:
+                bits += [
+                    name for name, on in (
+                        ("encipher_only", v.encipher_only), ("decipher_only", v.decipher_only),
+                    ) if on
+                ]  # fmt: skip
+            return frozenset(bits)
 
         return self._ext(oids.KEY_USAGE, from_crypto, _key_usage_from_asn1)
 
-    @cached_property
+    @derived
     def eku(self) -> tuple[str, ...] | None:
         return self._ext(
             oids.EXTENDED_KEY_USAGE,
-            lambda v: tuple(o.dotted_string for o in v),
+            lambda v: tuple([_dotted(o) for o in v]),
             lambda v: tuple(p.dotted for p in v),
         )
 
-    @cached_property
+    @derived
     def san(self) -> tuple[GeneralName, ...] | None:
         """subjectAltName entries, or None when the extension is absent."""
         return self._ext(
             oids.SUBJECT_ALT_NAME, _general_names_from_crypto, _general_names_from_asn1
         )
 
-    @cached_property
+    @derived
     def dns_names(self) -> tuple[str, ...]:
-        return tuple(g.value for g in self.san or () if g.kind == "dns")
+        return tuple([g.value for g in self.san or () if g.kind == "dns"])
 
-    @cached_property
+    @derived
     def dns_name_tlds(self) -> frozenset[str]:
         """The rightmost label of each dNSName, lower-cased: a set lookup tells whether any name
         is under .onion or .arpa without each lint walking the names."""
-        return frozenset(n.rstrip(".").rpartition(".")[2].lower() for n in self.dns_names)
+        return frozenset([n.rstrip(".").rpartition(".")[2].lower() for n in self.dns_names])
 
-    @cached_property
+    @derived
     def ip_addresses(self) -> tuple[Any, ...]:
-        return tuple(g.value for g in self.san or () if g.kind == "ip")
+        return tuple([g.value for g in self.san or () if g.kind == "ip"])
 
-    @cached_property
+    @derived
     def san_values(self) -> frozenset[str]:
         """SAN dNSNames and IP addresses as text, lower-cased, for comparing with the CN."""
-        return frozenset(str(v).lower() for v in (*self.dns_names, *self.ip_addresses))
+        return frozenset([str(v).lower() for v in (*self.dns_names, *self.ip_addresses)])
 
-    @cached_property
+    @derived
     def subject_key_id(self) -> bytes | None:
         return self._ext(oids.SUBJECT_KEY_IDENTIFIER, lambda v: v.digest, lambda v: v.native)
 
-    @cached_property
+    @derived
     def authority_key_id(self) -> bytes | None:
         """The AKI's keyIdentifier; b"" when the extension is present without one."""
         return self._ext(
@@ -559,11 +604,11 @@ class CertView:
             lambda v: v["key_identifier"].native or b"",
         )
 
-    @cached_property
+    @derived
     def aia(self) -> AccessDescriptions | None:
         def from_crypto(v: x509.AuthorityInformationAccess) -> AccessDescriptions:
             return _access(
-                (d.access_method.dotted_string, d.access_location.value) for d in v
+                (_dotted(d.access_method), d.access_location.value) for d in v
                 if isinstance(d.access_location, x509.UniformResourceIdentifier)
             )  # fmt: skip
 
@@ -575,14 +620,14 @@ class CertView:
 
         return self._ext(oids.AUTHORITY_INFO_ACCESS, from_crypto, from_asn1)
 
-    @cached_property
+    @derived
     def aia_descriptions(self) -> tuple[tuple[str, GeneralName], ...] | None:
         """Every AccessDescription of authorityInfoAccess as (accessMethod OID, accessLocation),
         whatever the location's type; None when the extension is absent."""
         return self._ext(
             oids.AUTHORITY_INFO_ACCESS,
             lambda v: tuple(
-                (d.access_method.dotted_string, _general_names_from_crypto((d.access_location,))[0])
+                (_dotted(d.access_method), _general_names_from_crypto((d.access_location,))[0])
                 for d in v
             ),
             lambda v: tuple(
@@ -591,7 +636,7 @@ class CertView:
             ),
         )
 
-    @cached_property
+    @derived
     def crl_urls(self) -> tuple[str, ...] | None:
         """The URIs in cRLDistributionPoints' fullName fields, or None when absent."""
 
@@ -613,16 +658,16 @@ class CertView:
 
         return self._ext(oids.CRL_DISTRIBUTION_POINTS, from_crypto, from_asn1)
 
-    @cached_property
+    @derived
     def policies(self) -> tuple[str, ...] | None:
         """Policy OIDs of certificatePolicies, or None when absent."""
         return self._ext(
             oids.CERTIFICATE_POLICIES,
-            lambda v: tuple(p.policy_identifier.dotted_string for p in v),
+            lambda v: tuple([_dotted(p.policy_identifier) for p in v]),
             lambda v: tuple(p["policy_identifier"].dotted for p in v),
         )
 
-    @cached_property
+    @derived
     def is_precertificate(self) -> bool:
         """RFC 6962 3.1: a precertificate carries the critical poison extension."""
         return oids.CT_PRECERT_POISON in self.extensions
@@ -645,16 +690,16 @@ class CertView:
             pass
         return None
 
-    @cached_property
+    @derived
     def issuer_alt_name(self) -> tuple[GeneralName, ...] | None:
         """issuerAltName entries, or None when the extension is absent."""
         return self._ext(oids.ISSUER_ALT_NAME, _general_names_from_crypto, _general_names_from_asn1)
 
-    @cached_property
+    @derived
     def ian_dns_names(self) -> tuple[str, ...]:
         return tuple(g.value for g in self.issuer_alt_name or () if g.kind == "dns")
 
-    @cached_property
+    @derived
     def name_constraints(self) -> NameConstraints | None:
         """nameConstraints, or None when absent. Read from the DER on both paths: `cryptography`
         drops GeneralSubtree's minimum and maximum and refuses x400Address / ediPartyName."""
@@ -671,7 +716,7 @@ class CertView:
             raise ValueError("nameConstraints: the extension value cannot be read")
         return _name_constraints_from_der(raw)
 
-    @cached_property
+    @derived
     def policy_information(self) -> tuple[PolicyInformation, ...] | None:
         """certificatePolicies with their qualifiers, or None when absent. An explicitText's
         string type is read from the DER (`cryptography` decodes every DisplayText to str)."""
@@ -690,7 +735,7 @@ class CertView:
             return parsed
         return _policies_from_der(raw)
 
-    @cached_property
+    @derived
     def user_notices(self) -> tuple[PolicyQualifier, ...]:
         """Every UserNotice qualifier of certificatePolicies, in certificate order."""
         if _USER_NOTICE_OID_DER not in self.der:  # most certificates: no need to decode policies
@@ -700,7 +745,7 @@ class CertView:
             if q.oid == oids.USER_NOTICE_QUALIFIER
         )  # fmt: skip
 
-    @cached_property
+    @derived
     def policy_mappings(self) -> tuple[tuple[str, str], ...] | None:
         """policyMappings as (issuerDomainPolicy, subjectDomainPolicy) pairs; None when absent.
         (`cryptography` has no type for it, so both paths read the DER.)"""
@@ -714,7 +759,7 @@ class CertView:
             for m in asn1_x509.PolicyMappings.load(raw)
         )
 
-    @cached_property
+    @derived
     def policy_constraints(self) -> tuple[int | None, int | None] | None:
         """(requireExplicitPolicy, inhibitPolicyMapping) of policyConstraints; None when absent.
         The tolerant path reads the DER itself: some CAs tag the SkipCerts explicitly."""
@@ -728,7 +773,7 @@ class CertView:
             raise ValueError("policyConstraints: the extension value cannot be read")
         return _policy_constraints_from_der(raw)
 
-    @cached_property
+    @derived
     def crl_distribution_points(self) -> tuple[DistributionPoint, ...] | None:
         """cRLDistributionPoints, point by point, or None when absent."""
 
@@ -762,7 +807,7 @@ class CertView:
 
         return self._ext(oids.CRL_DISTRIBUTION_POINTS, from_crypto, from_asn1)
 
-    @cached_property
+    @derived
     def scts(self) -> tuple[SignedCertificateTimestamp, ...] | None:
         """The embedded SCT list (RFC 6962 3.3), in certificate order; None when absent.
         Raises ValueError when the list is not well-formed."""
@@ -776,7 +821,7 @@ class CertView:
 
         return self._ext(oids.CT_SCT_LIST, from_crypto, lambda v: _scts_from_tls(v.native))
 
-    @cached_property
+    @derived
     def cabf_organization_identifier(self) -> CabfOrganizationIdentifier | None:
         """The cabfOrganizationIdentifier extension (EVG 9.8.2), or None when absent. Raises
         ValueError when it is not the SEQUENCE the EVG defines."""
@@ -795,7 +840,7 @@ class CertView:
             value["registration_reference"].native,
         )
 
-    @cached_property
+    @derived
     def encoded_algorithms(self) -> EncodedAlgorithms:
         """The AlgorithmIdentifiers and signature octets as encoded, located by a walk over
         the DER headers (asn1crypto reads the lengths; nothing is decoded)."""
@@ -805,11 +850,11 @@ class CertView:
         except Exception:  # the walk below then raises, or reads what it can
             fields = []
         first = 1 if fields and fields[0][0] == 0xA0 else 0  # [0] EXPLICIT version
-        if len(fields) >= first + 7:  # the shared walk already found every field needed
+        if len(fields) >= first + 6:  # the shared walk found serialNumber to subjectPublicKeyInfo
             _, algorithm_end = _tlv(der, tbs_end)  # signatureAlgorithm
             value_start, value_end = _tlv(der, algorithm_end)  # signatureValue
-            _, signature_start, signature_end = fields[first + 2]
-            spki_start, _ = _tlv(der, fields[first + 6][1])
+            _, signature_start, signature_end = fields[first + 1]
+            spki_start, _ = _tlv(der, fields[first + 5][1])
             key_algorithm_end = _tlv(der, spki_start)[1]
             return EncodedAlgorithms(
                 der[tbs_end:algorithm_end],
@@ -839,35 +884,51 @@ class CertView:
             der[value_start + 1 : value_end],
         )
 
-    @cached_property
+    @derived
     def _tbs_fields(self) -> tuple[int, int, list[tuple[int, int, int]]]:
         """One walk over the TBSCertificate's headers, shared by every accessor that reads a
         field as encoded: (its contents' start, its end, (tag, start, end) of each field)."""
         der = self.der
+        size = len(der)
         start, _ = _tlv(der, 0)  # Certificate
         pos, tbs_end = _tlv(der, start)  # tbsCertificate
         tbs_start = pos
         fields = []
         while pos < tbs_end:
-            end = _tlv(der, pos)[1]
-            fields.append((der[pos], pos, end))
+            # `_tlv` inline for the headers TBSCertificate fields have (a one-octet tag, a
+            # length of at most two octets); anything else, or past the end, goes to `_tlv`.
+            tag = der[pos]
+            end = size + 1
+            if tag & 0x1F != 0x1F and pos + 1 < size:
+                first = der[pos + 1]
+                if first < 0x80:
+                    end = pos + 2 + first
+                elif first == 0x81 and pos + 2 < size:
+                    end = pos + 3 + der[pos + 2]
+                elif first == 0x82 and pos + 3 < size:
+                    end = pos + 4 + (der[pos + 2] << 8 | der[pos + 3])
+            if end > size:
+                end = _tlv(der, pos)[1]
+            fields.append((tag, pos, end))
             pos = end
         return tbs_start, tbs_end, fields
 
-    @cached_property
+    @derived
     def tbs_encoding(self) -> TbsEncoding:
         """The TBSCertificate's fields as encoded, located by a walk over the DER headers
         (asn1crypto reads the lengths; strict decoders normalise these details away)."""
         der = self.der
         fields = self._tbs_fields[2]
         version = None
+        first = 0  # the index of serialNumber
         if fields and fields[0][0] == 0xA0:  # [0] EXPLICIT version
             version = der[fields[0][1] : fields[0][2]]
-            fields = fields[1:]
-        if len(fields) < 6:
+            first = 1
+        if len(fields) - first < 6:
             raise ValueError("tbsCertificate has fewer fields than RFC 5280 4.1 requires")
-        (_, issuer_start, issuer_end), (_, validity_start, _) = fields[2], fields[3]
-        (_, subject_start, subject_end) = fields[4]
+        _, issuer_start, issuer_end = fields[first + 2]
+        validity_start = fields[first + 3][1]
+        _, subject_start, subject_end = fields[first + 4]
         times = []
         pos, validity_end = _tlv(der, validity_start)
         for _ in range(2):
@@ -876,11 +937,14 @@ class CertView:
             contents_start, end = _tlv(der, pos)
             times.append(TimeEncoding(der[pos], der[contents_start:end].decode("latin-1")))
             pos = end
+        # The optional fields by their [n] tag, the first of each: [1], [2] unique IDs, [3]
+        # extensions (in a v3 certificate, usually the only one).
         optional: dict[int, bytes] = {}
-        for tag, field_start, field_end in fields[6:]:
-            optional.setdefault(
-                tag & 0x1F if tag & 0xC0 == 0x80 else -1, der[field_start:field_end]
-            )
+        for i in range(first + 6, len(fields)):
+            tag, field_start, field_end = fields[i]
+            key = tag & 0x1F if tag & 0xC0 == 0x80 else -1
+            if key not in optional:
+                optional[key] = der[field_start:field_end]
         extensions = optional.get(3)
         return TbsEncoding(
             version,
@@ -893,13 +957,13 @@ class CertView:
             None if extensions is None else extensions[_tlv(extensions, 0)[0] :],
         )
 
-    @cached_property
+    @derived
     def validity_encoding(self) -> tuple[TimeEncoding, TimeEncoding]:
         """(notBefore, notAfter) as encoded: tag and characters."""
         tbs = self.tbs_encoding
         return tbs.not_before, tbs.not_after
 
-    @cached_property
+    @derived
     def encoded_extensions(self) -> tuple[EncodedExtension, ...]:
         """Every extension as encoded, in certificate order."""
         raw = self.tbs_encoding.extensions
@@ -921,7 +985,7 @@ class CertView:
             found[oid] = self._find_encoded_extension(oid)
         return found[oid]
 
-    @cached_property
+    @derived
     def _encoded_by_oid(self) -> dict[str, EncodedExtension | None]:
         return {}
 
@@ -942,7 +1006,7 @@ class CertView:
 
     # -- the profile (set by the engine, cached here so lints can read it) -------------------
 
-    @cached_property
+    @derived
     def profile(self) -> Any:
         from audit.engine.profiles import detect_profile
 
@@ -969,6 +1033,12 @@ def _tlv(der: bytes, pos: int) -> tuple[int, int]:
             end = pos + 2 + length
             if end <= size:
                 return pos + 2, end
+        elif length == 0x81:
+            if pos + 3 <= size and (end := pos + 3 + der[pos + 2]) <= size:
+                return pos + 3, end
+        elif length == 0x82:
+            if pos + 4 <= size and (end := pos + 4 + (der[pos + 2] << 8 | der[pos + 3])) <= size:
+                return pos + 4, end
         elif length != 0x80:
             start = pos + 2 + (length & 0x7F)
             end = start + int.from_bytes(der[pos + 2 : start], "big")
@@ -1076,24 +1146,60 @@ def _key_usage_from_asn1(value: Any) -> frozenset[str]:
     return frozenset(b for b in bits if isinstance(b, str))
 
 
+_KEY_KINDS: dict[type, str] = {}  # the key classes' kinds: an ABC check per class, not per key
+
+
+def _key_kind(key: Any) -> str:
+    kind = _KEY_KINDS.get(type(key))
+    if kind is None:
+        kind = next(
+            (name for name, abc in _KEY_ABCS if isinstance(key, abc)), "unknown"
+        )  # fmt: skip
+        _KEY_KINDS[type(key)] = kind
+    return kind
+
+
+_KEY_ABCS = (
+    ("rsa", rsa.RSAPublicKey), ("ec", ec.EllipticCurvePublicKey), ("dsa", dsa.DSAPublicKey),
+    ("ed25519", ed25519.Ed25519PublicKey), ("ed448", ed448.Ed448PublicKey),
+)  # fmt: skip
+
+
 def _key_from_crypto(key: Any) -> KeyInfo:
-    if isinstance(key, rsa.RSAPublicKey):
+    kind = _key_kind(key)
+    if kind == "rsa":
         numbers = key.public_numbers()
         return KeyInfo("rsa", key.key_size, numbers.e, numbers.n)
-    if isinstance(key, ec.EllipticCurvePublicKey):
+    if kind == "ec":
         return KeyInfo("ec", key.key_size, curve=key.curve.name)
-    if isinstance(key, dsa.DSAPublicKey):
+    if kind == "dsa":
         return KeyInfo("dsa", key.key_size)
-    if isinstance(key, ed25519.Ed25519PublicKey):
+    if kind == "ed25519":
         return KeyInfo("ed25519", 256)
-    if isinstance(key, ed448.Ed448PublicKey):
+    if kind == "ed448":
         return KeyInfo("ed448", 456)
     return KeyInfo("unknown", None)
 
 
+_DOTTED: dict[x509.ObjectIdentifier, str] = {}  # OIDs' dotted text, computed once per OID
+
+
+def _dotted(oid: x509.ObjectIdentifier) -> str:
+    dotted = _DOTTED.get(oid)
+    if dotted is None:
+        dotted = oid.dotted_string
+        if len(_DOTTED) < 4096:  # extension, algorithm, policy OIDs: few; don't grow on odd ones
+            _DOTTED[oid] = dotted
+    return dotted
+
+
 def _extensions_from_crypto(cert: x509.Certificate) -> tuple[Extension, ...]:
+    known = _DOTTED
     return tuple(
-        Extension(e.oid.dotted_string, e.critical, crypto=e.value) for e in cert.extensions
+        [
+            Extension(known.get(oid := e.oid) or _dotted(oid), e.critical, e.value)
+            for e in cert.extensions
+        ]
     )
 
 
@@ -1105,7 +1211,8 @@ _CRYPTO_GENERAL_NAMES: dict[type, str] = {
 
 
 def _general_names_from_crypto(names: Any) -> tuple[GeneralName, ...]:
-    return tuple(GeneralName(_CRYPTO_GENERAL_NAMES.get(type(n), "other"), n.value) for n in names)
+    kinds = _CRYPTO_GENERAL_NAMES
+    return tuple([GeneralName(kinds.get(type(n), "other"), n.value) for n in names])
 
 
 _ASN1_GENERAL_NAMES = {
@@ -1291,7 +1398,7 @@ def _policies_from_crypto(value: x509.CertificatePolicies) -> tuple[PolicyInform
 
     return tuple(
         PolicyInformation(
-            p.policy_identifier.dotted_string,
+            _dotted(p.policy_identifier),
             tuple(qualifier(q) for q in p.policy_qualifiers or ()),
         )
         for p in value

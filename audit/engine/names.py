@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cached_property
 from typing import Any
 
 from cryptography import x509
 
+from audit.engine.fast import derived, quick_init
 from audit.engine.oids import SHORT_NAMES
 
 # ASN.1 universal tags of the string types an attribute value can have.
@@ -25,6 +25,7 @@ _ASN1_STRING_TAGS = {
 }  # fmt: skip
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Attr:
     oid: str
@@ -39,16 +40,16 @@ class Name:
     # messages and outputs show it, and rendering costs more than decoding the name.
     text: str | x509.Name = field(compare=False, repr=False)
 
-    @cached_property
+    @derived
     def rfc4514(self) -> str:
         text = self.text
         return text if isinstance(text, str) else text.rfc4514_string()
 
-    @cached_property
+    @derived
     def attributes(self) -> tuple[Attr, ...]:
         return tuple(a for rdn in self.rdns for a in rdn)
 
-    @cached_property
+    @derived
     def _by_oid(self) -> dict[str, list[str]]:
         out: dict[str, list[str]] = {}
         for a in self.attributes:
@@ -57,6 +58,11 @@ class Name:
 
     def has(self, oid: str) -> bool:
         return oid in self._by_oid
+
+    @derived
+    def attribute_types(self) -> frozenset[str]:
+        """The OIDs of the attributes present, for set tests over the whole name."""
+        return frozenset(self._by_oid)
 
     def values(self, oid: str) -> list[str]:
         return self._by_oid.get(oid, [])
@@ -69,11 +75,11 @@ class Name:
     def is_empty(self) -> bool:
         return not self.attributes
 
-    @cached_property
+    @derived
     def has_empty_rdn(self) -> bool:
         return any(not rdn for rdn in self.rdns)
 
-    @cached_property
+    @derived
     def normalized(self) -> tuple[tuple[tuple[str, str], ...], ...]:
         """For RFC 5280 7.1 name matching: case-folded, whitespace-collapsed values."""
         return tuple(

@@ -16,7 +16,7 @@ from datetime import datetime
 from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from audit.engine.profiles import Profile
 from audit.engine.status import Outcome, Status
@@ -54,6 +54,7 @@ SOURCE_TITLES = {
 
 Check = Callable[["CertView"], Outcome]
 Predicate = Callable[["CertView"], bool]
+PopulationCheck = Callable[[Any], Iterable[tuple[str, str]]]  # Arrow table -> (cert_id, message)
 
 
 @dataclass(frozen=True, eq=False)
@@ -75,8 +76,11 @@ class Lint:
     # returning False). Declared rather than tested, so the engine can drop the lint for a
     # certificate without calling anything; `when`, if any, is asked only when they are present.
     needs: frozenset[str] = frozenset()
+    # Population lints (source `population`) read the whole audited population once per run
+    # instead of one certificate: see audit/population/. They apply to no single profile.
+    population_check: PopulationCheck | None = None
 
-    def applies(self, cert: CertView) -> bool:
+    def applicable(self, cert: CertView) -> bool:
         """`needs` and `when` together, asked of one certificate (the engine's slow path)."""
         if self.needs:
             extensions = cert.extensions
@@ -101,6 +105,39 @@ class Lint:
 
 
 _REGISTRY: dict[str, Lint] = {}
+
+
+def _not_per_certificate(cert: CertView) -> Outcome:
+    raise TypeError("a population lint is not run per certificate")
+
+
+def population_lint(
+    *,
+    name: str,
+    description: str,
+    citation: str,
+    source: Source,
+    severity: Status,
+    effective: datetime,
+    columns: Iterable[str] = (),
+    version: int = 1,
+) -> Callable[[PopulationCheck], PopulationCheck]:
+    """Declare a population lint: the decorated function reads the certificates dataset (an
+    Arrow table with at least `columns`) and yields (cert_id, message) for each certificate
+    that breaks the rule."""
+
+    def register(check: PopulationCheck) -> PopulationCheck:
+        if name in _REGISTRY:
+            raise ValueError(f"lint {name!r} is declared twice")
+        _REGISTRY[name] = Lint(
+            name=name, description=description, citation=citation, source=source,
+            severity=severity, applies_to=frozenset(), effective=effective,
+            check=_not_per_certificate, version=version,
+            section=check.__module__.rsplit(".", 1)[-1], population_check=check,
+        )  # fmt: skip
+        return check
+
+    return register
 
 
 def lint(

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from audit.engine.certview import CertView, NotACertificate, RowFacts
+from audit.engine.fast import quick_init
 from audit.engine.profiles import Profile
 from audit.engine.registry import Catalogue, Check, Lint, Predicate
 from audit.engine.status import PASS, Status
@@ -20,6 +21,7 @@ DECODE_LINT = "certificate_decodes_strictly"
 MISSING_LINT = "database_row_has_certificate"
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Result:
     lint: Lint
@@ -79,7 +81,7 @@ class _ProfileLints:
         if plan is None:
             lints = self.spans[key[0]]
             if present is None:
-                plan = tuple((x, x.applies if x.needs else x.when, x.check) for x in lints)
+                plan = tuple((x, x.applicable if x.needs else x.when, x.check) for x in lints)
             else:
                 plan = tuple((x, x.when, x.check) for x in lints if x.needs <= present)
             if len(self._plans) < self._MAX_PLANS:
@@ -196,7 +198,7 @@ def _run(
         if x.needs and present is not None:
             if not x.needs <= present or (x.when is not None and not x.when(view)):
                 return Result(x, Status.NA)
-        elif not x.applies(view):
+        elif not x.applicable(view):
             return Result(x, Status.NA)
     except Exception as exc:  # a part the applicability test needs could not be decoded
         return Result(x, Status.NE) if not in_force else _fatal(x, exc)
@@ -207,7 +209,7 @@ def _run(
 
 def _check(x: Lint, view: CertView, applies_known: bool = False) -> Result:
     try:
-        if not applies_known and not x.applies(view):
+        if not applies_known and not x.applicable(view):
             return Result(x, Status.NA)
         out = x.check(view)
     except Exception as exc:  # a part this lint needs could not be decoded

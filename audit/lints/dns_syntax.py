@@ -10,6 +10,7 @@ IA5String). Every check treats such values as data to report, never as something
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import string
 from collections.abc import Iterable
@@ -18,7 +19,8 @@ from typing import Any
 from cryptography import x509
 from publicsuffixlist import PublicSuffixList
 
-from audit.engine.certview import GeneralName
+from audit.engine.certview import CertView, GeneralName
+from audit.engine.fast import per_certificate
 from audit.engine.status import PASS, Outcome, fail
 
 LDH = frozenset(string.ascii_letters + string.digits + "-")
@@ -37,6 +39,21 @@ _WELL_FORMED = re.compile(rf"{_LABEL}(?:\.{_LABEL})*")
 # BR 3.2.2.6 footnote: consult the PSL's "ICANN DOMAINS" section only. Unknown TLDs are not
 # assumed to be public suffixes: an unknown TLD is an Internal Name (BR 1.6.1).
 PSL = PublicSuffixList(only_icann=True, accept_unknown=False)
+
+
+_IPV4_CHARACTERS = frozenset("0123456789.")
+
+
+def ip_address_or_none(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """`ipaddress.ip_address(text)`, or None where that raises ValueError. Text that cannot be
+    an address is turned away first, without the exception (which costs far more): IPv4 text
+    is only digits and dots, and IPv6 text always holds a colon."""
+    if type(text) is str and ":" not in text and not _IPV4_CHARACTERS.issuperset(text):
+        return None
+    try:
+        return ipaddress.ip_address(text)
+    except ValueError:
+        return None
 
 
 def base_labels(name: str) -> list[str]:
@@ -80,9 +97,46 @@ def wildcard_problem(name: str) -> str | None:
     return "has a wildcard outside the leftmost label"
 
 
+# The PSL's rules ("com", "*.ck", "!www.ck") and its longest rule in labels, read from the
+# parsed list so that `is_public_suffix` can ask only the questions whose answer matters.
+_PSL_RULES: frozenset[str] | None = None
+_PSL_MAX_LABELS = getattr(PSL, "_maxlabel", None)
+if isinstance(getattr(PSL, "_publicsuffix", None), set | frozenset | dict):
+    _PSL_RULES = frozenset(PSL._publicsuffix)
+# Every name a rule is about ("ck" for "*.ck", "www.ck" for "!www.ck"), and the parents of the
+# wildcard rules: a name in neither, whose parent is no wildcard's, is no public suffix.
+_PSL_NAMES = frozenset(r.removeprefix("!").removeprefix("*.") for r in _PSL_RULES or ())
+_PSL_WILDCARD_PARENTS = frozenset(r[2:] for r in _PSL_RULES or () if r.startswith("*."))
+
+
 def is_public_suffix(name: str) -> bool:
-    """Is `name` itself a public suffix ('com', 'co.uk') under the PSL's ICANN section?"""
-    return PSL.is_public(name.lower())
+    """Is `name` itself a public suffix ('com', 'co.uk') under the PSL's ICANN section?
+
+    The same answer as `PSL.is_public`, which tries every suffix of the name from the longest:
+    only a rule for the name itself or for its parent can make the whole name public, so those
+    two are asked and no others (a few set lookups, where most names are not suffixes)."""
+    if _PSL_RULES is None or not isinstance(_PSL_MAX_LABELS, int):
+        return PSL.is_public(name.lower())
+    domain = name.lower()
+    if domain.endswith("."):  # the library's own preparation: one trailing dot is dropped
+        domain = domain[:-1]
+    domain = domain.lower()
+    if domain not in _PSL_NAMES and domain.partition(".")[2] not in _PSL_WILDCARD_PARENTS:
+        return False  # no rule names it, and no wildcard covers it: most names
+    labels = domain.count(".") + 1
+    if not domain or domain.startswith(".") or domain.endswith(".") or ".." in domain:
+        return False  # an empty label: not a domain
+    first = max(0, labels - (_PSL_MAX_LABELS + 1))  # where the library starts looking
+    rules = _PSL_RULES
+    if first == 0:  # the whole name: an exception rule makes it private, else a rule public
+        if "!" + domain in rules:
+            return False
+        if "*." + domain in rules or domain in rules:
+            return True
+    if first <= 1 and labels > 1:  # the parent: only a wildcard over it makes the name public
+        parent = domain.partition(".")[2]
+        return "!" + parent not in rules and "*." + parent in rules
+    return False
 
 
 def public_suffix_problem(name: str) -> str | None:
@@ -112,6 +166,23 @@ def general_name_is_empty(g: GeneralName) -> bool:
 
 
 # -- the same check over every name of an extension, as one finding --------------------------
+
+
+@per_certificate
+def dns_names_text(cert: CertView) -> str | None:
+    """Every dNSName, one per line: one substring test tells whether any name holds a character
+    ('_', '*') or sequence ('--') that some lint looks for (a newline joins no two into one).
+    None when a name is not text, so the caller looks name by name."""
+    names = cert.dns_names
+    if not all(type(n) is str for n in names):
+        return None
+    return "\n".join(names)
+
+
+def no_dns_name_contains(cert: CertView, fragment: str) -> bool:
+    """No dNSName contains `fragment`: the common case of the lints that look for it."""
+    text = dns_names_text(cert)
+    return text is not None and fragment not in text
 
 
 def dns_syntax_problems(names: Iterable[str]) -> list[str]:

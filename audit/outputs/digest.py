@@ -1,19 +1,32 @@
 """The population digest: a Merkle tree (RFC 6962 hashing) over the sorted SHA-256
 fingerprints of the audited certificates. Its root commits to exactly which certificates
-were audited; an auditor can check a certificate's inclusion without trusting our counts."""
+were audited; an auditor can check a certificate's inclusion without trusting our counts.
+
+The fingerprints are sorted with bounded memory (spilled to temporary files in ranges of
+their first bytes, see `audit.outputs.buckets`) and the root is computed as they stream by,
+holding one hash per level: a million certificates cost a few megabytes, not a Python object
+each."""
 
 from __future__ import annotations
 
+import binascii
 import bisect
 import hashlib
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
+import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.dataset as ds
 
+from audit.outputs.buckets import BUCKET_ROWS, bucketed
+from audit.outputs.scan import batches
+
 ALGORITHM = "merkle-sha256-rfc6962"
+HASH_SIZE = 32
+_FINGERPRINT = pa.schema([pa.field("fp", pa.binary(HASH_SIZE), nullable=False)])
 
 
 def leaf_hash(fingerprint: bytes) -> bytes:
@@ -24,41 +37,144 @@ def node_hash(left: bytes, right: bytes) -> bytes:
     return hashlib.sha256(b"\x01" + left + right).digest()
 
 
-def merkle_root(fingerprints: list[bytes]) -> bytes:
+def merkle_root(fingerprints: Iterable[bytes]) -> bytes:
     """RFC 6962 2.1 Merkle Tree Hash; the empty tree hashes to SHA-256 of nothing."""
-    if not fingerprints:
-        return hashlib.sha256(b"").digest()
-    level = [leaf_hash(f) for f in fingerprints]
-    while len(level) > 1:
-        # RFC 6962 splits at the largest power of two; pairing left to right and carrying an odd
-        # last node up unchanged builds exactly that tree.
-        nxt = [node_hash(level[i], level[i + 1]) for i in range(0, len(level) - 1, 2)]
-        if len(level) % 2:
-            nxt.append(level[-1])
-        level = nxt
-    return level[0]
+    tree = _Root()
+    for fingerprint in fingerprints:
+        tree.add(leaf_hash(fingerprint))
+    return tree.root()
 
 
-def sorted_fingerprints(certificates_dir: Path) -> list[bytes]:
-    """The audited certificates' SHA-256 fingerprints (rows without a certificate have none)."""
+class _Root:
+    """The Merkle Tree Hash of leaves added in order, streamed: the stack holds the roots of
+    the complete subtrees so far (falling powers of two in size, as the bits of the count),
+    one hash per level. Folding them from the right at the end splits at the largest power of
+    two, as RFC 6962 does."""
+
+    def __init__(self) -> None:
+        self.size = 0
+        self.stack: list[bytes] = []
+
+    def add(self, leaf: bytes) -> None:
+        """Add a leaf's hash (`leaf_hash` of its fingerprint)."""
+        self.size += 1
+        node, n = leaf, self.size
+        while not n & 1:  # each trailing zero of the new count completes a subtree
+            node = node_hash(self.stack.pop(), node)
+            n >>= 1
+        self.stack.append(node)
+
+    def root(self) -> bytes:
+        if not self.stack:
+            return hashlib.sha256(b"").digest()
+        root = self.stack[-1]
+        for left in reversed(self.stack[:-1]):
+            root = node_hash(left, root)
+        return root
+
+
+class Fingerprints(Sequence[bytes]):
+    """Sorted 32-byte fingerprints held as one `bytes` (32 bytes each, not an object each)."""
+
+    def __init__(self, data: bytes) -> None:
+        if len(data) % HASH_SIZE:
+            raise ValueError("fingerprints are 32 bytes each")
+        self.data = data
+
+    def __len__(self) -> int:
+        return len(self.data) // HASH_SIZE
+
+    @overload
+    def __getitem__(self, index: int) -> bytes: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[bytes]: ...
+    def __getitem__(self, index: int | slice) -> bytes | list[bytes]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        n = len(self)
+        if index < 0:
+            index += n
+        if not 0 <= index < n:
+            raise IndexError("fingerprint index out of range")
+        return self.data[index * HASH_SIZE : (index + 1) * HASH_SIZE]
+
+    def __iter__(self) -> Iterator[bytes]:
+        data = self.data
+        return (data[i : i + HASH_SIZE] for i in range(0, len(data), HASH_SIZE))
+
+
+def _sorted_runs(certificates_dir: Path) -> Iterator[bytes]:
+    """The fingerprints in sorted order, as runs of concatenated 32-byte values.
+
+    Raises `_NotCanonical` (before yielding anything) when a stored fingerprint is not 64
+    lowercase hex digits, which the job never writes."""
+    dataset = ds.dataset(certificates_dir, format="parquet")
+
+    def source() -> Iterator[pa.Table]:
+        for batch in batches(dataset, ["sha256"], batch_size=BUCKET_ROWS):
+            yield pa.table([_decode(pc.drop_null(batch.column(0)))], schema=_FINGERPRINT)
+
+    for (bucket,) in bucketed([(source, _FINGERPRINT)], ["fp"], prefix=2):
+        column = bucket["fp"].combine_chunks()
+        ordered = column.take(pc.sort_indices(column))  # byte order: lowercase hex order too
+        yield (
+            ordered.buffers()[1]
+            .slice(ordered.offset * HASH_SIZE, len(ordered) * HASH_SIZE)
+            .to_pybytes()
+        )
+
+
+class _NotCanonical(ValueError):
+    pass
+
+
+def _decode(hexes: pa.Array) -> pa.Array:
+    """64-hex-digit strings to 32-byte values in one step (no Python object per value)."""
+    n = len(hexes)
+    if n == 0:
+        return pa.array([], pa.binary(HASH_SIZE))
+    lengths = pc.min_max(pc.binary_length(hexes))
+    if (lengths["min"].as_py(), lengths["max"].as_py()) != (2 * HASH_SIZE, 2 * HASH_SIZE):
+        raise _NotCanonical
+    offsets = hexes.buffers()[1]  # int32 offsets into the character data
+    first = int.from_bytes(offsets.slice(hexes.offset * 4, 4).to_pybytes(), "little", signed=True)
+    text = hexes.buffers()[2].slice(first, n * 2 * HASH_SIZE).to_pybytes()
+    if text.translate(None, b"0123456789abcdef"):  # anything left is not lowercase hex
+        raise _NotCanonical
+    raw = binascii.unhexlify(text)
+    return pa.Array.from_buffers(pa.binary(HASH_SIZE), n, [None, pa.py_buffer(raw)])
+
+
+def _sorted_as_written(certificates_dir: Path) -> list[bytes]:
+    """Any other fingerprints: sorted as text and decoded one by one (held in memory)."""
     column = (
         ds.dataset(certificates_dir, format="parquet").to_table(columns=["sha256"]).column("sha256")
     )
-    ordered = pc.array_sort_indices(pc.drop_null(column).combine_chunks())
-    return [
-        bytes.fromhex(h)
-        for h in pc.take(pc.drop_null(column).combine_chunks(), ordered).to_pylist()
-    ]
+    values = pc.drop_null(column).combine_chunks()
+    return [bytes.fromhex(h) for h in pc.take(values, pc.array_sort_indices(values)).to_pylist()]
+
+
+def sorted_fingerprints(certificates_dir: Path) -> Sequence[bytes]:
+    """The audited certificates' SHA-256 fingerprints (rows without a certificate have none)."""
+    try:
+        return Fingerprints(b"".join(_sorted_runs(certificates_dir)))
+    except _NotCanonical:
+        return _sorted_as_written(certificates_dir)
 
 
 def population_digest(certificates_dir: Path) -> dict[str, object]:
-    leaves = sorted_fingerprints(certificates_dir)
-    return {"algorithm": ALGORITHM, "root": merkle_root(leaves).hex(), "leaves": len(leaves)}
+    tree = _Root()
+    try:
+        for run in _sorted_runs(certificates_dir):
+            for i in range(0, len(run), HASH_SIZE):
+                tree.add(hashlib.sha256(b"\x00" + run[i : i + HASH_SIZE]).digest())
+    except _NotCanonical:  # raised before the first run: nothing was added
+        for fingerprint in _sorted_as_written(certificates_dir):
+            tree.add(leaf_hash(fingerprint))
+    return {"algorithm": ALGORITHM, "root": tree.root().hex(), "leaves": tree.size}
 
 
 # -- inclusion proofs (RFC 6962 2.1.1 audit paths) ---------------------------------------------
-
-HASH_SIZE = 32
 
 
 class MerkleTree:
@@ -69,20 +185,24 @@ class MerkleTree:
     the same tree as RFC 6962's split at the largest power of two (see `merkle_root`).
     """
 
-    def __init__(self, fingerprints: list[bytes]) -> None:
+    def __init__(self, fingerprints: Sequence[bytes]) -> None:
         self.leaves = fingerprints  # sorted SHA-256 fingerprints of the certificates
         self.levels: list[bytes] = []
-        level = b"".join(leaf_hash(f) for f in fingerprints)
+        built = bytearray()
+        for f in fingerprints:
+            built += leaf_hash(f)
+        level = bytes(built)
         while len(level) > HASH_SIZE:
             self.levels.append(level)
             n = len(level) // HASH_SIZE
-            nxt = [
-                node_hash(level[i * 32 : i * 32 + 32], level[i * 32 + 32 : i * 32 + 64])
-                for i in range(0, n - 1, 2)
-            ]
+            built = bytearray()
+            for i in range(0, (n - 1) * HASH_SIZE, 2 * HASH_SIZE):
+                built += node_hash(
+                    level[i : i + HASH_SIZE], level[i + HASH_SIZE : i + 2 * HASH_SIZE]
+                )
             if n % 2:
-                nxt.append(level[-HASH_SIZE:])
-            level = b"".join(nxt)
+                built += level[-HASH_SIZE:]
+            level = bytes(built)
         self.levels.append(level)
 
     @property

@@ -5,8 +5,9 @@ when the run has one, its first-seen ledger (`first_seen.parquet`, carried from 
 Both datasets are streamed batch by batch: each batch is aggregated by Arrow (group_by) into
 small partial tables that are combined at the end, so memory stays bounded however many
 millions of rows a run has. Only the capped per-lint lists of affected certificates become
-Python objects. The ledger's findings first seen before this run are held in memory (one short
-row each) to date each finding; a run without a baseline has none.
+Python objects. The ledger's findings first seen before this run (a run without a baseline has
+none) are matched to the findings once, bucket by bucket, and their dates kept in temporary
+files by findings row, so that dating a batch reads only that batch's dates.
 
 Revocation deadlines follow BR 4.9.1.1: a certificate not issued in accordance with the
 Requirements (a finding at `error` or `fatal`) is revoked within five days of the CA becoming
@@ -15,7 +16,8 @@ deadline has passed is judged at the end of *this* run, so the report says the s
 however late it is rendered (and still matches an evidence manifest).
 
 A run made with `--baseline` also gets what changed since the baseline run, per lint, from
-`audit.compare.diff.diff_runs` when the baseline directory recorded in run.json is readable.
+`audit.compare.diff.lint_changes` (the per-lint table of `diff_runs`, counted bucket by bucket)
+when the baseline directory recorded in run.json is readable.
 
 The result (`Summary`) is plain data with no HTML in it, so that other outputs can share it:
 a comparison with a baseline run, incident drafts, CSV lists and charts all start from here.
@@ -25,7 +27,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+import tempfile
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -38,6 +41,8 @@ import pyarrow.dataset as ds
 from audit.compare.runs import KEY, cert_key, parse_time
 from audit.engine.status import FINDING_STATUSES, Status
 from audit.errors import InputError
+from audit.outputs.buckets import bucketed
+from audit.outputs.scan import batches
 from audit.outputs.schemas import CERTIFICATES, FINDINGS, TIMESTAMP
 
 # Finding statuses, highest first: the order every table in the report uses.
@@ -124,21 +129,10 @@ def _dataset(path: Path, schema: pa.Schema) -> ds.Dataset:
 
 
 def _batches(dataset: ds.Dataset, columns: list[str]) -> Iterator[pa.Table]:
-    """The dataset's rows in batches, one file after another.
-
-    File by file with little read-ahead, because Arrow's dataset scanner reads ahead across
-    files when the consumer is slower than the disk, and its memory then grows with the run.
-    """
-    for fragment in dataset.get_fragments():
-        for batch in fragment.to_batches(
-            schema=dataset.schema,
-            columns=columns,
-            batch_size=BATCH_ROWS,
-            batch_readahead=1,
-            fragment_readahead=0,
-        ):
-            if batch.num_rows:
-                yield pa.Table.from_batches([batch])
+    """The dataset's rows in batches, one file after another, with memory that does not grow
+    with the number of files (see audit/outputs/scan.py)."""
+    for batch in batches(dataset, columns, batch_size=BATCH_ROWS):
+        yield pa.Table.from_batches([batch])
 
 
 # -- when each finding was first seen -------------------------------------------------------
@@ -148,74 +142,66 @@ def _batches(dataset: ds.Dataset, columns: list[str]) -> Iterator[pa.Table]:
 class Ledger:
     """The run's first-seen ledger, ready to date each finding row (see compare/first_seen.py).
 
-    Only the findings first seen before this run are kept: every other finding was first seen
-    by this run, at its discovery time, so it needs no entry.
+    Only the findings first seen before this run need a date from it: every other finding was
+    first seen by this run, at its discovery time. Those dates are matched to the findings
+    once, bucket by bucket (see audit/outputs/buckets.py), and kept in temporary files by row
+    of the findings dataset, so that dating a batch of findings reads only its own rows.
     """
 
     run_id: str
     discovered: datetime | None  # the end of this run: when it saw its own findings
-    earlier: pa.Table  # KEY, lint, first_seen, first_seen_run: seen before this run
+    earlier_findings: int  # ledger entries first seen before this run (none without baseline)
     carried: dict[str, int]  # open findings of lints this run did not apply, per lint
     recorded: bool  # the run directory has a ledger
+    dates: _EarlierDates | None = None  # where the earlier entries' dates are, by findings row
 
     @classmethod
     def open(cls, run: RunDir) -> Ledger:
-        from audit.compare.first_seen import FIRST_SEEN, ledger
+        from audit.compare.first_seen import FIRST_SEEN, ledger_batches
 
         run_id = str(run.meta.get("run_id") or run.path.name)
         discovered = None
         for key in ("finished_at", "started_at", "as_of"):  # as compare.runs.Run.discovered_at
             if discovered := parse_time(run.meta.get(key)):
                 break
-        empty = pa.table(
-            {
-                KEY: pa.array([], pa.string()),
-                "lint": pa.array([], pa.string()),
-                "first_seen": pa.array([], TIMESTAMP),
-                "first_seen_run": pa.array([], pa.string()),
-            }
-        )
         if not (run.path / FIRST_SEEN).is_file():
-            return cls(run_id, discovered, empty, {}, False)
+            return cls(run_id, discovered, 0, {}, False)
+        # Read only what is kept: a ledger holds every open finding, and the entries this run
+        # saw first itself (most of them) need nothing from it.
+        own_rows = ~ds.field("carried")
+        if discovered is not None:
+            own_rows &= ds.field("first_seen") < pa.scalar(discovered, TIMESTAMP)
+        else:  # no time to compare with: a finding first seen in another run is earlier
+            own_rows &= ds.field("first_seen_run") != run_id
+        columns = [KEY, "lint", "first_seen", "first_seen_run", "carried"]
+        carried: dict[str, int] = {}
+        earlier = 0
         try:
-            table = ledger(run.path)
+            for table in ledger_batches(run.path, columns, ds.field("carried") | own_rows):
+                carried_rows = table.filter(table["carried"])
+                for c in pc.value_counts(carried_rows["lint"]).to_pylist():
+                    carried[c["values"]] = carried.get(c["values"], 0) + c["counts"]
+                earlier += table.num_rows - carried_rows.num_rows
+            dates = None
+            if earlier:
+
+                def entries() -> Iterator[pa.Table]:
+                    for table in ledger_batches(run.path, columns, own_rows):
+                        yield table.select(_EARLIER.names).cast(_EARLIER)
+
+                dates = _EarlierDates.match(run, entries)
         except InputError as exc:
             raise RunDirError(str(exc)) from None
-        carried_rows = table.filter(table["carried"])
-        carried = {}
-        if carried_rows.num_rows:
-            counts = pc.value_counts(carried_rows["lint"]).to_pylist()
-            carried = {c["values"]: c["counts"] for c in counts}
-        own = table.filter(pc.invert(table["carried"]))
-        if discovered is not None:
-            own = own.filter(pc.less(own["first_seen"], pa.scalar(discovered, TIMESTAMP)))
-        else:  # no time to compare with: a finding first seen in another run is earlier
-            own = own.filter(pc.not_equal(own["first_seen_run"], run_id))
-        if own.num_rows == 0:
-            return cls(run_id, discovered, empty, carried, True)
-        # One entry per finding, whatever the file holds (a duplicate would double a row).
-        earlier = own.group_by([KEY, "lint"], use_threads=False).aggregate(
-            [("first_seen", "min"), ("first_seen_run", "min")]
-        )
-        earlier = earlier.rename_columns([c.removesuffix("_min") for c in earlier.column_names])
-        return cls(run_id, discovered, earlier.select(empty.column_names), carried, True)
+        return cls(run_id, discovered, earlier, carried, True, dates)
 
-    def annotate(self, table: pa.Table) -> pa.Table:
+    def annotate(self, table: pa.Table, first_row: int = 0) -> pa.Table:
         """Findings rows (with cert_id, sha256, lint, status, revoked_at) in the same order,
         with `first_seen`, `first_seen_run`, `deadline` (misissuance only), `past_deadline`
-        and `earlier` (first seen before this run) added."""
+        and `earlier` (first seen before this run) added. `first_row` is the row number of
+        the table's first row in the run's findings dataset."""
         n = table.num_rows
-        if self.earlier.num_rows:
-            keyed = table.append_column(KEY, cert_key(table)).append_column(
-                "_row", pa.array(range(n), pa.int64())
-            )
-            # A hash join does not keep row order: put the rows back as they were.
-            joined = keyed.join(
-                self.earlier, keys=[KEY, "lint"], join_type="left outer", use_threads=False
-            ).sort_by("_row")
-            table = joined.drop_columns([KEY, "_row"])
-            seen, seen_run = table["first_seen"], table["first_seen_run"]
-            table = table.drop_columns(["first_seen", "first_seen_run"])
+        if self.dates is not None:
+            seen, seen_run = self.dates.rows(first_row, n)
         else:
             seen = pa.nulls(n, TIMESTAMP)
             seen_run = pa.nulls(n, pa.string())
@@ -238,16 +224,120 @@ class Ledger:
 
     def batches(self, run: RunDir, columns: list[str]) -> Iterator[pa.Table]:
         """The run's findings with these columns, dated, batch by batch."""
-        needed = ["cert_id", "sha256", "lint", "status", "revoked_at"]
+        needed = ["status", "revoked_at"]
         read = [*columns, *(c for c in needed if c not in columns)]
+        row = 0
         for table in _batches(run.findings, read):
-            yield self.annotate(table)
+            yield self.annotate(table, row)
+            row += table.num_rows
 
     def open_days(self, first_seen: datetime | None) -> int | None:
         """Whole days from first seen to the end of this run."""
         if first_seen is None or self.discovered is None:
             return None
         return max((self.discovered - first_seen).days, 0)
+
+
+_EARLIER = pa.schema(
+    [
+        pa.field(KEY, pa.string()),
+        pa.field("lint", pa.string()),
+        pa.field("first_seen", TIMESTAMP),
+        pa.field("first_seen_run", pa.string()),
+    ]
+)
+_NUMBERED = pa.schema([pa.field(KEY, pa.string()), pa.field("lint", pa.string()),
+                       pa.field("_row", pa.int64())])  # fmt: skip
+_DATES = pa.schema(
+    [pa.field("_row", pa.int64()), pa.field("first_seen", TIMESTAMP),
+     pa.field("first_seen_run", pa.string())]
+)  # fmt: skip
+_RANGE_ROWS = 1 << 16  # findings rows per file of dates
+
+
+class _EarlierDates:
+    """The first-seen dates of the run's findings first seen before it, by row number of the
+    findings dataset (in the order `_batches` reads it), in temporary files of _RANGE_ROWS rows
+    each. Removed with this object."""
+
+    def __init__(self) -> None:
+        self._dir = tempfile.TemporaryDirectory(prefix="certcensus-dates-")
+        self._loaded: tuple[int, pa.Table] | None = None
+
+    def _path(self, index: int) -> Path:
+        return Path(self._dir.name) / f"{index:08d}.arrow"
+
+    @classmethod
+    def match(cls, run: RunDir, entries: Callable[[], Iterator[pa.Table]]) -> _EarlierDates:
+        """Match the ledger's `entries` to the run's findings by certificate key and lint, and
+        keep each matched finding's date under its row number."""
+        out = cls()
+
+        def numbered() -> Iterator[pa.Table]:
+            row = 0
+            for table in _batches(run.findings, ["cert_id", "sha256", "lint"]):
+                n = table.num_rows
+                rows = pa.array(range(row, row + n), pa.int64())
+                yield pa.table([cert_key(table), table["lint"], rows], schema=_NUMBERED)
+                row += n
+
+        writers: dict[int, pa.ipc.RecordBatchFileWriter] = {}
+        try:
+            for findings, earlier in bucketed(
+                [(numbered, _NUMBERED), (entries, _EARLIER)], [KEY, "lint"]
+            ):
+                if not findings.num_rows or not earlier.num_rows:
+                    continue
+                # One entry per finding, whatever the file holds (a duplicate would double a row).
+                earlier = earlier.group_by([KEY, "lint"], use_threads=False).aggregate(
+                    [("first_seen", "min"), ("first_seen_run", "min")]
+                )
+                earlier = earlier.rename_columns(
+                    [c.removesuffix("_min") for c in earlier.column_names]
+                )
+                dated = findings.join(
+                    earlier, keys=[KEY, "lint"], join_type="inner", use_threads=False
+                ).select(_DATES.names)
+                if not dated.num_rows:
+                    continue
+                ranges = pc.divide(dated["_row"], _RANGE_ROWS)  # integer division
+                order = pc.sort_indices(ranges)
+                dated, ranges = dated.take(order), ranges.take(order)
+                runs = pc.run_end_encode(ranges.combine_chunks())
+                start = 0
+                for index, end in zip(
+                    runs.values.to_pylist(), runs.run_ends.to_pylist(), strict=True
+                ):
+                    writer = writers.get(index)
+                    if writer is None:
+                        writer = writers[index] = pa.ipc.new_file(str(out._path(index)), _DATES)
+                    writer.write_table(dated.slice(start, end - start).cast(_DATES))
+                    start = end
+        finally:
+            for writer in writers.values():
+                writer.close()
+        return out
+
+    def _range(self, index: int) -> pa.Table:
+        if self._loaded is not None and self._loaded[0] == index:
+            return self._loaded[1]
+        path = self._path(index)
+        table = _DATES.empty_table()
+        if path.is_file():
+            with pa.OSFile(str(path)) as f:
+                table = pa.ipc.open_file(f).read_all()
+        self._loaded = (index, table)
+        return table
+
+    def rows(self, first: int, n: int) -> tuple[pa.Array, pa.Array]:
+        """first_seen and first_seen_run of findings rows first..first+n-1 (null where the
+        finding was first seen by this run)."""
+        last = first + n - 1
+        parts = [self._range(i) for i in range(first // _RANGE_ROWS, last // _RANGE_ROWS + 1)]
+        dates = pa.concat_tables([_DATES.empty_table(), *parts]).combine_chunks()
+        wanted = pa.array(range(first, first + n), pa.int64())
+        at = pc.index_in(wanted, value_set=dates["_row"])  # null: no date for that row
+        return dates["first_seen"].take(at), dates["first_seen_run"].take(at)
 
 
 # -- the shapes the report shows ------------------------------------------------------------
@@ -724,7 +814,7 @@ def _changes(run: RunDir, lints: list[LintFindings], ledger: Ledger) -> Changes 
     "path"}`), or, if its directory cannot be read, what this run's ledger alone can say."""
     recorded = run.meta.get("baseline")
     if not isinstance(recorded, dict):
-        if not ledger.earlier.num_rows and not ledger.carried:
+        if not ledger.earlier_findings and not ledger.carried:
             return None
         recorded = {}  # dates carried from an earlier run, but the run does not say which
     run_id = recorded.get("run_id") if isinstance(recorded.get("run_id"), str) else None
@@ -732,10 +822,11 @@ def _changes(run: RunDir, lints: list[LintFindings], ledger: Ledger) -> Changes 
     anchors = {x.name: x.anchor for x in lints}
     note = None
     if path:
-        from audit.compare.diff import diff_runs
+        from audit.compare.diff import lint_changes
 
         try:
-            diff = diff_runs(Path(path), run.path)
+            # Per lint only, bucket by bucket: neither run's findings are held whole.
+            baseline, _, by_lint = lint_changes(Path(path), run.path)
         except (InputError, OSError, ValueError, pa.ArrowException) as exc:
             note = f"the baseline run directory {path} could not be read ({exc})"
         else:
@@ -753,13 +844,13 @@ def _changes(run: RunDir, lints: list[LintFindings], ledger: Ledger) -> Changes 
                     new_version=r["new_version"],
                     anchor=anchors.get(r["lint"]),
                 )
-                for r in diff.by_lint.to_pylist()
+                for r in by_lint.to_pylist()
                 if r["old_findings"] or r["new_findings"]
             ]
             return Changes(
-                baseline_run_id=run_id or diff.old.run_id,
+                baseline_run_id=run_id or baseline.run_id,
                 baseline_path=path,
-                baseline_as_of=_text(diff.old.meta.get("as_of")),
+                baseline_as_of=_text(baseline.meta.get("as_of")),
                 compared=True,
                 note=None,
                 lines=_order(lines, lints),

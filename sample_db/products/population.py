@@ -13,7 +13,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from functools import cache
@@ -105,11 +105,18 @@ def second_issuer() -> Issuer:
         (NameOID.ORGANIZATION_NAME, "Example CA"),
         (NameOID.COMMON_NAME, "Example TLS Issuing CA 2"),
     )
-    return Issuer.from_key(subject, ec_key("secp256r1", 11), "http://pki2.example-ca.test")
+    return Issuer.from_key(subject, ec_key("secp256r1", 11), "http://pki2.example-ca.com")
+
+
+@cache
+def first_issuer() -> Issuer:
+    """The tests' issuing CA, with its repository under a real TLD: the builder's default URLs
+    are under .test, an internal name in a subscriber certificate's AIA (BR 7.1.2.7.7)."""
+    return replace(test_issuer(), url_base="http://pki.example-ca.com")
 
 
 def issuers() -> tuple[Issuer, Issuer]:
-    return test_issuer(), second_issuer()
+    return first_issuer(), second_issuer()
 
 
 def record(index: int, seed: int, supported: frozenset[Kind]) -> Record:
@@ -153,6 +160,7 @@ def record(index: int, seed: int, supported: frozenset[Kind]) -> Record:
         issuer=issuer,
         serial=serial,
         precertificate=kind is Kind.PRECERT,
+        scts=0 if kind is Kind.PRECERT else 2,  # 90 days in 2025: 2 SCTs (a precert has none)
         ecdsa_deterministic=True,  # with the derived key: the same bytes in every run
         **({"policies": (OV,)} if ov else {}),
     )

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Iterable
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from audit.engine import oids, profiles
@@ -25,6 +26,7 @@ from audit.engine.status import PASS, Outcome, Status, fail, outcome
 from audit.lints import dates
 from audit.lints.cabf_br.san import internal_name_problem, internal_names_outcome, is_reserved_ip
 from audit.lints.cabf_br.subject import ISO_3166_ALPHA_2
+from audit.lints.dns_syntax import ip_address_or_none
 
 _EKU_NAMES = {
     oids.EKU_SERVER_AUTH: "serverAuth",
@@ -203,6 +205,7 @@ def subordinate_ca_eku_technically_constrained(cert: CertView) -> Outcome:
     applies=profiles.SUBORDINATE,
     effective=dates.BR_TECHNICALLY_CONSTRAINED,
     when=lambda cert: cert.eku is not None,
+    needs=(oids.EXTENDED_KEY_USAGE,),
     zlint=("w_sub_ca_eku_critical",),
 )
 def subordinate_ca_eku_not_critical(cert: CertView) -> Outcome:
@@ -236,6 +239,7 @@ _NOT_WITH_SERVER_AUTH_BR2 = frozenset({oids.EKU_OCSP_SIGNING, oids.EKU_PRECERT_S
     when=lambda cert: (
         cert.eku is not None and (oids.EKU_SERVER_AUTH in cert.eku or oids.EKU_ANY in cert.eku)
     ),
+    needs=(oids.EXTENDED_KEY_USAGE,),
     zlint=("e_ca_invalid_eku",),
 )
 def subordinate_ca_eku_tls_purposes(cert: CertView) -> Outcome:
@@ -307,7 +311,7 @@ def subordinate_ca_aia_recommended(cert: CertView) -> Outcome:
     applies=profiles.SUBORDINATE,
     effective=dates.BR_1_0,
     ineffective=dates.BR_1_7_1,
-    when=lambda cert: cert.aia is not None,
+    needs=(oids.AUTHORITY_INFO_ACCESS,),
 )
 def subordinate_ca_aia_ocsp_url(cert: CertView) -> Outcome:
     urls = cert.aia.ocsp if cert.aia else ()
@@ -326,7 +330,7 @@ def subordinate_ca_aia_ocsp_url(cert: CertView) -> Outcome:
     applies=profiles.SUBORDINATE,
     effective=dates.BR_1_0,
     ineffective=dates.BR_2_0,
-    when=lambda cert: cert.aia is not None,
+    needs=(oids.AUTHORITY_INFO_ACCESS,),
     zlint=("w_sub_ca_aia_does_not_contain_issuing_ca_url",),
 )
 def subordinate_ca_aia_ca_issuers_url(cert: CertView) -> Outcome:
@@ -347,7 +351,7 @@ def subordinate_ca_aia_ca_issuers_url(cert: CertView) -> Outcome:
     severity=Status.ERROR,
     applies=profiles.SUBORDINATE,
     effective=dates.BR_2_0,
-    when=lambda cert: cert.aia_descriptions is not None,
+    needs=(oids.AUTHORITY_INFO_ACCESS,),
 )
 def subordinate_ca_aia_access_descriptions(cert: CertView) -> Outcome:
     descriptions = cert.aia_descriptions or ()
@@ -376,11 +380,17 @@ def _url_host(url: object) -> str | None:
 
 
 def _is_ip(host: str) -> bool:
-    try:
-        ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    return True
+    return ip_address_or_none(host) is not None
+
+
+@lru_cache(maxsize=4096)
+def _url_internal_name_problem(url: str) -> str | None:
+    """Why an AIA URL's host is an Internal Name, or None: once per URL, since a CA's few
+    URLs recur in every certificate it issues."""
+    host = _url_host(url)
+    if host and not _is_ip(host):
+        return internal_name_problem(host)
+    return None
 
 
 @lint(
@@ -394,15 +404,14 @@ def _is_ip(host: str) -> bool:
     severity=Status.WARN,
     applies=profiles.SUBSCRIBER_TLS,
     effective=dates.BR_1_0,
-    when=lambda cert: cert.aia is not None,
+    needs=(oids.AUTHORITY_INFO_ACCESS,),
     zlint=("w_sub_cert_aia_contains_internal_names",),
 )
 def subscriber_aia_urls_not_internal_names(cert: CertView) -> Outcome:
     aia = cert.aia
     problems = []
     for url in (*aia.ocsp, *aia.ca_issuers) if aia else ():
-        host = _url_host(url)
-        if host and not _is_ip(host) and (why := internal_name_problem(host)):
+        if isinstance(url, str) and (why := _url_internal_name_problem(url)):
             problems.append(f"URL {url[:300]!r}: host {why}")
     if problems:
         return fail("; ".join(problems[:5]))
@@ -422,7 +431,7 @@ def subscriber_aia_urls_not_internal_names(cert: CertView) -> Outcome:
     severity=Status.WARN,
     applies=profiles.SUBORDINATE,
     effective=dates.BR_1_0,
-    when=lambda cert: cert.has_extension(oids.NAME_CONSTRAINTS),
+    needs=(oids.NAME_CONSTRAINTS,),
     zlint=("w_sub_ca_name_constraints_not_critical",),
 )
 def subordinate_ca_name_constraints_critical(cert: CertView) -> Outcome:
@@ -475,6 +484,7 @@ def _permitted_ip_subtrees(cert: CertView) -> bool:
     applies=profiles.TLS_HIERARCHY,
     effective=dates.BR_1_0,
     when=_permitted_ip_subtrees,
+    needs=(oids.NAME_CONSTRAINTS,),
     zlint=("e_ext_nc_intersects_reserved_ip",),
 )
 def name_constraints_permitted_ip_not_reserved(cert: CertView) -> Outcome:

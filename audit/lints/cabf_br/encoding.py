@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from audit.engine import profiles
+from audit.engine import oids, profiles
 from audit.engine.certview import CertView
 from audit.engine.registry import Source, lint
 from audit.engine.status import PASS, Outcome, Status, fail
@@ -87,6 +87,7 @@ def _sct_times(cert: CertView) -> tuple[datetime, ...]:
     applies=profiles.SUBSCRIBER_TLS,
     effective=dates.BR_2_0,
     when=lambda cert: bool(_sct_times(cert)),
+    needs=(oids.CT_SCT_LIST,),
     zlint=("e_excessively backdated",),
 )
 def not_before_within_48_hours_of_signing(cert: CertView) -> Outcome:

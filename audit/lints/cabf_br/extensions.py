@@ -12,6 +12,7 @@ from datetime import timedelta
 
 from audit.engine import oids, profiles
 from audit.engine.certview import CertView
+from audit.engine.fast import per_certificate
 from audit.engine.profiles import Profile
 from audit.engine.registry import Predicate, Source, lint
 from audit.engine.status import PASS, Outcome, Status, fail, outcome
@@ -110,6 +111,7 @@ def _short_lived(cert: CertView) -> bool:
     severity=Status.ERROR,
     applies=profiles.CA,
     when=lambda cert: cert.key_usage is not None,
+    needs=(oids.KEY_USAGE,),
     effective=dates.BR_1_0,
     zlint=("e_ca_key_usage_not_critical", "e_root_ca_key_usage_must_be_critical"),
 )
@@ -127,7 +129,7 @@ def ca_key_usage_critical(cert: CertView) -> Outcome:
     source=Source.CABF_BR,
     severity=Status.ERROR,
     applies=profiles.CA,
-    when=lambda cert: cert.key_usage is not None,
+    needs=(oids.KEY_USAGE,),
     effective=dates.BR_1_0,
     zlint=("e_ca_key_cert_sign_not_set", "e_ca_crl_sign_not_set"),
 )
@@ -146,7 +148,7 @@ def ca_key_usage_cert_sign_and_crl_sign(cert: CertView) -> Outcome:
     source=Source.CABF_BR,
     severity=Status.NOTICE,
     applies=profiles.CA,
-    when=lambda cert: cert.key_usage is not None,
+    needs=(oids.KEY_USAGE,),
     effective=dates.BR_1_0,
     zlint=("n_ca_digital_signature_not_set",),
 )
@@ -164,7 +166,7 @@ def ca_key_usage_digital_signature_for_ocsp(cert: CertView) -> Outcome:
     source=Source.CABF_BR,
     severity=Status.ERROR,
     applies=profiles.SUBSCRIBER_TLS,
-    when=lambda cert: cert.key_usage is not None,
+    needs=(oids.KEY_USAGE,),
     effective=dates.BR_1_0,
     zlint=("e_sub_cert_key_usage_cert_sign_bit_set", "e_sub_cert_key_usage_crl_sign_bit_set"),
 )
@@ -184,6 +186,7 @@ def subscriber_key_usage_no_cert_sign_or_crl_sign(cert: CertView) -> Outcome:
     severity=Status.ERROR,
     applies=profiles.SUBSCRIBER_TLS,
     when=lambda cert: cert.key_usage is not None and cert.key.algorithm == "ec",
+    needs=(oids.KEY_USAGE,),
     effective=dates.BR_2_0,
     zlint=("e_cabf_ecc_allowed_key_usages",),
 )
@@ -206,6 +209,7 @@ def subscriber_ec_key_usage(cert: CertView) -> Outcome:
     severity=Status.WARN,
     applies=profiles.SUBSCRIBER_TLS,
     when=lambda cert: cert.key_usage is not None and cert.key.algorithm == "ec",
+    needs=(oids.KEY_USAGE,),
     effective=dates.BR_2_0,
     zlint=("w_cabf_ecc_ku_keyagreement_present",),
 )
@@ -224,6 +228,7 @@ def subscriber_ec_key_agreement_not_recommended(cert: CertView) -> Outcome:
     severity=Status.ERROR,
     applies=profiles.SUBSCRIBER_TLS,
     when=lambda cert: cert.key_usage is not None and cert.key.algorithm == "rsa",
+    needs=(oids.KEY_USAGE,),
     effective=dates.BR_2_0,
 )
 def subscriber_rsa_key_usage(cert: CertView) -> Outcome:
@@ -260,7 +265,7 @@ def subscriber_eku_present(cert: CertView) -> Outcome:
     source=Source.CABF_BR,
     severity=Status.ERROR,
     applies=profiles.SUBSCRIBER_TLS,
-    when=lambda cert: cert.eku is not None,
+    needs=(oids.EXTENDED_KEY_USAGE,),
     effective=dates.BR_1_0,
     ineffective=dates.BR_2_0,
     zlint=("e_sub_cert_eku_server_auth_client_auth_missing",),
@@ -280,7 +285,7 @@ def subscriber_eku_server_or_client_auth(cert: CertView) -> Outcome:
     source=Source.CABF_BR,
     severity=Status.WARN,
     applies=profiles.SUBSCRIBER_TLS,
-    when=lambda cert: cert.eku is not None,
+    needs=(oids.EXTENDED_KEY_USAGE,),
     effective=dates.BR_1_0,
     ineffective=dates.BR_2_0,
     zlint=("w_sub_cert_eku_extra_values",),
@@ -300,7 +305,7 @@ def subscriber_eku_extra_values(cert: CertView) -> Outcome:
     source=Source.CABF_BR,
     severity=Status.ERROR,
     applies=profiles.SUBSCRIBER_TLS,
-    when=lambda cert: cert.eku is not None,
+    needs=(oids.EXTENDED_KEY_USAGE,),
     effective=dates.BR_2_0,
     zlint=("e_sub_cert_eku_check",),
 )
@@ -319,7 +324,7 @@ def subscriber_eku_server_auth(cert: CertView) -> Outcome:
     source=Source.CABF_BR,
     severity=Status.ERROR,
     applies=profiles.SUBSCRIBER_TLS,
-    when=lambda cert: cert.eku is not None,
+    needs=(oids.EXTENDED_KEY_USAGE,),
     effective=dates.BR_2_0,
     zlint=("e_sub_cert_eku_check",),
 )
@@ -338,7 +343,7 @@ def subscriber_eku_prohibited_purposes(cert: CertView) -> Outcome:
     source=Source.CABF_BR,
     severity=Status.WARN,
     applies=profiles.SUBSCRIBER_TLS,
-    when=lambda cert: cert.eku is not None,
+    needs=(oids.EXTENDED_KEY_USAGE,),
     effective=dates.BR_2_0,
     zlint=("e_sub_cert_eku_check",),
 )
@@ -357,6 +362,7 @@ def subscriber_eku_other_purposes(cert: CertView) -> Outcome:
     severity=Status.ERROR,
     applies=profiles.SUBSCRIBER_TLS,
     when=lambda cert: cert.eku is not None,
+    needs=(oids.EXTENDED_KEY_USAGE,),
     effective=dates.BR_2_0,
     zlint=("e_eku_critical",),
 )
@@ -397,6 +403,7 @@ def root_ca_eku_absent(cert: CertView) -> Outcome:
     when=lambda cert: (
         cert.basic_constraints is not None and "key_cert_sign" in (cert.key_usage or ())
     ),
+    needs=(oids.BASIC_CONSTRAINTS,),
     effective=dates.BR_1_0,
     zlint=("e_ca_is_ca",),
 )
@@ -446,6 +453,7 @@ def subscriber_basic_constraints_not_ca(cert: CertView) -> Outcome:
     severity=Status.ERROR,
     applies=profiles.SUBSCRIBER_TLS,
     when=lambda cert: cert.basic_constraints is not None,
+    needs=(oids.BASIC_CONSTRAINTS,),
     effective=dates.BR_2_0,
     zlint=("e_sub_cert_basic_constraints_not_critical",),
 )
@@ -463,7 +471,7 @@ def subscriber_basic_constraints_critical(cert: CertView) -> Outcome:
     source=Source.CABF_BR,
     severity=Status.WARN,
     applies=_ROOT_CA,
-    when=lambda cert: cert.basic_constraints is not None,
+    needs=(oids.BASIC_CONSTRAINTS,),
     effective=dates.BR_1_0,
     zlint=("w_root_ca_basic_constraints_path_len_constraint_field_present",),
 )
@@ -523,7 +531,7 @@ def subscriber_aia_present(cert: CertView) -> Outcome:
     source=Source.CABF_BR,
     severity=Status.ERROR,
     applies=profiles.SUBSCRIBER_TLS,
-    when=lambda cert: cert.aia is not None,
+    needs=(oids.AUTHORITY_INFO_ACCESS,),
     effective=dates.BR_1_0,
     ineffective=dates.BR_OCSP_OPTIONAL,
     zlint=("e_sub_cert_aia_does_not_contain_ocsp_url",),
@@ -543,7 +551,7 @@ def subscriber_aia_ocsp_url(cert: CertView) -> Outcome:
     source=Source.CABF_BR,
     severity=Status.WARN,
     applies=profiles.SUBSCRIBER_TLS,
-    when=lambda cert: cert.aia is not None,
+    needs=(oids.AUTHORITY_INFO_ACCESS,),
     effective=dates.BR_1_0,
     zlint=("w_sub_cert_aia_does_not_contain_issuing_ca_url",),
 )
@@ -554,8 +562,13 @@ def subscriber_aia_ca_issuers_url(cert: CertView) -> Outcome:
     return PASS
 
 
+@per_certificate
+def _access_methods(cert: CertView) -> frozenset[str]:
+    return frozenset([m for m, _ in cert.aia_descriptions or ()])
+
+
 def _has_access_method(method: str) -> Predicate:
-    return lambda cert: any(m == method for m, _ in cert.aia_descriptions or ())
+    return lambda cert: method in _access_methods(cert)
 
 
 def _non_http(cert: CertView, method: str, label: str) -> Outcome:
@@ -577,6 +590,7 @@ def _non_http(cert: CertView, method: str, label: str) -> Outcome:
     severity=Status.ERROR,
     applies=profiles.SUBSCRIBER_TLS,
     when=_has_access_method(oids.AD_OCSP),
+    needs=(oids.AUTHORITY_INFO_ACCESS,),
     effective=dates.BR_2_0,
     zlint=("e_aia_ocsp_must_have_http_only",),
 )
@@ -593,6 +607,7 @@ def subscriber_aia_ocsp_urls_http(cert: CertView) -> Outcome:
     severity=Status.ERROR,
     applies=profiles.SUBSCRIBER_TLS,
     when=_has_access_method(oids.AD_CA_ISSUERS),
+    needs=(oids.AUTHORITY_INFO_ACCESS,),
     effective=dates.BR_2_0,
     zlint=("e_aia_ca_issuers_must_have_http_only",),
 )
@@ -608,7 +623,7 @@ def subscriber_aia_ca_issuers_urls_http(cert: CertView) -> Outcome:
     source=Source.CABF_BR,
     severity=Status.ERROR,
     applies=profiles.SUBSCRIBER_TLS,
-    when=lambda cert: cert.aia_descriptions is not None,
+    needs=(oids.AUTHORITY_INFO_ACCESS,),
     effective=dates.BR_2_0,
     zlint=("e_aia_must_contain_permitted_access_method",),
 )
@@ -629,7 +644,7 @@ def subscriber_aia_access_methods(cert: CertView) -> Outcome:
     source=Source.CABF_BR,
     severity=Status.ERROR,
     applies=profiles.SUBSCRIBER_TLS,
-    when=lambda cert: cert.aia_descriptions is not None,
+    needs=(oids.AUTHORITY_INFO_ACCESS,),
     effective=dates.BR_2_0,
     zlint=("e_aia_unique_access_locations",),
 )
@@ -654,6 +669,7 @@ def subscriber_aia_locations_unique(cert: CertView) -> Outcome:
     when=lambda cert: any(
         m in (oids.AD_OCSP, oids.AD_CA_ISSUERS) for m, _ in cert.aia_descriptions or ()
     ),
+    needs=(oids.AUTHORITY_INFO_ACCESS,),
     effective=dates.BR_2_0,
     zlint=("e_ca_aia_non_http_url",),
 )
@@ -718,7 +734,7 @@ _CDP_HOLDERS = profiles.SUBSCRIBER_TLS | _SUBORDINATE_CA
     source=Source.CABF_BR,
     severity=Status.ERROR,
     applies=_CDP_HOLDERS,
-    when=lambda cert: cert.has_extension(oids.CRL_DISTRIBUTION_POINTS),
+    needs=(oids.CRL_DISTRIBUTION_POINTS,),
     effective=dates.BR_1_0,
     zlint=(
         "e_sub_ca_crl_distribution_points_marked_critical",
@@ -739,7 +755,7 @@ def crl_distribution_points_not_critical(cert: CertView) -> Outcome:
     source=Source.CABF_BR,
     severity=Status.ERROR,
     applies=_CDP_HOLDERS,
-    when=lambda cert: cert.has_extension(oids.CRL_DISTRIBUTION_POINTS),
+    needs=(oids.CRL_DISTRIBUTION_POINTS,),
     effective=dates.BR_1_0,
     zlint=(
         "e_sub_cert_crl_distribution_points_does_not_contain_url",
@@ -761,7 +777,7 @@ def crl_distribution_points_contain_http_url(cert: CertView) -> Outcome:
     source=Source.CABF_BR,
     severity=Status.ERROR,
     applies=_CDP_HOLDERS,
-    when=lambda cert: cert.has_extension(oids.CRL_DISTRIBUTION_POINTS),
+    needs=(oids.CRL_DISTRIBUTION_POINTS,),
     effective=dates.BR_2_0,
     zlint=("e_crl_distrib_points_not_http",),
 )
@@ -796,7 +812,7 @@ def _distribution_point_fields(cert: CertView) -> list[str]:
     source=Source.CABF_BR,
     severity=Status.ERROR,
     applies=_CDP_HOLDERS,
-    when=lambda cert: cert.has_extension(oids.CRL_DISTRIBUTION_POINTS),
+    needs=(oids.CRL_DISTRIBUTION_POINTS,),
     effective=dates.BR_2_0,
     zlint=("e_crlissuer_must_not_be_present_in_cdp",),
 )
@@ -836,6 +852,7 @@ def subscriber_certificate_policies_present(cert: CertView) -> Outcome:
     severity=Status.WARN,
     applies=profiles.SUBSCRIBER_TLS,
     when=lambda cert: cert.policies is not None,
+    needs=(oids.CERTIFICATE_POLICIES,),
     effective=dates.BR_1_0,
     zlint=("w_sub_cert_certificate_policies_marked_critical",),
 )
@@ -856,7 +873,7 @@ def subscriber_certificate_policies_not_critical(cert: CertView) -> Outcome:
     source=Source.CABF_BR,
     severity=Status.ERROR,
     applies=profiles.SUBSCRIBER_TLS,
-    when=lambda cert: cert.policies is not None,
+    needs=(oids.CERTIFICATE_POLICIES,),
     effective=dates.BR_2_0,
 )
 def subscriber_one_reserved_policy(cert: CertView) -> Outcome:
@@ -874,7 +891,7 @@ def subscriber_one_reserved_policy(cert: CertView) -> Outcome:
     source=Source.CABF_BR,
     severity=Status.ERROR,
     applies=profiles.SUBSCRIBER_TLS,
-    when=lambda cert: cert.policies is not None,
+    needs=(oids.CERTIFICATE_POLICIES,),
     effective=dates.BR_2_0,
 )
 def subscriber_any_policy_absent(cert: CertView) -> Outcome:
@@ -908,6 +925,7 @@ def subordinate_ca_certificate_policies_present(cert: CertView) -> Outcome:
     severity=Status.WARN,
     applies=_SUBORDINATE_CA,
     when=lambda cert: cert.policies is not None,
+    needs=(oids.CERTIFICATE_POLICIES,),
     effective=dates.BR_1_0,
     zlint=("w_sub_ca_certificate_policies_marked_critical",),
 )
@@ -947,6 +965,7 @@ def root_ca_certificate_policies_absent(cert: CertView) -> Outcome:
     severity=Status.ERROR,
     applies=profiles.SUBSCRIBER_TLS,
     when=_has_policy(oids.POLICY_DV),
+    needs=(oids.CERTIFICATE_POLICIES,),
     effective=dates.BR_1_0,
     ineffective=dates.BR_2_0,
     zlint=(
@@ -971,10 +990,13 @@ def dv_policy_without_identity_attributes(cert: CertView) -> Outcome:
     severity=Status.ERROR,
     applies=profiles.SUBSCRIBER_TLS,
     when=_has_policy(oids.POLICY_DV),
+    needs=(oids.CERTIFICATE_POLICIES,),
     effective=dates.BR_2_0,
     zlint=("e_cab_dv_subject_invalid_values",),
 )
 def dv_policy_subject_country_and_common_name_only(cert: CertView) -> Outcome:
+    if cert.subject.attribute_types <= _DV_SUBJECT_ATTRIBUTES:
+        return PASS
     other = sorted(
         {oids.SHORT_NAMES.get(a.oid, a.oid) for a in cert.subject.attributes}
         - {oids.SHORT_NAMES[a] for a in _DV_SUBJECT_ATTRIBUTES}
@@ -993,6 +1015,7 @@ def dv_policy_subject_country_and_common_name_only(cert: CertView) -> Outcome:
     severity=Status.ERROR,
     applies=profiles.SUBSCRIBER_TLS,
     when=_has_policy(oids.POLICY_OV),
+    needs=(oids.CERTIFICATE_POLICIES,),
     effective=dates.BR_1_0,
     zlint=("e_cab_ov_requires_org",),
 )
@@ -1011,6 +1034,7 @@ def ov_policy_requires_organization(cert: CertView) -> Outcome:
     severity=Status.ERROR,
     applies=profiles.SUBSCRIBER_TLS,
     when=_has_policy(oids.POLICY_IV),
+    needs=(oids.CERTIFICATE_POLICIES,),
     effective=dates.BR_IV_POLICY,
     ineffective=dates.BR_2_0,
     zlint=("e_cab_iv_requires_personal_name",),
@@ -1031,6 +1055,7 @@ def iv_policy_requires_organization_or_personal_name(cert: CertView) -> Outcome:
     severity=Status.ERROR,
     applies=profiles.SUBSCRIBER_TLS,
     when=_has_policy(oids.POLICY_IV),
+    needs=(oids.CERTIFICATE_POLICIES,),
     effective=dates.BR_2_0,
     zlint=("e_cab_iv_requires_personal_name_strict",),
 )

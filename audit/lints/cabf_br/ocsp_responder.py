@@ -57,7 +57,7 @@ def ocsp_responder_no_check_present(cert: CertView) -> Outcome:
     severity=Status.ERROR,
     applies=_OCSP_RESPONDER,
     effective=dates.BR_2_0,
-    when=lambda cert: cert.has_extension(oids.OCSP_NO_CHECK),
+    needs=(oids.OCSP_NO_CHECK,),
 )
 def ocsp_responder_no_check_encoding(cert: CertView) -> Outcome:
     if cert.extensions[oids.OCSP_NO_CHECK].critical:

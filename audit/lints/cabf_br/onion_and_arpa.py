@@ -126,6 +126,7 @@ def _has_ev_only_onion_names(cert: CertView) -> bool:
     applies=profiles.SUBSCRIBER_TLS,
     effective=dates.BR_ONION_EV_ONLY,
     when=_has_ev_only_onion_names,
+    needs=(oids.SUBJECT_ALT_NAME,),
     zlint=("e_san_dns_name_onion_not_ev_cert", "e_san_dns_name_onion_invalid"),
 )
 def onion_name_requires_ev(cert: CertView) -> Outcome:
@@ -149,6 +150,7 @@ def onion_name_requires_ev(cert: CertView) -> Outcome:
     applies=profiles.SUBSCRIBER_TLS,
     effective=dates.BR_ONION_EV_ONLY,
     when=has_onion_names,
+    needs=(oids.SUBJECT_ALT_NAME,),
     zlint=("e_san_dns_name_onion_invalid",),
 )
 def onion_name_is_tor_address(cert: CertView) -> Outcome:
@@ -327,6 +329,7 @@ def reverse_name_address(
     applies=profiles.SUBSCRIBER_TLS,
     effective=dates.BR_1_0,
     when=has_reverse_names,
+    needs=(oids.SUBJECT_ALT_NAME,),
     zlint=("e_subject_contains_reserved_arpa_ip",),
 )
 def san_reverse_dns_name_not_reserved(cert: CertView) -> Outcome:
@@ -350,6 +353,7 @@ def san_reverse_dns_name_not_reserved(cert: CertView) -> Outcome:
     applies=profiles.SUBSCRIBER_TLS,
     effective=dates.BR_1_0,
     when=has_reverse_names,
+    needs=(oids.SUBJECT_ALT_NAME,),
     zlint=("w_subject_contains_malformed_arpa_ip",),
 )
 def san_reverse_dns_name_well_formed(cert: CertView) -> Outcome:
@@ -373,6 +377,7 @@ def san_reverse_dns_name_well_formed(cert: CertView) -> Outcome:
     applies=profiles.SUBSCRIBER_TLS,
     effective=dates.BR_REVERSE_ZONE_PROHIBITED,
     when=lambda cert: bool(cert.dns_names),
+    needs=(oids.SUBJECT_ALT_NAME,),
     zlint=("e_arpa_domain_not_allowed",),
 )
 def san_dns_name_not_in_reverse_zone(cert: CertView) -> Outcome:

@@ -31,6 +31,7 @@ _QUALIFIER_NAMES = {oids.CPS_QUALIFIER: "id-qt-cps", oids.USER_NOTICE_QUALIFIER:
     applies=profiles.SUBORDINATE,
     effective=dates.BR_2_0,
     when=lambda cert: oids.POLICY_ANY in (cert.policies or ()),
+    needs=(oids.CERTIFICATE_POLICIES,),
     zlint=("e_invalid_ca_certificate_policies",),
 )
 def subordinate_ca_any_policy_alone(cert: CertView) -> Outcome:
@@ -68,10 +69,6 @@ def subordinate_ca_one_reserved_policy(cert: CertView) -> Outcome:
 # -- policy qualifiers (BR 2.0 7.1.2.7.9, 7.1.2.10.5) ---------------------------------------------
 
 
-def _has_policies(cert: CertView) -> bool:
-    return cert.has_extension(oids.CERTIFICATE_POLICIES)
-
-
 @lint(
     name="policy_qualifiers_cps_only",
     description="No policyQualifier in certificatePolicies is other than id-qt-cps (a "
@@ -81,7 +78,7 @@ def _has_policies(cert: CertView) -> bool:
     severity=Status.ERROR,
     applies=profiles.TLS_HIERARCHY,
     effective=dates.BR_2_0,
-    when=_has_policies,
+    needs=(oids.CERTIFICATE_POLICIES,),
     zlint=("e_policy_qualifiers_other_than_cps_not_permitted",),
 )
 def policy_qualifiers_cps_only(cert: CertView) -> Outcome:
@@ -113,7 +110,7 @@ def _is_http_or_https_url(text: str) -> bool:
     severity=Status.ERROR,
     applies=profiles.TLS_HIERARCHY,
     effective=dates.BR_2_0,
-    when=_has_policies,
+    needs=(oids.CERTIFICATE_POLICIES,),
     zlint=("e_invalid_cps_uri",),
 )
 def cps_uri_http_or_https(cert: CertView) -> Outcome:
@@ -161,6 +158,7 @@ def _lacks_locality_and_state(cert: CertView) -> Outcome:
     applies=profiles.SUBSCRIBER_TLS,
     effective=dates.BR_1_0,
     when=_has_policy(oids.POLICY_OV),
+    needs=(oids.CERTIFICATE_POLICIES,),
     zlint=("e_cert_policy_ov_requires_country",),
 )
 def ov_policy_requires_country(cert: CertView) -> Outcome:
@@ -177,6 +175,7 @@ def ov_policy_requires_country(cert: CertView) -> Outcome:
     applies=profiles.SUBSCRIBER_TLS,
     effective=dates.BR_1_0,
     when=_has_policy(oids.POLICY_OV),
+    needs=(oids.CERTIFICATE_POLICIES,),
     zlint=("e_cert_policy_ov_requires_province_or_locality",),
 )
 def ov_policy_requires_locality_or_state(cert: CertView) -> Outcome:
@@ -193,6 +192,7 @@ def ov_policy_requires_locality_or_state(cert: CertView) -> Outcome:
     applies=profiles.SUBSCRIBER_TLS,
     effective=dates.BR_IV_POLICY,
     when=_has_policy(oids.POLICY_IV),
+    needs=(oids.CERTIFICATE_POLICIES,),
     zlint=("e_cert_policy_iv_requires_country",),
 )
 def iv_policy_requires_country(cert: CertView) -> Outcome:
@@ -210,6 +210,7 @@ def iv_policy_requires_country(cert: CertView) -> Outcome:
     applies=profiles.SUBSCRIBER_TLS,
     effective=dates.BR_IV_POLICY,
     when=_has_policy(oids.POLICY_IV),
+    needs=(oids.CERTIFICATE_POLICIES,),
     zlint=("e_cert_policy_iv_requires_province_or_locality",),
 )
 def iv_policy_requires_locality_or_state(cert: CertView) -> Outcome:

@@ -16,12 +16,12 @@ from functools import lru_cache
 
 import idna
 
-from audit.engine import profiles
+from audit.engine import oids, profiles
 from audit.engine.certview import CertView
 from audit.engine.registry import Source, lint
 from audit.engine.status import PASS, Outcome, Status, fail, outcome
 from audit.lints import dates
-from audit.lints.dns_syntax import LDH, MAX_LABEL, is_public_suffix
+from audit.lints.dns_syntax import LDH, MAX_LABEL, is_public_suffix, no_dns_name_contains
 from audit.lints.dns_syntax import PSL as _PSL  # the PSL's ICANN section (BR 3.2.2.6)
 from audit.lints.rfc5280.names import has_dns_names
 
@@ -123,7 +123,7 @@ _KIND_NAMES = {
     severity=Status.ERROR,
     applies=profiles.SUBSCRIBER_TLS,
     effective=dates.BR_1_0,
-    when=lambda cert: cert.san is not None,
+    needs=(oids.SUBJECT_ALT_NAME,),
     zlint=(
         "e_ext_san_directory_name_present",
         "e_ext_san_registered_id_present",
@@ -154,7 +154,7 @@ def san_only_dns_names_and_ip_addresses(cert: CertView) -> Outcome:
     severity=Status.ERROR,
     applies=profiles.SUBSCRIBER_TLS,
     effective=dates.BR_1_0,
-    when=lambda cert: cert.san is not None,
+    needs=(oids.SUBJECT_ALT_NAME,),
     zlint=("e_dnsname_not_valid_tld",),
 )
 def san_dns_name_not_internal(cert: CertView) -> Outcome:
@@ -177,6 +177,7 @@ def san_dns_name_not_internal(cert: CertView) -> Outcome:
     applies=profiles.SUBSCRIBER_TLS,
     effective=dates.BR_1_0,
     when=lambda cert: bool(cert.ip_addresses),
+    needs=(oids.SUBJECT_ALT_NAME,),
     zlint=("e_ext_san_contains_reserved_ip",),
 )
 def san_ip_address_not_reserved(cert: CertView) -> Outcome:
@@ -200,6 +201,7 @@ def san_ip_address_not_reserved(cert: CertView) -> Outcome:
     applies=profiles.SUBSCRIBER_TLS,
     effective=dates.BR_1_0,
     when=has_dns_names,
+    needs=(oids.SUBJECT_ALT_NAME,),
     zlint=("e_dnsname_contains_bare_iana_suffix", "n_san_iana_pub_suffix_empty"),
 )
 def san_dns_name_not_public_suffix(cert: CertView) -> Outcome:
@@ -220,9 +222,12 @@ def san_dns_name_not_public_suffix(cert: CertView) -> Outcome:
     applies=profiles.SUBSCRIBER_TLS,
     effective=dates.BR_1_0,
     when=has_dns_names,
+    needs=(oids.SUBJECT_ALT_NAME,),
     zlint=("n_dnsname_wildcard_left_of_public_suffix",),
 )
 def san_wildcard_not_left_of_public_suffix(cert: CertView) -> Outcome:
+    if no_dns_name_contains(cert, "*"):
+        return PASS
     bad = [n for n in cert.dns_names if n.startswith("*.") and is_public_suffix(n[2:])]
     if bad:
         return fail(f"wildcard left of a public suffix: {', '.join(repr(n) for n in bad[:10])}")
@@ -239,6 +244,7 @@ def san_wildcard_not_left_of_public_suffix(cert: CertView) -> Outcome:
     applies=profiles.SUBSCRIBER_TLS,
     effective=dates.BR_UNDERSCORE_PROHIBITED,
     when=has_dns_names,
+    needs=(oids.SUBJECT_ALT_NAME,),
     zlint=(
         "e_underscore_not_permissible_in_dnsname",
         "e_dnsname_underscore_in_sld",
@@ -246,6 +252,8 @@ def san_wildcard_not_left_of_public_suffix(cert: CertView) -> Outcome:
     ),
 )
 def san_dns_name_no_underscore(cert: CertView) -> Outcome:
+    if no_dns_name_contains(cert, "_"):
+        return PASS
     bad = [n for n in cert.dns_names if "_" in n]
     if bad:
         return fail(f"dNSName contains '_': {', '.join(repr(n[:300]) for n in bad[:10])}")
@@ -277,9 +285,12 @@ def _reserved_label_problem(label: str) -> str | None:
     applies=profiles.SUBSCRIBER_TLS,
     effective=dates.BR_RESERVED_LABELS_PROHIBITED,
     when=has_dns_names,
+    needs=(oids.SUBJECT_ALT_NAME,),
     zlint=("e_dnsname_contains_prohibited_reserved_label",),
 )
 def san_dns_name_reserved_label(cert: CertView) -> Outcome:
+    if no_dns_name_contains(cert, "--"):  # a reserved label has "--" in its 3rd and 4th places
+        return PASS
     problems = []
     for name in cert.dns_names:
         for label in name.split("."):

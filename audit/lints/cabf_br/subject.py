@@ -9,10 +9,12 @@ import pycountry
 
 from audit.engine import oids, profiles
 from audit.engine.certview import CertView
+from audit.engine.fast import per_certificate
 from audit.engine.registry import Source, lint
 from audit.engine.status import PASS, Outcome, Status, fail
 from audit.lints import dates
 from audit.lints.cabf_br.san import internal_name_problem, internal_names_outcome, is_reserved_ip
+from audit.lints.dns_syntax import ip_address_or_none
 
 _NAMES = oids.SHORT_NAMES
 
@@ -25,6 +27,7 @@ def _attribute_names(found: set[str]) -> str:
     return ", ".join(sorted(_NAMES.get(o, o) for o in found))
 
 
+@per_certificate
 def _identity(cert: CertView) -> set[str]:
     """The subject attributes naming a validated subject: organizationName, and (for
     individuals, since Ballot 175 on 2016-09-07) givenName and surname."""
@@ -170,10 +173,7 @@ def address_requires_organization(cert: CertView) -> Outcome:
 
 
 def _as_ip(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
-    try:
-        return ipaddress.ip_address(text)
-    except ValueError:
-        return None
+    return ip_address_or_none(text)
 
 
 @lint(

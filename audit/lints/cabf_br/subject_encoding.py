@@ -23,7 +23,6 @@ rather than report every cross-certificate of an older CA.
 
 from __future__ import annotations
 
-import ipaddress
 import re
 
 from audit.engine import oids, profiles
@@ -41,6 +40,7 @@ from audit.engine.registry import Source, lint
 from audit.engine.status import PASS, Outcome, Status, fail
 from audit.lints import dates
 from audit.lints.cabf_br.san import tld_is_delegated
+from audit.lints.dns_syntax import ip_address_or_none
 
 _NAMES = {
     **oids.SHORT_NAMES,
@@ -332,11 +332,7 @@ _LONGEST_PLACEHOLDER = max(map(len, PLACEHOLDER_VALUES))
 
 
 def _is_ip_address(value: str) -> bool:
-    try:
-        ipaddress.ip_address(value)
-    except ValueError:
-        return False
-    return True
+    return ip_address_or_none(value) is not None
 
 
 def _placeholder_problem(attr: Attr) -> str | None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from audit.engine import profiles
+from audit.engine import oids, profiles
 from audit.engine.certview import CertView
 from audit.engine.registry import Source, lint
 from audit.engine.status import PASS, Outcome, Status, fail
@@ -51,6 +51,7 @@ def _shown(names: list[str]) -> str:
     effective=dates.RFC_2459,
     ineffective=dates.BR_1_6_2,
     when=has_dns_names,
+    needs=(oids.SUBJECT_ALT_NAME,),
     zlint=(
         "e_no_underscores_before_1_6_2",
         "e_dnsname_underscore_in_sld",
@@ -89,6 +90,7 @@ def _sc12_label_problem(name: str) -> str | None:
     effective=dates.BR_1_6_2,
     ineffective=dates.BR_UNDERSCORE_PROHIBITED,
     when=has_dns_names,
+    needs=(oids.SUBJECT_ALT_NAME,),
     zlint=("e_underscore_permissible_in_dnsname_if_valid_when_replaced",),
 )
 def san_dns_name_underscore_sunset_syntax(cert: CertView) -> Outcome:
@@ -119,6 +121,7 @@ def _valid_longer_than_30_days(cert: CertView) -> bool:
     effective=dates.BR_1_6_2,
     ineffective=dates.BR_UNDERSCORE_PROHIBITED,
     when=_valid_longer_than_30_days,
+    needs=(oids.SUBJECT_ALT_NAME,),
     zlint=("e_underscore_present_with_too_long_validity",),
 )
 def san_dns_name_underscore_sunset_validity(cert: CertView) -> Outcome:

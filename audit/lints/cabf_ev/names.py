@@ -57,7 +57,7 @@ _SAN_KINDS = {
     severity=Status.ERROR,
     applies=profiles.EV,
     effective=dates.EV_1_0,
-    when=lambda cert: cert.san is not None,
+    needs=(oids.SUBJECT_ALT_NAME,),
     zlint=("e_ev_san_ip_address_present",),
 )
 def ev_san_dns_names_only(cert: CertView) -> Outcome:
@@ -81,6 +81,7 @@ def ev_san_dns_names_only(cert: CertView) -> Outcome:
     applies=profiles.SUBSCRIBER_TLS,
     effective=dates.EV_ONION,
     when=has_onion_names,
+    needs=(oids.SUBJECT_ALT_NAME,),
     zlint=("e_onion_subject_validity_time_too_large",),
 )
 def onion_validity_at_most_15_months(cert: CertView) -> Outcome:

@@ -304,7 +304,7 @@ def ev_organization_identifier_extension_consistent(cert: CertView) -> Outcome:
     severity=Status.ERROR,
     applies=profiles.SUBSCRIBER_TLS,
     effective=dates.EV_ORGANIZATION_IDENTIFIER,
-    when=lambda cert: cert.has_extension(oids.CABF_ORGANIZATION_IDENTIFIER),
+    needs=(oids.CABF_ORGANIZATION_IDENTIFIER,),
     zlint=("e_cabf_org_identifier_psd_vat_has_state",),
 )
 def cabf_organization_identifier_state_only_for_ntr(cert: CertView) -> Outcome:

@@ -22,7 +22,7 @@ END_ENTITY = profiles.ANY - profiles.CA
     severity=Status.NOTICE,
     applies=profiles.ANY,
     effective=dates.ALWAYS,
-    when=lambda cert: cert.has_extension(oids.SUBJECT_ALT_NAME),
+    needs=(oids.SUBJECT_ALT_NAME,),
     zlint=("n_san_dns_name_duplicate",),
 )
 def san_dns_names_unique(cert: CertView) -> Outcome:

@@ -14,6 +14,7 @@ import unicodedata
 
 from audit.engine import oids, profiles
 from audit.engine.certview import CertView
+from audit.engine.fast import per_certificate
 from audit.engine.names import Attr, Name
 from audit.engine.registry import Source, lint
 from audit.engine.status import PASS, Outcome, Status, fail
@@ -26,6 +27,12 @@ def _shown(attr: Attr) -> str:
 
 def _names(cert: CertView) -> tuple[tuple[str, Name], ...]:
     return (("subject", cert.subject), ("issuer", cert.issuer))
+
+
+@per_certificate  # per Name: an issuer's answer serves every certificate of that issuer
+def _padded(name: Name) -> list[Attr]:
+    """The attributes whose value begins or ends with whitespace."""
+    return [a for a in name.attributes if a.value[:1].isspace() or a.value[-1:].isspace()]
 
 
 @lint(
@@ -46,9 +53,11 @@ def _names(cert: CertView) -> tuple[tuple[str, Name], ...]:
     ),
 )
 def name_values_no_surrounding_whitespace(cert: CertView) -> Outcome:
+    if not _padded(cert.subject) and not _padded(cert.issuer):
+        return PASS
     found = []
     for where, name in _names(cert):
-        for a in name.attributes:
+        for a in _padded(name):
             leading, trailing = a.value[:1].isspace(), a.value[-1:].isspace()
             if leading or trailing:
                 side = " and ".join(
@@ -56,6 +65,11 @@ def name_values_no_surrounding_whitespace(cert: CertView) -> Outcome:
                 )
                 found.append(f"{where} {_shown(a)} has {side} whitespace")
     return fail("; ".join(found[:10])) if found else PASS
+
+
+@per_certificate  # per Name, as _padded
+def _multi_valued(name: Name) -> list[tuple[Attr, ...]]:
+    return [rdn for rdn in name.rdns if len(rdn) > 1]
 
 
 @lint(
@@ -72,11 +86,12 @@ def name_values_no_surrounding_whitespace(cert: CertView) -> Outcome:
     zlint=("n_multiple_subject_rdn", "w_multiple_issuer_rdn"),
 )
 def name_rdns_single_valued(cert: CertView) -> Outcome:
+    if not _multi_valued(cert.subject) and not _multi_valued(cert.issuer):
+        return PASS
     found = [
         f"{where} RDN with {len(rdn)} attributes ({', '.join(_shown(a) for a in rdn[:4])})"
         for where, name in _names(cert)
-        for rdn in name.rdns
-        if len(rdn) > 1
+        for rdn in _multi_valued(name)
     ]
     return fail("; ".join(found[:10])) if found else PASS
 

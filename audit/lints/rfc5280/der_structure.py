@@ -14,6 +14,7 @@ from asn1crypto import parser as asn1_parser
 
 from audit.engine import oids, profiles
 from audit.engine.certview import CertView
+from audit.engine.fast import per_certificate
 from audit.engine.registry import Source, lint
 from audit.engine.status import PASS, Outcome, Status, fail
 from audit.lints import dates
@@ -73,11 +74,19 @@ RSA_SIGNATURES = {
 
 def _algorithm_oid(algorithm_identifier: bytes) -> bytes:
     """The OID TLV that opens an AlgorithmIdentifier's DER."""
+    ai = algorithm_identifier
+    # The common shape read in place: a short SEQUENCE whose first element is a short OID.
+    if (
+        len(ai) >= 4 and ai[0] == _SEQUENCE and ai[1] < 0x80 and ai[2] == 0x06 and ai[3] < 0x80
+        and 4 + ai[3] <= 2 + ai[1] <= len(ai)
+    ):  # fmt: skip
+        return ai[2 : 4 + ai[3]]
     contents = asn1_parser.parse(algorithm_identifier, strict=False)[4]
     _, _, _, header, oid, _ = asn1_parser.parse(contents, strict=False)
     return header + oid
 
 
+@per_certificate
 def _tbs_rsa_signature(cert: CertView) -> tuple[str, bytes] | None:
     """(OID, the encoding with NULL) when TBSCertificate.signature is an RSASSA-PKCS1-v1_5 one."""
     return RSA_SIGNATURES.get(_algorithm_oid(cert.encoded_algorithms.tbs_signature))
@@ -224,7 +233,7 @@ def extension_critical_default_not_encoded(cert: CertView) -> Outcome:
     severity=Status.ERROR,
     applies=profiles.ANY,
     effective=dates.RFC_2459,
-    when=lambda cert: cert.has_extension(oids.BASIC_CONSTRAINTS),
+    needs=(oids.BASIC_CONSTRAINTS,),
     zlint=("e_basic_constr_invalid_der",),
 )
 def basic_constraints_ca_default_not_encoded(cert: CertView) -> Outcome:

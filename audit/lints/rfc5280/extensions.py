@@ -8,9 +8,11 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+from cryptography import x509
+
 from audit.engine import oids, profiles
 from audit.engine.certview import CertView
-from audit.engine.registry import Predicate, Source, lint
+from audit.engine.registry import Source, lint
 from audit.engine.status import PASS, Outcome, Status, fail, outcome
 from audit.lints import dates
 
@@ -40,10 +42,6 @@ _NULL = b"\x05\x00"
 def _critical(cert: CertView, oid: str) -> bool:
     ext = cert.extensions.get(oid)
     return ext is not None and ext.critical
-
-
-def _present(oid: str) -> Predicate:
-    return lambda cert: cert.has_extension(oid)
 
 
 # -- structure -----------------------------------------------------------------------------------
@@ -76,6 +74,8 @@ def extensions_only_in_v3(cert: CertView) -> Outcome:
     zlint=("e_ext_duplicate_extension",),
 )
 def extension_not_duplicated(cert: CertView) -> Outcome:
+    if len(cert.extensions) == len(cert.extension_list):  # one entry per OID: no duplicate
+        return PASS
     counts = Counter(e.oid for e in cert.extension_list)
     repeated = sorted(oid for oid, n in counts.items() if n > 1)
     if repeated:
@@ -112,7 +112,7 @@ def critical_extension_recognized(cert: CertView) -> Outcome:
     source=Source.RFC5280,
     severity=Status.ERROR,
     applies=profiles.ANY,
-    when=_present(oids.CT_PRECERT_POISON),
+    needs=(oids.CT_PRECERT_POISON,),
     effective=dates.RFC_6962,
 )
 def precertificate_poison_critical(cert: CertView) -> Outcome:
@@ -154,7 +154,7 @@ def ca_basic_constraints_present_and_critical(cert: CertView) -> Outcome:
     source=Source.RFC5280,
     severity=Status.ERROR,
     applies=profiles.ANY,
-    when=lambda cert: cert.key_usage is not None,
+    needs=(oids.KEY_USAGE,),
     effective=dates.RFC_3280,
     zlint=("e_ext_key_usage_cert_sign_without_ca",),
 )
@@ -173,7 +173,7 @@ def key_cert_sign_requires_ca(cert: CertView) -> Outcome:
     source=Source.RFC5280,
     severity=Status.ERROR,
     applies=profiles.ANY,
-    when=lambda cert: cert.basic_constraints is not None,
+    needs=(oids.BASIC_CONSTRAINTS,),
     effective=dates.RFC_3280,
     zlint=("e_path_len_constraint_improperly_included",),
 )
@@ -194,7 +194,7 @@ def path_length_only_with_ca_and_key_cert_sign(cert: CertView) -> Outcome:
     source=Source.RFC5280,
     severity=Status.ERROR,
     applies=profiles.ANY,
-    when=lambda cert: cert.basic_constraints is not None,
+    needs=(oids.BASIC_CONSTRAINTS,),
     effective=dates.ALWAYS,
     zlint=("e_path_len_constraint_zero_or_less",),
 )
@@ -232,7 +232,7 @@ def ca_key_usage_present(cert: CertView) -> Outcome:
     source=Source.RFC5280,
     severity=Status.ERROR,
     applies=profiles.ANY,
-    when=lambda cert: cert.key_usage is not None,
+    needs=(oids.KEY_USAGE,),
     effective=dates.RFC_5280,
     zlint=("e_ext_key_usage_without_bits",),
 )
@@ -249,7 +249,7 @@ def key_usage_has_bits(cert: CertView) -> Outcome:
     source=Source.RFC5280,
     severity=Status.WARN,
     applies=profiles.ANY,
-    when=_present(oids.KEY_USAGE),
+    needs=(oids.KEY_USAGE,),
     effective=dates.ALWAYS,
     zlint=("w_ext_key_usage_not_critical",),
 )
@@ -268,6 +268,7 @@ def key_usage_critical(cert: CertView) -> Outcome:
     severity=Status.ERROR,
     applies=profiles.ANY,
     when=lambda cert: cert.key_usage is not None and cert.key.algorithm == "ec",
+    needs=(oids.KEY_USAGE,),
     effective=dates.RFC_8813,
     zlint=("e_ecdsa_allowed_ku",),
 )
@@ -289,7 +290,7 @@ def ec_key_usage_no_encipherment(cert: CertView) -> Outcome:
     source=Source.RFC5280,
     severity=Status.WARN,
     applies=profiles.ANY,
-    when=lambda cert: cert.eku is not None,
+    needs=(oids.EXTENDED_KEY_USAGE,),
     effective=dates.RFC_3280,
     zlint=("w_eku_critical_improperly",),
 )
@@ -334,7 +335,7 @@ def authority_key_identifier_present(cert: CertView) -> Outcome:
     source=Source.RFC5280,
     severity=Status.ERROR,
     applies=profiles.ANY,
-    when=_present(oids.AUTHORITY_KEY_IDENTIFIER),
+    needs=(oids.AUTHORITY_KEY_IDENTIFIER,),
     effective=dates.ALWAYS,
     zlint=("e_ext_authority_key_identifier_critical",),
 )
@@ -388,7 +389,7 @@ def end_entity_subject_key_identifier_present(cert: CertView) -> Outcome:
     source=Source.RFC5280,
     severity=Status.ERROR,
     applies=profiles.ANY,
-    when=_present(oids.SUBJECT_KEY_IDENTIFIER),
+    needs=(oids.SUBJECT_KEY_IDENTIFIER,),
     effective=dates.ALWAYS,
     zlint=("e_ext_subject_key_identifier_critical",),
 )
@@ -408,7 +409,7 @@ def subject_key_identifier_not_critical(cert: CertView) -> Outcome:
     source=Source.RFC5280,
     severity=Status.ERROR,
     applies=profiles.ANY,
-    when=_present(oids.AUTHORITY_INFO_ACCESS),
+    needs=(oids.AUTHORITY_INFO_ACCESS,),
     effective=dates.ALWAYS,
     zlint=(
         "e_ext_aia_marked_critical", "e_sub_cert_aia_marked_critical",
@@ -429,7 +430,7 @@ def aia_not_critical(cert: CertView) -> Outcome:
     source=Source.RFC5280,
     severity=Status.WARN,
     applies=profiles.ANY,
-    when=_present(oids.CRL_DISTRIBUTION_POINTS),
+    needs=(oids.CRL_DISTRIBUTION_POINTS,),
     effective=dates.ALWAYS,
     zlint=("w_ext_crl_distribution_marked_critical",),
 )
@@ -446,12 +447,15 @@ def crl_distribution_points_should_not_be_critical(cert: CertView) -> Outcome:
     source=Source.RFC5280,
     severity=Status.ERROR,
     applies=profiles.ANY,
-    when=lambda cert: cert.policies is not None,
+    needs=(oids.CERTIFICATE_POLICIES,),
     effective=dates.RFC_5280,
     zlint=("e_ext_cert_policy_duplicate",),
 )
 def certificate_policy_not_duplicated(cert: CertView) -> Outcome:
-    counts = Counter(cert.policies or ())
+    policies = cert.policies or ()
+    if len(set(policies)) == len(policies):  # the common case: nothing repeated
+        return PASS
+    counts = Counter(policies)
     repeated = sorted(p for p, n in counts.items() if n > 1)
     if repeated:
         return fail(f"policy identifiers appear more than once: {', '.join(repeated)}")
@@ -474,7 +478,7 @@ def _must_be(cert: CertView, oid: str, label: str, critical: bool) -> Outcome:
     source=Source.RFC5280,
     severity=Status.ERROR,
     applies=profiles.ANY,
-    when=_present(oids.POLICY_CONSTRAINTS),
+    needs=(oids.POLICY_CONSTRAINTS,),
     effective=dates.RFC_5280,  # RFC 3280 let it be either
     zlint=("e_ext_policy_constraints_not_critical",),
 )
@@ -489,7 +493,7 @@ def policy_constraints_critical(cert: CertView) -> Outcome:
     source=Source.RFC5280,
     severity=Status.ERROR,
     applies=profiles.ANY,
-    when=_present(oids.INHIBIT_ANY_POLICY),
+    needs=(oids.INHIBIT_ANY_POLICY,),
     effective=dates.RFC_3280,
     zlint=("e_inhibit_any_policy_not_critical",),
 )
@@ -505,7 +509,7 @@ def inhibit_any_policy_critical(cert: CertView) -> Outcome:
     source=Source.RFC5280,
     severity=Status.WARN,
     applies=profiles.ANY,
-    when=_present(oids.POLICY_MAPPINGS),
+    needs=(oids.POLICY_MAPPINGS,),
     effective=dates.RFC_5280,
     zlint=("w_ext_policy_map_not_critical",),
 )
@@ -520,7 +524,7 @@ def policy_mappings_critical(cert: CertView) -> Outcome:
     source=Source.RFC5280,
     severity=Status.ERROR,
     applies=profiles.ANY,
-    when=_present(oids.FRESHEST_CRL),
+    needs=(oids.FRESHEST_CRL,),
     effective=dates.RFC_3280,
     zlint=("e_ext_freshest_crl_marked_critical",),
 )
@@ -535,7 +539,7 @@ def freshest_crl_not_critical(cert: CertView) -> Outcome:
     source=Source.RFC5280,
     severity=Status.ERROR,
     applies=profiles.ANY,
-    when=_present(oids.SUBJECT_INFO_ACCESS),
+    needs=(oids.SUBJECT_INFO_ACCESS,),
     effective=dates.RFC_3280,
     zlint=("e_subject_info_access_marked_critical",),
 )
@@ -550,7 +554,7 @@ def subject_info_access_not_critical(cert: CertView) -> Outcome:
     source=Source.RFC5280,
     severity=Status.ERROR,
     applies=profiles.ANY,
-    when=_present(oids.SUBJECT_DIRECTORY_ATTRIBUTES),
+    needs=(oids.SUBJECT_DIRECTORY_ATTRIBUTES,),
     effective=dates.RFC_3280,
     zlint=("e_ext_subject_directory_attr_critical",),
 )
@@ -567,7 +571,7 @@ def subject_directory_attributes_not_critical(cert: CertView) -> Outcome:
     source=Source.RFC5280,
     severity=Status.WARN,
     applies=profiles.ANY,
-    when=_present(oids.ISSUER_ALT_NAME),
+    needs=(oids.ISSUER_ALT_NAME,),
     effective=dates.RFC_3280,
     zlint=("w_ext_ian_critical",),
 )
@@ -591,12 +595,22 @@ _NON_EMPTY_SEQUENCES = {
     oids.SUBJECT_DIRECTORY_ATTRIBUTES: "subjectDirectoryAttributes",
 }
 _EMPTY_SEQUENCE = b"\x30\x00"
+# cryptography's values for those extensions it parses: sequences, with no `value` of their own.
+_CRYPTO_SEQUENCES = frozenset(
+    {
+        x509.AuthorityInformationAccess, x509.SubjectInformationAccess, x509.CertificatePolicies,
+        x509.ExtendedKeyUsage, x509.SubjectAlternativeName, x509.IssuerAlternativeName,
+        x509.CRLDistributionPoints, x509.FreshestCRL,
+    }
+)  # fmt: skip
 
 
 def _is_empty_sequence(ext: Any) -> bool:
     if ext.asn1 is not None:
         return bool(ext.asn1["extn_value"].contents == _EMPTY_SEQUENCE)
     value = ext.crypto
+    if type(value) in _CRYPTO_SEQUENCES:  # the common case, without a failing attribute lookup
+        return len(value) == 0
     raw = getattr(value, "value", None)  # an extension cryptography does not parse keeps its DER
     if isinstance(raw, bytes):
         return raw == _EMPTY_SEQUENCE
@@ -619,10 +633,14 @@ def _is_empty_sequence(ext: Any) -> bool:
     zlint=("e_ext_cannot_be_empty_sequence",),
 )
 def extension_sequence_not_empty(cert: CertView) -> Outcome:
-    empty = [
-        _NON_EMPTY_SEQUENCES[e.oid] for e in cert.extension_list
-        if e.oid in _NON_EMPTY_SEQUENCES and _is_empty_sequence(e)
-    ]  # fmt: skip
+    empty = []
+    for e in cert.extension_list:
+        what = _NON_EMPTY_SEQUENCES.get(e.oid)
+        if what is None:
+            continue
+        value = e.crypto  # cryptography's sequences are asked directly (_is_empty_sequence)
+        if len(value) == 0 if type(value) in _CRYPTO_SEQUENCES else _is_empty_sequence(e):
+            empty.append(what)
     if empty:
         return fail(f"empty SEQUENCE in {', '.join(empty)}")
     return PASS

@@ -22,10 +22,6 @@ from audit.lints.dns_syntax import (
 )
 
 
-def has_issuer_alt_name(cert: CertView) -> bool:
-    return cert.has_extension(oids.ISSUER_ALT_NAME)
-
-
 @lint(
     name="ian_has_entries",
     description="An issuerAltName extension, when present, contains at least one GeneralName.",
@@ -34,7 +30,7 @@ def has_issuer_alt_name(cert: CertView) -> bool:
     severity=Status.ERROR,
     applies=profiles.ANY,
     effective=dates.RFC_2459,
-    when=has_issuer_alt_name,
+    needs=(oids.ISSUER_ALT_NAME,),
     zlint=("e_ext_ian_no_entries",),
 )
 def ian_has_entries(cert: CertView) -> Outcome:
@@ -52,7 +48,7 @@ def ian_has_entries(cert: CertView) -> Outcome:
     severity=Status.ERROR,
     applies=profiles.ANY,
     effective=dates.RFC_2459,
-    when=has_issuer_alt_name,
+    needs=(oids.ISSUER_ALT_NAME,),
     zlint=("e_ext_ian_empty_name",),
 )
 def ian_general_name_not_empty(cert: CertView) -> Outcome:
@@ -74,7 +70,7 @@ def ian_general_name_not_empty(cert: CertView) -> Outcome:
     severity=Status.ERROR,
     applies=profiles.ANY,
     effective=dates.RFC_2459,
-    when=has_issuer_alt_name,
+    needs=(oids.ISSUER_ALT_NAME,),
     zlint=(
         "e_ext_ian_dns_not_ia5_string",
         "e_ext_ian_space_dns_name",
@@ -96,7 +92,7 @@ def ian_dns_name_syntax(cert: CertView) -> Outcome:
     severity=Status.ERROR,
     applies=profiles.ANY,
     effective=dates.RFC_2459,
-    when=has_issuer_alt_name,
+    needs=(oids.ISSUER_ALT_NAME,),
     zlint=("e_ian_bare_wildcard", "e_ian_wildcard_not_first"),
 )
 def ian_dns_name_wildcard_leftmost_label(cert: CertView) -> Outcome:
@@ -112,7 +108,7 @@ def ian_dns_name_wildcard_leftmost_label(cert: CertView) -> Outcome:
     severity=Status.WARN,
     applies=profiles.ANY,
     effective=dates.RFC_2459,
-    when=has_issuer_alt_name,
+    needs=(oids.ISSUER_ALT_NAME,),
     zlint=("w_ian_iana_pub_suffix_empty",),
 )
 def ian_dns_name_not_public_suffix(cert: CertView) -> Outcome:

@@ -11,6 +11,7 @@ from asn1crypto import parser as asn1_parser
 
 from audit.engine import oids, profiles
 from audit.engine.certview import CertView
+from audit.engine.fast import per_certificate
 from audit.engine.registry import Source, lint
 from audit.engine.status import PASS, Outcome, Status, fail
 from audit.lints import dates
@@ -31,19 +32,25 @@ def _names(bits: frozenset[str] | set[str]) -> str:
     return ", ".join(BIT_NAMES.get(b, b) for b in BIT_NAMES if b in bits) or "none"
 
 
-def _has_key_usage(cert: CertView) -> bool:
-    return cert.has_extension(oids.KEY_USAGE)
-
-
 # -- the BIT STRING's encoding ---------------------------------------------------------------
 
 
+@per_certificate
 def _bit_string(cert: CertView) -> tuple[int, bytes] | None:
     """(unused-bits count, the octets) of keyUsage's BIT STRING; None if it is no BIT STRING."""
     ext = cert.encoded_extension(oids.KEY_USAGE)
     if ext is None or not ext.value:
         return None
-    cls, _, tag, _, contents, _ = asn1_parser.parse(ext.value, strict=False)
+    value = ext.value
+    if (
+        value[0] == _BIT_STRING
+        and len(value) >= 2
+        and value[1] < 0x80
+        and 2 + value[1] <= len(value)
+    ):
+        contents = value[2 : 2 + value[1]]  # the common shape (a short BIT STRING) read in place
+        return (contents[0], contents[1:]) if contents else None
+    cls, _, tag, _, contents, _ = asn1_parser.parse(value, strict=False)
     if cls != 0 or tag != _BIT_STRING or not contents:
         return None
     return contents[0], contents[1:]
@@ -64,7 +71,7 @@ def _trailing_zero_bits(octet: int) -> int:
     severity=Status.ERROR,
     applies=profiles.ANY,
     effective=dates.ALWAYS,
-    when=_has_key_usage,
+    needs=(oids.KEY_USAGE,),
     zlint=("e_incorrect_ku_encoding",),
 )
 def key_usage_unused_bits_der(cert: CertView) -> Outcome:
@@ -98,7 +105,7 @@ def key_usage_unused_bits_der(cert: CertView) -> Outcome:
     severity=Status.ERROR,
     applies=profiles.ANY,
     effective=dates.ALWAYS,
-    when=_has_key_usage,
+    needs=(oids.KEY_USAGE,),
     zlint=("e_superfluous_ku_encoding",),
 )
 def key_usage_no_trailing_zero_octets(cert: CertView) -> Outcome:
@@ -118,7 +125,7 @@ def key_usage_no_trailing_zero_octets(cert: CertView) -> Outcome:
     severity=Status.ERROR,
     applies=profiles.ANY,
     effective=dates.RFC_2459,
-    when=_has_key_usage,
+    needs=(oids.KEY_USAGE,),
     zlint=("e_key_usage_incorrect_length",),
 )
 def key_usage_at_most_nine_bits(cert: CertView) -> Outcome:
@@ -289,6 +296,7 @@ _AGREEMENT_QUALIFIERS = frozenset({"encipher_only", "decipher_only"})
     applies=END_ENTITY,
     effective=dates.RFC_2459,
     when=lambda cert: cert.key_usage is not None and cert.eku is not None,
+    needs=(oids.KEY_USAGE, oids.EXTENDED_KEY_USAGE),
     zlint=("e_key_usage_and_extended_key_usage_inconsistent",),
 )
 def key_usage_consistent_with_eku(cert: CertView) -> Outcome:

@@ -18,10 +18,6 @@ from audit.lints import dates
 from audit.lints.dns_syntax import dns_syntax_problem, names_outcome
 
 
-def has_name_constraints(cert: CertView) -> bool:
-    return cert.has_extension(oids.NAME_CONSTRAINTS)
-
-
 def _subtrees(cert: CertView) -> list[tuple[str, GeneralSubtree]]:
     """Every GeneralSubtree with the field it is in."""
     nc = cert.name_constraints
@@ -40,7 +36,7 @@ def _subtrees(cert: CertView) -> list[tuple[str, GeneralSubtree]]:
     severity=Status.ERROR,
     applies=profiles.ANY,
     effective=dates.RFC_2459,
-    when=has_name_constraints,
+    needs=(oids.NAME_CONSTRAINTS,),
     zlint=("e_ext_name_constraints_not_critical",),
 )
 def name_constraints_critical(cert: CertView) -> Outcome:
@@ -57,7 +53,7 @@ def name_constraints_critical(cert: CertView) -> Outcome:
     severity=Status.ERROR,
     applies=profiles.ANY,
     effective=dates.RFC_2459,
-    when=has_name_constraints,
+    needs=(oids.NAME_CONSTRAINTS,),
     zlint=("e_ext_name_constraints_not_in_ca",),
 )
 def name_constraints_only_in_ca(cert: CertView) -> Outcome:
@@ -75,7 +71,7 @@ def name_constraints_only_in_ca(cert: CertView) -> Outcome:
     severity=Status.ERROR,
     applies=profiles.ANY,
     effective=dates.RFC_5280,
-    when=has_name_constraints,
+    needs=(oids.NAME_CONSTRAINTS,),
     zlint=("e_name_constraint_empty",),
 )
 def name_constraints_not_empty(cert: CertView) -> Outcome:
@@ -94,7 +90,7 @@ def name_constraints_not_empty(cert: CertView) -> Outcome:
     severity=Status.ERROR,
     applies=profiles.ANY,
     effective=dates.RFC_2459,
-    when=has_name_constraints,
+    needs=(oids.NAME_CONSTRAINTS,),
     zlint=("e_name_constraint_minimum_non_zero",),
 )
 def name_constraints_minimum_zero(cert: CertView) -> Outcome:
@@ -110,7 +106,7 @@ def name_constraints_minimum_zero(cert: CertView) -> Outcome:
     severity=Status.ERROR,
     applies=profiles.ANY,
     effective=dates.RFC_2459,
-    when=has_name_constraints,
+    needs=(oids.NAME_CONSTRAINTS,),
     zlint=("e_name_constraint_maximum_not_absent",),
 )
 def name_constraints_maximum_absent(cert: CertView) -> Outcome:
@@ -145,7 +141,7 @@ def uri_constraint_problem(value: str) -> str | None:
     severity=Status.ERROR,
     applies=profiles.ANY,
     effective=dates.RFC_5280,
-    when=has_name_constraints,
+    needs=(oids.NAME_CONSTRAINTS,),
     zlint=("e_name_constraint_not_fqdn",),
 )
 def name_constraints_uri_is_fqdn(cert: CertView) -> Outcome:
@@ -169,7 +165,7 @@ _UNSUPPORTED_FORMS = {"x400": "x400Address", "edi": "ediPartyName", "rid": "regi
     severity=Status.WARN,
     applies=profiles.ANY,
     effective=dates.RFC_5280,
-    when=has_name_constraints,
+    needs=(oids.NAME_CONSTRAINTS,),
     zlint=(
         "w_name_constraint_on_x400",
         "w_name_constraint_on_edi_party_name",

@@ -23,6 +23,7 @@ from audit.lints.dns_syntax import (
     dns_syntax_problems,
     general_name_is_empty,
     names_outcome,
+    no_dns_name_contains,
     wildcard_problems,
 )
 
@@ -119,10 +120,6 @@ def subject_empty_requires_san(cert: CertView) -> Outcome:
 # -- the subjectAltName extension ------------------------------------------------------------
 
 
-def _has_san(cert: CertView) -> bool:
-    return cert.has_extension(oids.SUBJECT_ALT_NAME)
-
-
 @lint(
     name="san_critical_when_subject_empty",
     description="When the subject is an empty sequence, the subjectAltName extension is "
@@ -132,7 +129,7 @@ def _has_san(cert: CertView) -> bool:
     severity=Status.ERROR,
     applies=profiles.ANY,
     effective=dates.RFC_2459,
-    when=_has_san,
+    needs=(oids.SUBJECT_ALT_NAME,),
     zlint=("e_ext_san_not_critical_without_subject",),
 )
 def san_critical_when_subject_empty(cert: CertView) -> Outcome:
@@ -150,7 +147,7 @@ def san_critical_when_subject_empty(cert: CertView) -> Outcome:
     severity=Status.WARN,
     applies=profiles.ANY,
     effective=dates.RFC_5280,
-    when=_has_san,
+    needs=(oids.SUBJECT_ALT_NAME,),
     zlint=("w_ext_san_critical_with_subject_dn",),
 )
 def san_not_critical_with_subject(cert: CertView) -> Outcome:
@@ -167,7 +164,7 @@ def san_not_critical_with_subject(cert: CertView) -> Outcome:
     severity=Status.ERROR,
     applies=profiles.ANY,
     effective=dates.RFC_2459,
-    when=_has_san,
+    needs=(oids.SUBJECT_ALT_NAME,),
     zlint=("e_ext_san_no_entries",),
 )
 def san_has_entries(cert: CertView) -> Outcome:
@@ -185,7 +182,7 @@ def san_has_entries(cert: CertView) -> Outcome:
     severity=Status.ERROR,
     applies=profiles.ANY,
     effective=dates.RFC_2459,
-    when=_has_san,
+    needs=(oids.SUBJECT_ALT_NAME,),
     zlint=("e_ext_san_empty_name",),
 )
 def san_general_name_not_empty(cert: CertView) -> Outcome:
@@ -204,6 +201,7 @@ def san_general_name_not_empty(cert: CertView) -> Outcome:
     applies=profiles.ANY,
     effective=dates.RFC_2459,
     when=lambda cert: bool(cert.ip_addresses),
+    needs=(oids.SUBJECT_ALT_NAME,),
 )
 def san_ip_address_length(cert: CertView) -> Outcome:
     # The tolerant decoder keeps an address it cannot read as raw octets.
@@ -228,6 +226,7 @@ def san_ip_address_length(cert: CertView) -> Outcome:
     applies=profiles.ANY,
     effective=dates.RFC_2459,
     when=has_dns_names,
+    needs=(oids.SUBJECT_ALT_NAME,),
     zlint=(
         "e_dnsname_bad_character_in_label",
         "e_dnsname_empty_label",
@@ -258,6 +257,7 @@ def san_dns_name_syntax(cert: CertView) -> Outcome:
     applies=profiles.ANY,
     effective=dates.RFC_2459,
     when=has_dns_names,
+    needs=(oids.SUBJECT_ALT_NAME,),
     zlint=(
         "e_dnsname_wildcard_only_in_left_label",
         "e_dnsname_left_label_wildcard_correct",
@@ -266,6 +266,8 @@ def san_dns_name_syntax(cert: CertView) -> Outcome:
     ),
 )
 def dns_name_wildcard_leftmost_label(cert: CertView) -> Outcome:
+    if no_dns_name_contains(cert, "*"):
+        return PASS
     return names_outcome("dNSName", wildcard_problems(cert.dns_names))
 
 
@@ -297,9 +299,12 @@ def _a_label_problem(label: str) -> str | None:
     applies=profiles.ANY,
     effective=dates.RFC_3490,
     when=has_dns_names,
+    needs=(oids.SUBJECT_ALT_NAME,),
     zlint=("e_international_dns_name_not_unicode", "e_international_dns_name_not_nfc"),
 )
 def dns_name_idn_is_unicode(cert: CertView) -> Outcome:
+    if no_dns_name_contains(cert, "--"):  # an A-label starts "xn--"
+        return PASS
     problems = []
     for name in cert.dns_names:
         for label in name.split("."):

@@ -12,6 +12,7 @@ import unicodedata
 
 from audit.engine import oids, profiles
 from audit.engine.certview import CertView, PolicyQualifier
+from audit.engine.fast import per_certificate
 from audit.engine.registry import Source, lint
 from audit.engine.status import PASS, Outcome, Status, fail
 from audit.lints import dates
@@ -33,6 +34,7 @@ def _explicit_texts(cert: CertView) -> list[PolicyQualifier]:
     return list(dict.fromkeys(q for q in cert.user_notices if q.explicit_text is not None))
 
 
+@per_certificate
 def has_explicit_text(cert: CertView) -> bool:
     return any(q.explicit_text is not None for q in cert.user_notices)
 
@@ -61,6 +63,7 @@ _ANY_POLICY_QUALIFIERS = frozenset({oids.CPS_QUALIFIER, oids.USER_NOTICE_QUALIFI
     applies=profiles.ANY,
     effective=dates.RFC_3280,
     when=lambda cert: oids.POLICY_ANY in (cert.policies or ()),
+    needs=(oids.CERTIFICATE_POLICIES,),
     zlint=("e_ext_cert_policy_disallowed_any_policy_qualifier",),
 )
 def any_policy_qualifiers_cps_or_user_notice(cert: CertView) -> Outcome:
@@ -84,7 +87,7 @@ def any_policy_qualifiers_cps_or_user_notice(cert: CertView) -> Outcome:
     severity=Status.WARN,
     applies=profiles.ANY,
     effective=dates.RFC_5280,
-    when=lambda cert: cert.has_extension(oids.CERTIFICATE_POLICIES),
+    needs=(oids.CERTIFICATE_POLICIES,),
     zlint=("w_ext_cert_policy_contains_noticeref",),
 )
 def user_notice_without_notice_ref(cert: CertView) -> Outcome:
@@ -107,6 +110,7 @@ def user_notice_without_notice_ref(cert: CertView) -> Outcome:
     applies=profiles.ANY,
     effective=dates.RFC_6818,
     when=has_explicit_text,
+    needs=(oids.CERTIFICATE_POLICIES,),
     zlint=("e_ext_cert_policy_explicit_text_ia5_string",),
 )
 def explicit_text_not_ia5_string(cert: CertView) -> Outcome:
@@ -129,6 +133,7 @@ def explicit_text_not_ia5_string(cert: CertView) -> Outcome:
     applies=profiles.ANY,
     effective=dates.RFC_5280,
     when=has_explicit_text,
+    needs=(oids.CERTIFICATE_POLICIES,),
     zlint=("w_ext_cert_policy_explicit_text_not_utf8",),
 )
 def explicit_text_utf8_string(cert: CertView) -> Outcome:
@@ -154,6 +159,7 @@ def explicit_text_utf8_string(cert: CertView) -> Outcome:
     applies=profiles.ANY,
     effective=dates.RFC_3280,
     when=has_explicit_text,
+    needs=(oids.CERTIFICATE_POLICIES,),
     zlint=("e_ext_cert_policy_explicit_text_too_long",),
 )
 def explicit_text_length(cert: CertView) -> Outcome:
@@ -177,6 +183,7 @@ def explicit_text_length(cert: CertView) -> Outcome:
     applies=profiles.ANY,
     effective=dates.RFC_6818,
     when=has_explicit_text,
+    needs=(oids.CERTIFICATE_POLICIES,),
     zlint=("w_ext_cert_policy_explicit_text_includes_control",),
 )
 def explicit_text_no_control_characters(cert: CertView) -> Outcome:
@@ -197,6 +204,7 @@ def explicit_text_no_control_characters(cert: CertView) -> Outcome:
     applies=profiles.ANY,
     effective=dates.RFC_6818,
     when=has_explicit_text,
+    needs=(oids.CERTIFICATE_POLICIES,),
     zlint=("w_ext_cert_policy_explicit_text_not_nfc",),
 )
 def explicit_text_nfc(cert: CertView) -> Outcome:
@@ -225,7 +233,7 @@ def explicit_text_nfc(cert: CertView) -> Outcome:
     severity=Status.ERROR,
     applies=profiles.ANY,
     effective=dates.RFC_3280,
-    when=lambda cert: cert.has_extension(oids.POLICY_MAPPINGS),
+    needs=(oids.POLICY_MAPPINGS,),
     zlint=("e_ext_policy_map_any_policy",),
 )
 def policy_mappings_no_any_policy(cert: CertView) -> Outcome:
@@ -248,7 +256,7 @@ def policy_mappings_no_any_policy(cert: CertView) -> Outcome:
     severity=Status.WARN,
     applies=profiles.ANY,
     effective=dates.RFC_3280,
-    when=lambda cert: cert.has_extension(oids.POLICY_MAPPINGS),
+    needs=(oids.POLICY_MAPPINGS,),
     zlint=("w_ext_policy_map_not_in_cert_policy",),
 )
 def policy_mappings_issuer_policies_asserted(cert: CertView) -> Outcome:
@@ -268,7 +276,7 @@ def policy_mappings_issuer_policies_asserted(cert: CertView) -> Outcome:
     severity=Status.ERROR,
     applies=profiles.ANY,
     effective=dates.RFC_2459,
-    when=lambda cert: cert.has_extension(oids.POLICY_CONSTRAINTS),
+    needs=(oids.POLICY_CONSTRAINTS,),
     zlint=("e_ext_policy_constraints_empty",),
 )
 def policy_constraints_not_empty(cert: CertView) -> Outcome:

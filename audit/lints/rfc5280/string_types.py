@@ -14,6 +14,7 @@ from publicsuffixlist import PublicSuffixList
 
 from audit.engine import oids, profiles
 from audit.engine.certview import CertView
+from audit.engine.fast import per_certificate
 from audit.engine.names import PRINTABLE_STRING, Attr, Name
 from audit.engine.registry import Source, lint
 from audit.engine.status import PASS, Outcome, Status, fail
@@ -35,6 +36,11 @@ def _not_printable_string(name: Name, oid: str) -> list[Attr]:
     return [a for a in name.attributes if a.oid == oid and a.tag not in (None, PRINTABLE_STRING)]
 
 
+@per_certificate  # per Name: the issuer's answer serves every certificate of that issuer
+def _country_not_printable(name: Name) -> list[Attr]:
+    return _not_printable_string(name, oids.COUNTRY)
+
+
 # -- PrintableString attributes ------------------------------------------------------------
 
 
@@ -53,10 +59,13 @@ def _not_printable_string(name: Name, oid: str) -> list[Attr]:
     ),
 )
 def country_name_printable_string(cert: CertView) -> Outcome:
+    subject, issuer = _country_not_printable(cert.subject), _country_not_printable(cert.issuer)
+    if not subject and not issuer:
+        return PASS
     found = [
         f"{where} {_shown(a)} is ASN.1 type {a.tag}, not PrintableString"
-        for where, name in (("subject", cert.subject), ("issuer", cert.issuer))
-        for a in _not_printable_string(name, oids.COUNTRY)
+        for where, attrs in (("subject", subject), ("issuer", issuer))
+        for a in attrs
     ]
     return fail("; ".join(found)) if found else PASS
 
@@ -204,6 +213,7 @@ def _underscored(cert: CertView, in_registrable: bool) -> list[str]:
     applies=profiles.ANY,
     effective=dates.RFC_2459,
     when=has_dns_names,
+    needs=(oids.SUBJECT_ALT_NAME,),
     zlint=("e_rfc_dnsname_underscore_in_sld",),
 )
 def dns_name_registrable_label_no_underscore(cert: CertView) -> Outcome:
@@ -225,6 +235,7 @@ def dns_name_registrable_label_no_underscore(cert: CertView) -> Outcome:
     applies=profiles.ANY,
     effective=dates.RFC_2459,
     when=has_dns_names,
+    needs=(oids.SUBJECT_ALT_NAME,),
     zlint=("w_rfc_dnsname_underscore_in_trd",),
 )
 def dns_name_subdomain_label_no_underscore(cert: CertView) -> Outcome:

@@ -12,6 +12,7 @@ import re
 
 from audit.engine import profiles
 from audit.engine.certview import CertView, TimeEncoding
+from audit.engine.fast import per_certificate
 from audit.engine.registry import Source, lint
 from audit.engine.status import PASS, Outcome, Status, fail
 from audit.lints import dates
@@ -27,8 +28,21 @@ _ZONE = re.compile(r"(?:Z|[+-]\d{4})\Z")
 _FRACTION = re.compile(r"\d{14}[.,]\d*(?:Z|[+-]\d{4})?\Z")
 
 
+@per_certificate
+def _time_tags(cert: CertView) -> frozenset[int]:
+    return frozenset([t.tag for t in cert.validity_encoding])
+
+
 def _times(cert: CertView, tag: int) -> list[tuple[str, TimeEncoding]]:
     return [(f, t) for f, t in zip(_FIELDS, cert.validity_encoding, strict=True) if t.tag == tag]
+
+
+def _well_formed(cert: CertView, tag: int, form: re.Pattern[str]) -> bool:
+    """Every validity time of type `tag` is written in RFC 5280's form (the common case)."""
+    for t in cert.validity_encoding:  # noqa: SIM110 - a loop: no generator per call
+        if t.tag == tag and not form.fullmatch(t.text):
+            return False
+    return True
 
 
 def _problems(value: str, digits: int, fraction_allowed_in_syntax: bool) -> list[str]:
@@ -58,10 +72,12 @@ def _problems(value: str, digits: int, fraction_allowed_in_syntax: bool) -> list
     severity=Status.ERROR,
     applies=profiles.ANY,
     effective=dates.RFC_2459,
-    when=lambda cert: any(t.tag == UTC_TIME for t in cert.validity_encoding),
+    when=lambda cert: UTC_TIME in _time_tags(cert),
     zlint=("e_utc_time_does_not_include_seconds", "e_utc_time_not_in_zulu"),
 )
 def utc_time_format(cert: CertView) -> Outcome:
+    if _well_formed(cert, UTC_TIME, _UTC_TIME):
+        return PASS
     found = [
         f"{field} UTCTime {t.text!r} " + " and ".join(_problems(t.text, 12, False))
         for field, t in _times(cert, UTC_TIME)
@@ -79,7 +95,7 @@ def utc_time_format(cert: CertView) -> Outcome:
     severity=Status.ERROR,
     applies=profiles.ANY,
     effective=dates.RFC_2459,
-    when=lambda cert: any(t.tag == GENERALIZED_TIME for t in cert.validity_encoding),
+    when=lambda cert: GENERALIZED_TIME in _time_tags(cert),
     zlint=(
         "e_generalized_time_does_not_include_seconds",
         "e_generalized_time_includes_fraction_seconds",
@@ -87,6 +103,8 @@ def utc_time_format(cert: CertView) -> Outcome:
     ),
 )
 def generalized_time_format(cert: CertView) -> Outcome:
+    if _well_formed(cert, GENERALIZED_TIME, _GENERALIZED_TIME):
+        return PASS
     found = [
         f"{field} GeneralizedTime {t.text!r} " + " and ".join(_problems(t.text, 14, True))
         for field, t in _times(cert, GENERALIZED_TIME)

@@ -132,10 +132,6 @@ def _san_has_email(cert: CertView) -> bool:
     return any(g.kind == "email" for g in cert.san or ())
 
 
-def _has_ian(cert: CertView) -> bool:
-    return cert.has_extension(oids.ISSUER_ALT_NAME)
-
-
 @lint(
     name="san_uri_syntax",
     description="Each uniformResourceIdentifier in subjectAltName is an absolute URI (RFC "
@@ -147,6 +143,7 @@ def _has_ian(cert: CertView) -> bool:
     applies=profiles.ANY,
     effective=dates.RFC_2459,
     when=_san_has_uri,
+    needs=(oids.SUBJECT_ALT_NAME,),
     zlint=(
         "e_ext_san_uri_format_invalid",
         "e_ext_san_uri_relative",
@@ -168,6 +165,7 @@ def san_uri_syntax(cert: CertView) -> Outcome:
     applies=profiles.ANY,
     effective=dates.RFC_2459,
     when=_san_has_uri,
+    needs=(oids.SUBJECT_ALT_NAME,),
     zlint=("e_ext_san_uri_not_ia5",),
 )
 def san_uri_ia5_string(cert: CertView) -> Outcome:
@@ -183,7 +181,7 @@ def san_uri_ia5_string(cert: CertView) -> Outcome:
     severity=Status.ERROR,
     applies=profiles.ANY,
     effective=dates.RFC_2459,
-    when=_has_ian,
+    needs=(oids.ISSUER_ALT_NAME,),
     zlint=(
         "e_ext_ian_uri_format_invalid",
         "e_ext_ian_uri_relative",
@@ -203,7 +201,7 @@ def ian_uri_syntax(cert: CertView) -> Outcome:
     severity=Status.ERROR,
     applies=profiles.ANY,
     effective=dates.RFC_2459,
-    when=_has_ian,
+    needs=(oids.ISSUER_ALT_NAME,),
     zlint=("e_ext_ian_uri_not_ia5",),
 )
 def ian_uri_ia5_string(cert: CertView) -> Outcome:
@@ -260,6 +258,7 @@ _MAILBOX_RULE = (
     applies=profiles.ANY,
     effective=dates.RFC_2459,
     when=_san_has_email,
+    needs=(oids.SUBJECT_ALT_NAME,),
     zlint=("e_ext_san_rfc822_format_invalid",),
 )
 def san_rfc822_name_syntax(cert: CertView) -> Outcome:
@@ -275,7 +274,7 @@ def san_rfc822_name_syntax(cert: CertView) -> Outcome:
     severity=Status.ERROR,
     applies=profiles.ANY,
     effective=dates.RFC_2459,
-    when=_has_ian,
+    needs=(oids.ISSUER_ALT_NAME,),
     zlint=("e_ext_ian_rfc822_format_invalid",),
 )
 def ian_rfc822_name_syntax(cert: CertView) -> Outcome:
@@ -329,7 +328,7 @@ def _is_http_or_ldap(g: GeneralName) -> bool:
     severity=Status.ERROR,
     applies=profiles.ANY,
     effective=dates.RFC_3280,
-    when=lambda cert: cert.has_extension(oids.CRL_DISTRIBUTION_POINTS),
+    needs=(oids.CRL_DISTRIBUTION_POINTS,),
     zlint=("e_distribution_point_incomplete",),
 )
 def crl_distribution_point_complete(cert: CertView) -> Outcome:
@@ -356,7 +355,7 @@ def crl_distribution_point_complete(cert: CertView) -> Outcome:
     severity=Status.WARN,
     applies=profiles.ANY,
     effective=dates.RFC_5280,
-    when=lambda cert: cert.has_extension(oids.CRL_DISTRIBUTION_POINTS),
+    needs=(oids.CRL_DISTRIBUTION_POINTS,),
     zlint=("w_distribution_point_missing_ldap_or_uri",),
 )
 def crl_distribution_point_http_or_ldap_uri(cert: CertView) -> Outcome:
@@ -385,6 +384,7 @@ def _ca_issuers(cert: CertView) -> list[GeneralName]:
     applies=profiles.ANY,
     effective=dates.RFC_5280,
     when=lambda cert: any(m == oids.AD_CA_ISSUERS for m, _ in cert.aia_descriptions or ()),
+    needs=(oids.AUTHORITY_INFO_ACCESS,),
     zlint=("w_ext_aia_access_location_missing",),
 )
 def aia_ca_issuers_http_or_ldap_uri(cert: CertView) -> Outcome:

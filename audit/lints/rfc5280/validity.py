@@ -46,7 +46,7 @@ def validity_period_not_negative(cert: CertView) -> Outcome:
     zlint=("e_wrong_time_format_pre2050",),
 )
 def time_encoding_by_year(cert: CertView) -> Outcome:
-    times = validity_times(cert.der)
+    times = _validity_times(cert)
     if times is None:
         return outcome(Status.FATAL, "could not find the validity field in the DER")
     problems = []
@@ -85,6 +85,15 @@ def _header(der: bytes, pos: int) -> tuple[int, int, int]:
     if end > len(der):
         raise ValueError("truncated")
     return tag, pos, end
+
+
+def _validity_times(cert: CertView) -> tuple[tuple[int, str], tuple[int, str]] | None:
+    """`validity_times` of the certificate. For one the strict decoder parsed, the TBS walk
+    CertView already shares reads the same two TLVs: its reading is used."""
+    if cert.parsed_strictly:
+        not_before, not_after = cert.validity_encoding
+        return (not_before.tag, not_before.text), (not_after.tag, not_after.text)
+    return validity_times(cert.der)
 
 
 def validity_times(der: bytes) -> tuple[tuple[int, str], tuple[int, str]] | None:

@@ -1,0 +1,1 @@
+"""Population lints: rules about the audited population as a whole (see audit/population/)."""

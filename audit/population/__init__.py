@@ -1,0 +1,1 @@
+"""Checks only a database-wide view can make: one certificate is fine, the population is not."""

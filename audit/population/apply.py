@@ -1,0 +1,99 @@
+"""Run the population lints over a finished run's certificates and add their findings.
+
+Per-certificate counts in `certificates/` are updated in place (only the part files holding an
+affected certificate are rewritten), so the datasets and run.json still reconcile exactly.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.dataset as ds
+import pyarrow.parquet as pq
+
+from audit.engine.registry import Lint
+from audit.engine.status import FINDING_STATUSES
+from audit.outputs import schemas
+from audit.outputs.parts import CERTIFICATES_DIR, FINDINGS_DIR
+
+PART_NAME = "part-population.parquet"
+_DESCRIBE = [f.name for f in schemas.CERT_COLUMNS] + ["revoked_at", "partition"]
+
+
+def apply_population_lints(run_dir: Path, lints: list[Lint]) -> int:
+    """Add the population lints' findings to the run; returns how many were added."""
+    if not lints:
+        return 0
+    population = ds.dataset(run_dir / CERTIFICATES_DIR, format="parquet").to_table(
+        columns=_DESCRIBE
+    )
+    hits: dict[str, list[tuple[Lint, str]]] = defaultdict(list)
+    for x in lints:
+        assert x.population_check is not None
+        for cert_id, message in x.population_check(population):
+            hits[cert_id].append((x, message))
+    if not hits:
+        return 0
+    affected = population.filter(pc.is_in(population["cert_id"], pa.array(list(hits))))
+    rows = []
+    for cert in affected.to_pylist():
+        base = {k: cert[k] for k in _DESCRIBE if k != "partition"}
+        for x, message in hits[cert["cert_id"]]:
+            rows.append(
+                base | {
+                    "lint": x.name, "status": x.severity.label, "message": message,
+                    "source": str(x.source), "citation": x.citation, "lint_version": x.version,
+                }
+            )  # fmt: skip
+    pq.write_table(
+        pa.Table.from_pylist(rows, schema=schemas.FINDINGS), run_dir / FINDINGS_DIR / PART_NAME
+    )
+    _add_counts(run_dir, affected, hits)
+    return len(rows)
+
+
+def _add_counts(run_dir: Path, affected: pa.Table, hits: dict[str, list[tuple[Lint, str]]]) -> None:
+    by_partition: dict[int, dict[str, Counter[str]]] = defaultdict(dict)
+    for cert_id, partition in zip(
+        affected["cert_id"].to_pylist(), affected["partition"].to_pylist(), strict=True
+    ):
+        by_partition[partition][cert_id] = Counter(x.severity.label for x, _ in hits[cert_id])
+    for partition, added in by_partition.items():
+        path = run_dir / CERTIFICATES_DIR / f"part-{partition:05d}.parquet"
+        table = pq.read_table(path, schema=schemas.CERTIFICATES)
+        ids = table["cert_id"].to_pylist()
+        for status in FINDING_STATUSES:
+            column = f"n_{status.label}"
+            counts = table[column].to_pylist()
+            new = [
+                n + added[i][status.label] if i in added else n
+                for i, n in zip(ids, counts, strict=True)
+            ]
+            table = table.set_column(
+                table.schema.get_field_index(column),
+                schemas.CERTIFICATES.field(column),
+                pa.array(new, pa.int32()),
+            )
+        tmp = path.with_suffix(".tmp")
+        pq.write_table(table, tmp)
+        tmp.replace(path)
+
+
+def counts_from_outputs(run_dir: Path) -> tuple[dict[str, int], dict[str, int]]:
+    """(findings by status, certificates with a finding at each status), read off the Parquet."""
+    columns = [f"n_{s.label}" for s in FINDING_STATUSES]
+    findings = dict.fromkeys((s.label for s in FINDING_STATUSES), 0)
+    certificates_with = dict.fromkeys((s.label for s in FINDING_STATUSES), 0)
+    for batch in ds.dataset(run_dir / CERTIFICATES_DIR, format="parquet").to_batches(
+        columns=columns
+    ):
+        for s in FINDING_STATUSES:
+            column = batch.column(f"n_{s.label}")
+            findings[s.label] += pc.sum(column).as_py() or 0
+            certificates_with[s.label] += (
+                pc.sum(pc.greater(column, 0).cast(pa.int64())).as_py() or 0
+            )
+    return findings, certificates_with
