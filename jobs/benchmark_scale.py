@@ -82,10 +82,10 @@ def run_one(url: str, schema: str, workers: int, out: Path) -> dict[str, Any]:
     """One audit, in this (fresh) process; returns the measurements."""
     import resource as res
 
-    from audit.jobs.quarterly_audit import AuditRequest, run_audit
-    from audit.sample_db.products.population import ANCHOR
     from distributed import Client, LocalCluster, get_task_stream
 
+    from audit.jobs.quarterly_audit import AuditRequest, run_audit
+    from audit.sample_db.products.population import ANCHOR
     from audit.source.database import IssuanceDatabase
     from audit.source.schema import load_mapping
 

@@ -15,8 +15,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from audit.jobs.cluster import dask_client
-from audit.jobs.partition import PartitionTask, audit_partition
 from dask import delayed
 from distributed import as_completed
 from tqdm import tqdm
@@ -26,6 +24,8 @@ from audit.compare.first_seen import write_first_seen
 from audit.engine.registry import Catalogue
 from audit.engine.status import Status
 from audit.errors import InputError
+from audit.jobs.cluster import dask_client
+from audit.jobs.partition import PartitionTask, audit_partition
 from audit.outputs.digest import population_digest
 from audit.outputs.parts import CERTIFICATES_DIR, PartStats
 from audit.outputs.runjson import CATALOGUE_JSON, RUN_JSON, new_run_id, write_json

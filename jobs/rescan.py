@@ -3,9 +3,8 @@ that changed (by name or source), the day a rule or a check changes."""
 
 from __future__ import annotations
 
-from audit.jobs.quarterly_audit import AuditOutcome, AuditRequest, run_audit
-
 from audit.errors import InputError
+from audit.jobs.quarterly_audit import AuditOutcome, AuditRequest, run_audit
 
 
 def run_rescan(request: AuditRequest) -> AuditOutcome:

@@ -23,13 +23,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from asn1crypto import x509 as asn1_x509
-from audit.sample_db.certbuilder import CertSpec, Issuer, build, ec_key, seeded_rsa_key
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from audit.lints import dates
+from audit.sample_db.certbuilder import CertSpec, Issuer, build, ec_key, seeded_rsa_key
 
 Make = Callable[[CertSpec, random.Random], CertSpec | bytes | None]
 RowEdit = Callable[[dict[str, Any], random.Random], None]

@@ -30,9 +30,6 @@ from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
-from audit.sample_db.certbuilder import DV, EV, OV, CertSpec, Issuer, build, ec_key, seeded_rsa_key
-from audit.sample_db.defects import DEFECTS, Defect
-from audit.sample_db.schema import certificates, issuing_cas, metadata
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
@@ -40,6 +37,9 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine, make_url
 
 from audit.lints import dates
+from audit.sample_db.certbuilder import DV, EV, OV, CertSpec, Issuer, build, ec_key, seeded_rsa_key
+from audit.sample_db.defects import DEFECTS, Defect
+from audit.sample_db.schema import certificates, issuing_cas, metadata
 
 ISSUANCE_START = datetime(2015, 1, 1, tzinfo=UTC)
 ISSUANCE_END = datetime(2026, 11, 1, tzinfo=UTC)  # the snapshot: nothing issued or revoked later

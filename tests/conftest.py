@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+
 from audit.jobs.quarterly_audit import AuditOutcome, AuditRequest, run_audit
 from audit.sample_db.generate import build_sample_db
 

@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 
 import pyarrow.dataset as ds
 import pytest
-from audit.jobs.quarterly_audit import AuditRequest, run_audit
 
+from audit.jobs.quarterly_audit import AuditRequest, run_audit
 from audit.outputs.digest import merkle_root
 from tests.conftest import INCIDENT_DAY, RECENT_DAY
 

@@ -8,8 +8,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from audit.sample_db.certbuilder import OV_SPEC, der, name, pem
 from cryptography.x509.oid import NameOID
+
+from audit.sample_db.certbuilder import OV_SPEC, der, name, pem
 
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = sorted((REPO / "sample_db" / "seeds").glob("*.pem"))

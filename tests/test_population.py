@@ -24,7 +24,10 @@ RANDOM_SERIAL = 0x5A3F9C2E77D1B0486E2A9F13C4D5E6F7
 def _row(i: int, serial: int, host: str) -> dict[str, object]:
     spec = DV_SPEC.but(subject=name((NameOID.COMMON_NAME, host)), dns_names=(host,), serial=serial)
     cert = build(spec, random.Random(i))
-    nb, na = cert.not_valid_before_utc.replace(tzinfo=None), cert.not_valid_after_utc.replace(tzinfo=None)
+    nb, na = (
+        cert.not_valid_before_utc.replace(tzinfo=None),
+        cert.not_valid_after_utc.replace(tzinfo=None),
+    )
     return {
         "id": i, "der": cert.public_bytes(serialization.Encoding.DER), "serial": format(serial, "x"),
         "issuer_dn": cert.issuer.rfc4514_string(), "subject_dn": cert.subject.rfc4514_string(),
@@ -47,11 +50,17 @@ def run(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-de
     ]
     with engine.begin() as conn:
         conn.execute(insert(schema.certificates), rows)
-    return run_audit(AuditRequest(db_url=f"sqlite:///{tmp / 'ca.sqlite'}", as_of=AS_OF, out_dir=tmp, workers=1))
+    return run_audit(
+        AuditRequest(db_url=f"sqlite:///{tmp / 'ca.sqlite'}", as_of=AS_OF, out_dir=tmp, workers=1)
+    )
 
 
 def _findings(run_dir: Path, lint: str) -> set[str]:
-    table = ds.dataset(run_dir / "findings", format="parquet").to_table(columns=["cert_id", "lint"]).to_pylist()
+    table = (
+        ds.dataset(run_dir / "findings", format="parquet")
+        .to_table(columns=["cert_id", "lint"])
+        .to_pylist()
+    )
     return {f["cert_id"] for f in table if f["lint"] == lint}
 
 
@@ -66,6 +75,8 @@ def test_serials_close_together_are_flagged(run) -> None:  # type: ignore[no-unt
 def test_counts_still_reconcile_after_population_findings(run) -> None:  # type: ignore[no-untyped-def]
     checks = check_run_dir(run.run_dir, run.run)
     assert all(c.ok for c in checks), [c.line() for c in checks]
-    certs = {c["cert_id"]: c for c in ds.dataset(run.run_dir / "certificates").to_table().to_pylist()}
+    certs = {
+        c["cert_id"]: c for c in ds.dataset(run.run_dir / "certificates").to_table().to_pylist()
+    }
     assert certs["1"]["n_error"] >= 1 and certs["3"]["n_warn"] >= 1
     assert run.run["counts"]["certificates_with"]["error"] >= 2

@@ -8,6 +8,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+
+from audit.engine.certview import CertView, RowFacts
+from audit.engine.oids import CT_SCT_LIST
+from audit.engine.registry import Catalogue
+from audit.engine.runner import Engine
+from audit.lints import dates
 from audit.sample_db import generate
 from audit.sample_db.certbuilder import CT_LOGS, CertSpec, der
 from audit.sample_db.defects import BY_NAME, DEFECTS
@@ -18,14 +26,6 @@ from audit.sample_db.generate import (
     default_sample_db_path,
     default_sample_db_url,
 )
-from cryptography import x509
-from cryptography.hazmat.primitives import serialization
-
-from audit.engine.certview import CertView, RowFacts
-from audit.engine.oids import CT_SCT_LIST
-from audit.engine.registry import Catalogue
-from audit.engine.runner import Engine
-from audit.lints import dates
 
 COUNT = 300
 SEED = 11

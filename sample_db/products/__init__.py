@@ -20,13 +20,13 @@ from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
 
-from audit.sample_db.products import boulder, cfssl, ejbca, openxpki
-from audit.sample_db.products.population import ACTIVE_KINDS, ANCHOR, Kind, record
 from sqlalchemy import create_engine, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from audit.errors import InputError
+from audit.sample_db.products import boulder, cfssl, ejbca, openxpki
+from audit.sample_db.products.population import ACTIVE_KINDS, ANCHOR, Kind, record
 
 PRODUCTS: dict[str, ModuleType] = {m.NAME: m for m in (ejbca, boulder, cfssl, openxpki)}
 CHUNK = 2000  # certificates per worker task and per bulk insert

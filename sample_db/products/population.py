@@ -18,6 +18,10 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from functools import cache
 
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+
 from audit.sample_db.certbuilder import (
     OV,
     CertSpec,
@@ -27,9 +31,6 @@ from audit.sample_db.certbuilder import (
     name,
     test_issuer,
 )
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 
 ANCHOR = datetime(2025, 6, 1, tzinfo=UTC)
 

@@ -12,10 +12,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import pytest
-from audit.sample_db.products import FillSummary, fill
 from sqlalchemy import Engine, create_engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
+
+from audit.sample_db.products import FillSummary, fill
 
 SERVERS = ("postgresql", "mariadb")
 ADMIN_URLS = {

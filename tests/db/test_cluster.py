@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pyarrow.dataset as ds
 import pytest
+
 from audit.jobs.quarterly_audit import AuditRequest, run_audit
 from audit.sample_db.products.population import ANCHOR
-
 from tests.db.conftest import Sample
 
 pytestmark = pytest.mark.db

@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pyarrow.dataset as ds
 import pytest
-from audit.jobs.quarterly_audit import AuditRequest, run_audit
-from audit.sample_db.products.population import ANCHOR, Kind
 from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
+from audit.jobs.quarterly_audit import AuditRequest, run_audit
+from audit.sample_db.products.population import ANCHOR, Kind
 from tests.db.conftest import SERVERS, Sample
 
 pytestmark = pytest.mark.db

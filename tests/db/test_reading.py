@@ -8,10 +8,10 @@ from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
-from audit.sample_db.products import fill
-from audit.sample_db.products.population import ANCHOR
 from sqlalchemy import create_engine
 
+from audit.sample_db.products import fill
+from audit.sample_db.products.population import ANCHOR
 from audit.source import database as source_db
 from audit.source.database import IssuanceDatabase
 from audit.source.schema import PRESETS

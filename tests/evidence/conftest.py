@@ -12,12 +12,12 @@ from pathlib import Path
 import pyarrow.compute as pc
 import pyarrow.dataset as ds
 import pytest
-from audit.jobs.quarterly_audit import AuditOutcome, AuditRequest, run_audit
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 
 from audit.compare.first_seen import write_first_seen
 from audit.evidence.package import PackageInfo, build_package
+from audit.jobs.quarterly_audit import AuditOutcome, AuditRequest, run_audit
 from tests.conftest import RECENT_DAY
 
 # A month before the recent run: most certificates are active in both runs (so findings

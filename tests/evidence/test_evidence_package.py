@@ -14,12 +14,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from audit.jobs.quarterly_audit import AuditOutcome
 
 from audit.errors import InputError
 from audit.evidence.archive import MANIFEST, MANIFEST_SUM, SIGNATURE
 from audit.evidence.package import PackageInfo, build_package
 from audit.evidence.verify import Verification, verify_package
+from audit.jobs.quarterly_audit import AuditOutcome
 from audit.report.incidents import QUESTIONS
 
 

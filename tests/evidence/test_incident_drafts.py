@@ -11,10 +11,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pyarrow.dataset as ds
-from audit.jobs.quarterly_audit import AuditOutcome
 
 from audit.compare.first_seen import write_first_seen
 from audit.compare.runs import Run
+from audit.jobs.quarterly_audit import AuditOutcome
 from audit.report.incidents import (
     INDEX,
     LIST_IN_DRAFT,

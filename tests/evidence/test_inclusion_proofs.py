@@ -14,13 +14,12 @@ from pathlib import Path
 
 import pyarrow.dataset as ds
 import pytest
-from audit.jobs.quarterly_audit import AuditOutcome
-from audit.sample_db.certbuilder import OV_SPEC, pem
 
 from audit.errors import InputError
 from audit.evidence.package import PackageInfo
 from audit.evidence.proofs import prove
 from audit.evidence.verify import verify_package
+from audit.jobs.quarterly_audit import AuditOutcome
 from audit.outputs.digest import (
     AbsenceProof,
     InclusionProof,
@@ -31,6 +30,7 @@ from audit.outputs.digest import (
     proof_from_json,
     root_from_audit_path,
 )
+from audit.sample_db.certbuilder import OV_SPEC, pem
 
 from .conftest import audited_cert_ids, certificate_der
 

@@ -13,11 +13,11 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
-from audit.jobs.quarterly_audit import AuditOutcome
 
 from audit.compare.diff import BY_CERTIFICATE, BY_LINT, NOT_RUN, diff_runs
 from audit.compare.first_seen import FIRST_SEEN, first_seen, ledger, write_first_seen
 from audit.compare.runs import Run
+from audit.jobs.quarterly_audit import AuditOutcome
 
 
 def lints_with_findings(run: AuditOutcome) -> set[str]:

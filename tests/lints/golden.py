@@ -9,11 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
-from audit.sample_db.certbuilder import CertSpec, der
-
 from audit.engine.registry import Catalogue
 from audit.engine.runner import Engine
 from audit.engine.status import Status
+from audit.sample_db.certbuilder import CertSpec, der
 
 
 @dataclass(frozen=True)

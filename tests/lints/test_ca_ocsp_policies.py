@@ -13,6 +13,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509
+from cryptography import x509
+from cryptography.x509.oid import AuthorityInformationAccessOID as AD
+from cryptography.x509.oid import ExtendedKeyUsageOID as EKU
+from cryptography.x509.oid import NameOID
+
 from audit.sample_db.certbuilder import (
     DV,
     DV_SPEC,
@@ -27,11 +32,6 @@ from audit.sample_db.certbuilder import (
     name,
     rsa_key,
 )
-from cryptography import x509
-from cryptography.x509.oid import AuthorityInformationAccessOID as AD
-from cryptography.x509.oid import ExtendedKeyUsageOID as EKU
-from cryptography.x509.oid import NameOID
-
 from tests.lints.golden import Case, check_case
 
 SECTIONS = ("ca_certificates", "ocsp_responder", "policies", "encoding")
@@ -449,9 +449,8 @@ def test_every_lint_has_failing_and_passing_case() -> None:
 
 def test_subordinate_ca_includes_self_issued_key_rollover() -> None:
     """A self-issued CA certificate signed by another key is a subordinate CA (BR 1.6.1)."""
-    from audit.sample_db.certbuilder import Issuer, test_root
-
     from audit.engine.certview import CertView
+    from audit.sample_db.certbuilder import Issuer, test_root
 
     other_key = Issuer(test_root().subject, ec_key("secp256r1", 3), b"\x01" * 20)
     rollover = CertView(der(ROOT.but(self_signed=False, issuer=other_key)))

@@ -24,6 +24,14 @@ import pytest
 from asn1crypto import core as asn1_core
 from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509
+from cryptography import x509
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.x509.name import _ASN1Type
+from cryptography.x509.oid import ExtendedKeyUsageOID as EKU
+from cryptography.x509.oid import NameOID
+
+from audit.engine.certview import CertView
+from audit.lints.community.rsa_keys import FERMAT_ROUNDS, fermat_factors
 from audit.sample_db.certbuilder import (
     DV_SPEC,
     OV_SPEC,
@@ -36,14 +44,6 @@ from audit.sample_db.certbuilder import (
     rsa_key,
 )
 from audit.sample_db.certbuilder import test_issuer as issuing_ca
-from cryptography import x509
-from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.x509.name import _ASN1Type
-from cryptography.x509.oid import ExtendedKeyUsageOID as EKU
-from cryptography.x509.oid import NameOID
-
-from audit.engine.certview import CertView
-from audit.lints.community.rsa_keys import FERMAT_ROUNDS, fermat_factors
 from tests.lints.golden import Case, check_case, engine
 
 CORPUS = Path(__file__).resolve().parents[3] / "shared" / "conformance" / "zlint"

@@ -6,6 +6,11 @@ from typing import Any
 
 import pytest
 from asn1crypto import x509 as asn1_x509
+from cryptography import x509
+from cryptography.x509.oid import AuthorityInformationAccessOID as AD
+from cryptography.x509.oid import ExtendedKeyUsageOID as EKU
+from cryptography.x509.oid import NameOID
+
 from audit.sample_db.certbuilder import (
     DV,
     DV_SPEC,
@@ -24,11 +29,6 @@ from audit.sample_db.certbuilder import (
 from audit.sample_db.certbuilder import (
     test_issuer as issuing_ca,
 )
-from cryptography import x509
-from cryptography.x509.oid import AuthorityInformationAccessOID as AD
-from cryptography.x509.oid import ExtendedKeyUsageOID as EKU
-from cryptography.x509.oid import NameOID
-
 from tests.lints.golden import Case, check_case
 
 

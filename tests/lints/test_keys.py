@@ -11,6 +11,9 @@ from functools import cache
 import pytest
 from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509
+from cryptography.hazmat.primitives.asymmetric import dsa, ed25519
+from cryptography.x509.oid import ExtendedKeyUsageOID
+
 from audit.sample_db.certbuilder import (
     DV_SPEC,
     OV_SPEC,
@@ -21,9 +24,6 @@ from audit.sample_db.certbuilder import (
     ec_key,
     rsa_key,
 )
-from cryptography.hazmat.primitives.asymmetric import dsa, ed25519
-from cryptography.x509.oid import ExtendedKeyUsageOID
-
 from tests.lints.golden import Case, check_case
 
 

@@ -15,12 +15,12 @@ from typing import Any
 import pytest
 from asn1crypto import algos, core
 from asn1crypto import keys as asn1_keys
-from audit.sample_db.certbuilder import DV_SPEC, EV_SPEC, IV, OV_SPEC, CertSpec, name
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import dsa
 from cryptography.x509.name import _ASN1Type
 from cryptography.x509.oid import NameOID
 
+from audit.sample_db.certbuilder import DV_SPEC, EV_SPEC, IV, OV_SPEC, CertSpec, name
 from tests.lints.golden import Case, check_case
 from tests.lints.test_extensions import _tamper
 from tests.lints.test_keys import dsa_key

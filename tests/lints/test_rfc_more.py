@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 from asn1crypto import core
 from asn1crypto import x509 as asn1_x509
-from audit.sample_db.certbuilder import DV, DV_SPEC, SUBORDINATE_CA_SPEC, CertSpec, name
 from cryptography import x509
 from cryptography.x509.oid import NameOID
 
+from audit.sample_db.certbuilder import DV, DV_SPEC, SUBORDINATE_CA_SPEC, CertSpec, name
 from tests.lints.golden import Case, check_case
 from tests.lints.test_extensions import _ext, _raw
 

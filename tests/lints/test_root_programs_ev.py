@@ -12,6 +12,11 @@ from functools import cache
 import pytest
 from asn1crypto import algos, core, keys
 from asn1crypto import x509 as asn1_x509
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes
+from cryptography.x509.oid import ExtendedKeyUsageOID as EKU
+from cryptography.x509.oid import NameOID
+
 from audit.sample_db.certbuilder import (
     DV_SPEC,
     EV_SPEC,
@@ -26,11 +31,6 @@ from audit.sample_db.certbuilder import (
 )
 from audit.sample_db.certbuilder import test_issuer as shared_issuer
 from audit.sample_db.certbuilder import test_root as shared_root
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes
-from cryptography.x509.oid import ExtendedKeyUsageOID as EKU
-from cryptography.x509.oid import NameOID
-
 from tests.lints.golden import Case, check_case, engine
 
 

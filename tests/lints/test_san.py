@@ -5,10 +5,10 @@ import warnings
 from datetime import UTC, datetime
 
 import pytest
-from audit.sample_db.certbuilder import DV_SPEC, SUBORDINATE_CA_SPEC, CertSpec, name
 from cryptography import x509
 from cryptography.x509.oid import NameOID
 
+from audit.sample_db.certbuilder import DV_SPEC, SUBORDINATE_CA_SPEC, CertSpec, name
 from tests.lints.golden import Case, check_case
 
 SAN_OID = x509.ObjectIdentifier("2.5.29.17")

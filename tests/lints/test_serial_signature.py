@@ -10,6 +10,10 @@ from functools import cache
 
 import pytest
 from asn1crypto import x509 as asn1_x509
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import dsa
+from cryptography.x509.oid import ExtendedKeyUsageOID
+
 from audit.sample_db.certbuilder import (
     DV_SPEC,
     ROOT_CA_SPEC,
@@ -23,10 +27,6 @@ from audit.sample_db.certbuilder import (
 from audit.sample_db.certbuilder import (
     test_issuer as shared_issuer,
 )
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import dsa
-from cryptography.x509.oid import ExtendedKeyUsageOID
-
 from tests.lints.golden import Case, check_case
 
 

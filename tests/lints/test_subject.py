@@ -1,9 +1,9 @@
 from datetime import UTC, datetime
 
 import pytest
-from audit.sample_db.certbuilder import DV_SPEC, IV, OV, OV_SPEC, name
 from cryptography.x509.oid import NameOID
 
+from audit.sample_db.certbuilder import DV_SPEC, IV, OV, OV_SPEC, name
 from tests.lints.golden import Case, check_case
 
 

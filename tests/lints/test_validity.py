@@ -9,9 +9,9 @@ from datetime import UTC, datetime
 
 import pytest
 from asn1crypto import x509 as asn1_x509
-from audit.sample_db.certbuilder import DV_SPEC, EV_SPEC, SUBORDINATE_CA_SPEC, CertSpec, der
 
 from audit.lints.cabf_br.validity import add_months
+from audit.sample_db.certbuilder import DV_SPEC, EV_SPEC, SUBORDINATE_CA_SPEC, CertSpec, der
 from tests.lints.golden import Case, check_case
 
 SECOND = 1 / 86400
