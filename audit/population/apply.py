@@ -1,12 +1,16 @@
 """Run the population lints over a finished run's certificates and add their findings.
 
-Per-certificate counts in `certificates/` are updated in place (only the part files holding an
-affected certificate are rewritten), so the datasets and run.json still reconcile exactly.
+A population lint is given a `Population`: the certificates dataset, read batch by batch (never
+whole, so that memory does not grow with the run; see `audit.outputs.buckets` for grouping or
+ordering rows with bounded memory). Per-certificate counts in `certificates/` are updated in
+place (only the part files holding an affected certificate are rewritten), so the datasets and
+run.json still reconcile exactly.
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from pathlib import Path
 
 import pyarrow as pa
@@ -18,18 +22,34 @@ from audit.engine.registry import Lint
 from audit.engine.status import FINDING_STATUSES
 from audit.outputs import schemas
 from audit.outputs.parts import CERTIFICATES_DIR, FINDINGS_DIR
+from audit.outputs.scan import batches
 
 PART_NAME = "part-population.parquet"
 _DESCRIBE = [f.name for f in schemas.CERT_COLUMNS] + ["revoked_at", "partition"]
+
+
+class Population:
+    """The audited certificates of a run, to be read in batches (each a `pa.Table`)."""
+
+    def __init__(self, certificates_dir: Path) -> None:
+        self.dataset = ds.dataset(certificates_dir, format="parquet", schema=schemas.CERTIFICATES)
+
+    def batches(self, columns: list[str], where: pc.Expression | None = None) -> Iterator[pa.Table]:
+        """The certificates' `columns` (only the rows `where` selects), in the dataset's order."""
+        for batch in batches(self.dataset, columns, filter=where):
+            yield pa.Table.from_batches([batch])
+
+    def table(self, columns: list[str], where: pc.Expression | None = None) -> pa.Table:
+        """All of it at once: for small populations (tests) only; memory grows with the run."""
+        empty = pa.schema([schemas.CERTIFICATES.field(c) for c in columns]).empty_table()
+        return pa.concat_tables([empty, *self.batches(columns, where)])
 
 
 def apply_population_lints(run_dir: Path, lints: list[Lint]) -> int:
     """Add the population lints' findings to the run; returns how many were added."""
     if not lints:
         return 0
-    population = ds.dataset(run_dir / CERTIFICATES_DIR, format="parquet").to_table(
-        columns=_DESCRIBE
-    )
+    population = Population(run_dir / CERTIFICATES_DIR)
     hits: dict[str, list[tuple[Lint, str]]] = defaultdict(list)
     for x in lints:
         assert x.population_check is not None
@@ -37,7 +57,8 @@ def apply_population_lints(run_dir: Path, lints: list[Lint]) -> int:
             hits[cert_id].append((x, message))
     if not hits:
         return 0
-    affected = population.filter(pc.is_in(population["cert_id"], pa.array(list(hits))))
+    wanted = pa.array(list(hits), pa.string())
+    affected = population.table(_DESCRIBE, pc.field("cert_id").isin(wanted))
     rows = []
     for cert in affected.to_pylist():
         base = {k: cert[k] for k in _DESCRIBE if k != "partition"}

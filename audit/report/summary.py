@@ -284,7 +284,7 @@ class _EarlierDates:
         writers: dict[int, pa.ipc.RecordBatchFileWriter] = {}
         try:
             for findings, earlier in bucketed(
-                [(numbered, _NUMBERED), (entries, _EARLIER)], [KEY, "lint"]
+                [(numbered, _NUMBERED), (entries, _EARLIER)], ["lint", KEY]
             ):
                 if not findings.num_rows or not earlier.num_rows:
                     continue

@@ -3,11 +3,17 @@ table) and names the certificates that break the rule.
 
 They are declared in the catalogue like every lint (`@population_lint`), run once per audit after
 every partition is linted, and their findings join the others in `findings/`.
+
+Both rules compare the certificates of one issuer, and read the population with bounded memory:
+its rows are spread over buckets by issuer and serial number (see `audit.outputs.buckets`), so
+that what is held at once is one bucket, however many certificates the run has.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import contextlib
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -15,6 +21,10 @@ import pyarrow.compute as pc
 from audit.engine.registry import Source, population_lint
 from audit.engine.status import Status
 from audit.lints import dates
+from audit.outputs.buckets import bucketed
+
+if TYPE_CHECKING:
+    from audit.population.apply import Population
 
 PopulationFinding = tuple[str, str]  # (cert_id, message)
 
@@ -33,20 +43,56 @@ NEAR_SERIAL_DISTANCE = 1 << 20
     effective=dates.RFC_3280,
     columns=("cert_id", "sha256", "issuer", "serial", "profile"),
 )
-def serial_unique_per_issuer(population: pa.Table) -> Iterator[PopulationFinding]:
-    kind = pc.if_else(pc.starts_with(population["profile"], "precertificate"), "pre", "final")
-    keyed = population.append_column("kind", kind).filter(pc.is_valid(population["serial"]))
-    groups = keyed.group_by(["issuer", "serial", "kind"]).aggregate(
-        [("sha256", "count_distinct"), ("cert_id", "list")]
-    )
-    clashes = groups.filter(pc.greater(groups["sha256_count_distinct"], 1))
-    for row in clashes.to_pylist():
-        ids = row["cert_id_list"]
+def serial_unique_per_issuer(population: Population) -> Iterator[PopulationFinding]:
+    where = pc.is_valid(pc.field("serial"))
+    issuers = _issuer_ids(population, where)
+    schema = pa.schema(
+        [("cert_id", pa.string()), ("sha256", pa.string()), ("serial", pa.string()),
+         ("kind", pa.string()), ("_issuer", pa.string()), ("_tail", pa.string()),
+         ("_row", pa.int64())]
+    )  # fmt: skip
+
+    def rows() -> Iterator[pa.Table]:
+        first = 0
+        for t in population.batches(["cert_id", "sha256", "issuer", "serial", "profile"], where):
+            n = t.num_rows
+            kind = pc.if_else(pc.starts_with(t["profile"], "precertificate"), "pre", "final")
+            yield pa.table(
+                [t["cert_id"], t["sha256"], t["serial"], pc.fill_null(kind, "null"),
+                 issuers(t["issuer"]), pc.utf8_reverse(t["serial"]),
+                 pa.array(range(first, first + n), pa.int64())],
+                schema=schema,
+            )  # fmt: skip
+            first += n
+
+    # Equal (issuer, serial) share a bucket whatever the serials are: the bucket is chosen by
+    # the serial's last digits (`_tail`), which differ even between sequential serials.
+    keys = ["_issuer", "serial", "kind"]
+    clashes: list[tuple[int, str, list[str]]] = []  # (first row, serial, certificates)
+    for (bucket,) in bucketed([(rows, schema)], ["_issuer", "_tail"]):
+        groups = bucket.group_by(keys, use_threads=False).aggregate(
+            [("sha256", "count_distinct"), ("_row", "min")]
+        )
+        groups = groups.filter(pc.greater(groups["sha256_count_distinct"], 1))
+        if not groups.num_rows:
+            continue
+        members = bucket.join(
+            groups.select([*keys, "_row_min"]), keys=keys, join_type="inner", use_threads=False
+        )
+        members = members.sort_by([("_row_min", "ascending"), ("_row", "ascending")])
+        runs = pc.run_end_encode(members["_row_min"].combine_chunks())
+        start = 0
+        for first, end in zip(runs.values.to_pylist(), runs.run_ends.to_pylist(), strict=True):
+            group = members.slice(start, end - start)
+            clashes.append((first, group["serial"][0].as_py(), group["cert_id"].to_pylist()))
+            start = end
+    clashes.sort()  # as the whole population's groups come: by their first certificate
+    for _, serial, ids in clashes:
         for cert_id in ids:
             others = ", ".join(i for i in ids if i != cert_id)[:300]
             yield (
                 cert_id,
-                f"serial {row['serial']} is also the serial of certificate(s) {others} from this issuer",
+                f"serial {serial} is also the serial of certificate(s) {others} from this issuer",
             )
 
 
@@ -60,35 +106,104 @@ def serial_unique_per_issuer(population: pa.Table) -> Iterator[PopulationFinding
     effective=dates.BR_SERIAL_64_BITS,
     columns=("cert_id", "issuer", "serial", "not_before"),
 )
-def serials_not_sequential(population: pa.Table) -> Iterator[PopulationFinding]:
-    recent = population.filter(
-        pc.and_(
-            pc.is_valid(population["serial"]),
-            pc.greater_equal(population["not_before"], pa.scalar(dates.BR_SERIAL_64_BITS)),
-        )
+def serials_not_sequential(population: Population) -> Iterator[PopulationFinding]:
+    where = pc.is_valid(pc.field("serial")) & (
+        pc.field("not_before") >= pa.scalar(dates.BR_SERIAL_64_BITS)
     )
-    for issuer in pc.unique(recent["issuer"]).to_pylist():
-        rows = (
-            recent.filter(pc.equal(recent["issuer"], issuer))
-            if issuer is not None
-            else recent.filter(pc.is_null(recent["issuer"]))
+    issuers = _issuer_ids(population, where)  # numbered as they first appear
+    schema = pa.schema(
+        [("cert_id", pa.string()), ("_issuer", pa.string()), ("_number", pa.string()),
+         ("_hex", pa.string())]
+    )  # fmt: skip
+
+    def rows() -> Iterator[pa.Table]:
+        for t in population.batches(["cert_id", "issuer", "serial", "not_before"], where):
+            hexes, order = _numeric_keys(t["serial"])
+            keep = pc.is_valid(hexes)  # a serial that is not hex (e.g. "n/a"): not comparable
+            yield pa.table(
+                [t["cert_id"], issuers(t["issuer"]), order, hexes], schema=schema
+            ).filter(keep)
+
+    # Buckets in the order (issuer, serial as a number): each issuer's serials in numeric order,
+    # ties by certificate, as one sorted list per issuer would hold them.
+    message = f"serial within {NEAR_SERIAL_DISTANCE:,} of another serial from the same issuer"
+    previous: tuple[str, int, str] | None = None  # (issuer, serial, cert_id) last seen
+    flagged: dict[str, int] = {}  # this issuer's, in the order they were found
+    for (bucket,) in bucketed([(rows, schema)], ["_issuer", "_number"], prefix=_NUMBER_PREFIX):
+        ordered = bucket.sort_by(
+            [("_issuer", "ascending"), ("_number", "ascending"), ("cert_id", "ascending")]
         )
-        serials = []
-        for cert_id, serial in zip(
-            rows["cert_id"].to_pylist(), rows["serial"].to_pylist(), strict=True
+        for issuer, hexed, cert_id in zip(
+            ordered["_issuer"].to_pylist(),
+            ordered["_hex"].to_pylist(),
+            ordered["cert_id"].to_pylist(),
+            strict=True,
         ):
-            try:
-                serials.append((int(serial, 16), cert_id))
-            except ValueError:  # a serial that is not hex (e.g. a negative one): not comparable
-                continue
-        serials.sort()
-        flagged: dict[str, int] = {}
-        for (a, id_a), (b, id_b) in zip(serials, serials[1:], strict=False):
-            if 0 < b - a < NEAR_SERIAL_DISTANCE:  # equal serials are the other lint's finding
-                flagged[id_a] = flagged.get(id_a, 0) + 1
-                flagged[id_b] = flagged.get(id_b, 0) + 1
-        for cert_id in flagged:
-            yield (
-                cert_id,
-                f"serial within {NEAR_SERIAL_DISTANCE:,} of another serial from the same issuer",
-            )
+            serial = int(hexed, 16)
+            if previous is not None and previous[0] != issuer:  # the last issuer is done
+                yield from ((c, message) for c in flagged)
+                flagged = {}
+            # The same issuer's next serial (equal serials are the other lint's finding).
+            elif previous is not None and 0 < serial - previous[1] < NEAR_SERIAL_DISTANCE:
+                flagged[previous[2]] = flagged.get(previous[2], 0) + 1
+                flagged[cert_id] = flagged.get(cert_id, 0) + 1
+            previous = (issuer, serial, cert_id)
+    yield from ((c, message) for c in flagged)
+
+
+def _issuer_ids(population: Population, where: pc.Expression) -> Callable[[pa.Array], pa.Array]:
+    """A function giving each issuer (None included) its number as text ("00000000", ...), in
+    the order the issuers first appear among the rows `where` selects: a short key that sorts
+    in that order."""
+    seen: dict[str | None, None] = {}
+    for t in population.batches(["issuer"], where):
+        seen.update(dict.fromkeys(pc.unique(t["issuer"]).to_pylist()))
+    known = pa.array(list(seen), pa.string())
+
+    def number(issuer: pa.ChunkedArray | pa.Array) -> pa.Array:
+        at = pc.index_in(issuer, value_set=known, skip_nulls=False)
+        return pc.utf8_lpad(pc.cast(at, pa.string()), 8, "0")
+
+    return number
+
+
+_CANONICAL_HEX = r"^(0|[1-9a-f][0-9a-f]*)$"  # what CertView.serial_hex gives for a serial >= 0
+_LENGTH_DIGITS = 6
+_NUMBER_PREFIX = 1 + _LENGTH_DIGITS + 2  # sign, length, the first two digits: spreads buckets
+_COMPLEMENT = str.maketrans("0123456789abcdef", "fedcba9876543210")
+
+
+def _numeric_keys(serials: pa.ChunkedArray | pa.Array) -> tuple[pa.Array, pa.Array]:
+    """Per serial: its value as lowercase hex ("-" for a negative one; null when `int(s, 16)`
+    cannot read it), and a text key that sorts as the values do: "+", the digit count, the
+    digits; a negative one "!", then the count and digits complemented so that larger
+    magnitudes come first."""
+    canonical = pc.fill_null(pc.match_substring_regex(serials, _CANONICAL_HEX), False)
+    lengths = pc.utf8_lpad(pc.cast(pc.utf8_length(serials), pa.string()), _LENGTH_DIGITS, "0")
+    hexes = pc.if_else(canonical, serials, pa.scalar(None, pa.string()))
+    keys = pc.if_else(canonical, pc.binary_join_element_wise("+", lengths, serials, ""), None)
+    if pc.all(canonical).as_py():
+        return hexes, keys
+    # The rare other spellings (upper case, leading zeros, "0x", a sign): read as int() does.
+    odd_hexes, odd_keys = [], []
+    for text, plain in zip(serials.to_pylist(), canonical.to_pylist(), strict=True):
+        value = None
+        if not plain and text is not None:
+            with contextlib.suppress(ValueError):
+                value = int(text, 16)
+        if value is None:
+            odd_hexes.append(None)
+            odd_keys.append(None)
+        elif value >= 0:
+            digits = format(value, "x")
+            odd_hexes.append(digits)
+            odd_keys.append(f"+{len(digits):0{_LENGTH_DIGITS}d}{digits}")
+        else:
+            digits = format(-value, "x")
+            count = 10**_LENGTH_DIGITS - 1 - len(digits)
+            odd_hexes.append("-" + digits)
+            odd_keys.append(f"!{count:0{_LENGTH_DIGITS}d}{digits.translate(_COMPLEMENT)}")
+    return (
+        pc.coalesce(hexes, pa.array(odd_hexes, pa.string())),
+        pc.coalesce(keys, pa.array(odd_keys, pa.string())),
+    )
