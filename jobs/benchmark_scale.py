@@ -82,14 +82,17 @@ def run_one(url: str, schema: str, workers: int, out: Path) -> dict[str, Any]:
     """One audit, in this (fresh) process; returns the measurements."""
     import resource as res
 
+    import dask
     from distributed import Client, LocalCluster, get_task_stream
 
+    from audit.jobs.cluster import WORKER_CONFIG
     from audit.jobs.quarterly_audit import AuditRequest, run_audit
     from audit.sample_db.products.population import ANCHOR
     from audit.source.database import IssuanceDatabase
     from audit.source.schema import load_mapping
 
     with (
+        dask.config.set(WORKER_CONFIG),  # as the job's own cluster (see jobs/cluster.py)
         LocalCluster(
             n_workers=workers,
             threads_per_worker=1,

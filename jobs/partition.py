@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cache
+from functools import lru_cache
 from pathlib import Path
 
 from audit.engine.registry import Catalogue
@@ -32,9 +32,11 @@ class PartitionTask:
         return f"PartitionTask(partition={self.partition.index})"
 
 
-@cache
+@lru_cache(maxsize=2)
 def _engine(lint_names: tuple[str, ...], as_of: datetime) -> Engine:
-    """Built once per worker process and lint set, not once per task."""
+    """Built once per worker process and lint set, not once per task; only the latest few are
+    kept, since a long-lived worker (an existing cluster) serves run after run, each with its
+    own as-of time."""
     catalogue = Catalogue.load()
     return Engine(catalogue.select(",".join(lint_names)), as_of=as_of)
 

@@ -321,6 +321,9 @@ def test_each_lint_section_lists_its_affected_certificates(report: str) -> None:
 def test_undecodable_row_is_listed_without_a_certificate(report: str) -> None:
     body = section(report, f"lint-{DECODE}")
     assert "(unknown)" in body and "truncated DER" in body
+    garbage = hashlib.sha256(b"garbage").hexdigest()
+    assert f'<td class="hash">{garbage}</td>' in report  # shown, not linked: crt.sh has no such
+    assert f"sha256={garbage}" not in report
 
 
 def test_long_lists_are_capped_with_a_note(report: str) -> None:
@@ -597,7 +600,9 @@ def test_complete_lists_beside_the_report(run_dir: Path, report: str) -> None:
     entropy = read_csv(run_dir / "report-files" / f"{ENTROPY}.csv")
     assert {r["revocation_deadline"] for r in entropy} == {""}  # a warning is not misissuance
     undecodable = read_csv(run_dir / "report-files" / f"{DECODE}.csv")
-    assert undecodable[0]["crtsh"] and undecodable[0]["serial"] == ""
+    # bytes that are not a certificate have a fingerprint but nothing on crt.sh to link to
+    assert undecodable[0]["sha256"] and undecodable[0]["crtsh"] == ""
+    assert undecodable[0]["serial"] == ""
 
 
 def test_csv_cells_that_a_spreadsheet_would_evaluate_are_neutralised(hostile_dir: Path) -> None:

@@ -297,6 +297,21 @@ class CertView:
         is then where RFC 5280 puts it, in DER: header walks over them find the same fields."""
         return self._crypto is not None
 
+    _EVERY_FIELD = (
+        "version", "serial", "not_before", "not_after", "subject", "issuer", "key",
+        "extension_list", "signature_algorithm",
+    )  # fmt: skip
+
+    def read_every_field(self) -> list[str]:
+        """Read every field once, so that `problems` holds each refusal whichever accessors were
+        read before; returns `problems` (a field neither decoder can read is on record too)."""
+        for field in self._EVERY_FIELD:
+            try:
+                getattr(self, field)
+            except Exception as exc:  # noqa: BLE001 - recorded, as the decoders' refusals are
+                self.problems.append(f"unreadable: {exc}")
+        return self.problems
+
     # -- the basic fields --------------------------------------------------------------------
 
     @derived
@@ -433,8 +448,13 @@ class CertView:
 
     @derived
     def key(self) -> KeyInfo:
+        # Not kept across certificates by encoding (as issuer names are): a CA's subscriber
+        # keys are mostly distinct, and the sample's repeated keys would flatter the benchmark.
+        spki = self._tbs_field(_SPKI_FIELD) if self._crypto is not None else None
         return self._field(
-            "subjectPublicKeyInfo", lambda c: _key_from_crypto(c.public_key()), self._key_from_asn1
+            "subjectPublicKeyInfo",
+            lambda c: _key_from_crypto(c.public_key(), spki),
+            self._key_from_asn1,
         )
 
     def _key_from_asn1(self) -> KeyInfo:
@@ -815,11 +835,55 @@ class CertView:
         def from_crypto(v: Any) -> tuple[SignedCertificateTimestamp, ...]:
             if isinstance(v, x509.UnrecognizedExtension):  # not parsed: read the TLS encoding
                 return _scts_from_tls(asn1_core.OctetString.load(v.value).native)
+            # The decoder's SCT objects cost a datetime round trip each: the list it accepted
+            # is read from its octets instead (same log IDs and timestamps).
+            fields = self.sct_fields
+            if fields is not None:
+                return tuple(
+                    [SignedCertificateTimestamp(log_id, _EPOCH + timedelta(milliseconds=ms))
+                     for log_id, ms in fields]
+                )  # fmt: skip
             return tuple(
                 SignedCertificateTimestamp(s.log_id, _utc(s.timestamp)) for s in v
             )  # fmt: skip
 
         return self._ext(oids.CT_SCT_LIST, from_crypto, lambda v: _scts_from_tls(v.native))
+
+    @derived
+    def sct_fields(self) -> tuple[tuple[bytes, int], ...] | None:
+        """(log ID, timestamp in milliseconds since the epoch) of each embedded SCT, read from
+        the octets of a list the strict decoder accepted, without a datetime per SCT; None
+        when `scts` is to be read instead (no such list, another path, any surprise)."""
+        try:
+            ext = self.extensions.get(oids.CT_SCT_LIST)
+            if ext is None or not isinstance(
+                ext.crypto, x509.PrecertificateSignedCertificateTimestamps
+            ):
+                return None
+            encoded = self.encoded_extension(oids.CT_SCT_LIST)
+            if encoded is None:
+                return None
+            value = encoded.value
+            start, end = _tlv(value, 0)
+            if value[0] != 0x04 or end != len(value):  # an OCTET STRING, and nothing after it
+                return None
+            data = value[start:end]
+            if int.from_bytes(data[:2], "big") != len(data) - 2:
+                return None
+            out, pos = [], 2
+            while pos < len(data):
+                size = int.from_bytes(data[pos : pos + 2], "big")
+                milliseconds = int.from_bytes(data[pos + 35 : pos + 43], "big")
+                # The decoder's datetime (whose year ends at 9999) raises past the bound.
+                if size < 41 or pos + 2 + size > len(data) or milliseconds >= _SCT_TIME_BOUND:
+                    return None
+                out.append((data[pos + 3 : pos + 35], milliseconds))
+                pos += 2 + size
+            if len(out) != len(ext.crypto):
+                return None
+        except Exception:  # `scts` decides
+            return None
+        return tuple(out)
 
     @derived
     def cabf_organization_identifier(self) -> CabfOrganizationIdentifier | None:
@@ -978,31 +1042,17 @@ class CertView:
         return tuple(out)
 
     def encoded_extension(self, oid: str) -> EncodedExtension | None:
-        """The first `oid` extension as encoded. Finds it by its OID's encoding, so only that
-        extension is read (cheaper than `encoded_extensions` when one is wanted). Cached."""
-        found = self._encoded_by_oid
-        if oid not in found:
-            found[oid] = self._find_encoded_extension(oid)
-        return found[oid]
+        """The first `oid` extension as encoded."""
+        return self._encoded_by_oid.get(oid)
 
     @derived
-    def _encoded_by_oid(self) -> dict[str, EncodedExtension | None]:
-        return {}
-
-    def _find_encoded_extension(self, oid: str) -> EncodedExtension | None:
-        if "encoded_extensions" in self.__dict__:
-            return next((e for e in self.encoded_extensions if e.oid == oid), None)
-        raw = self.tbs_encoding.extensions
-        if raw is None:
-            return None
-        wanted = _oid_encoding(oid)
-        pos, end = _tlv(raw, 0)
-        while pos < end:
-            contents_start, ext_end = _tlv(raw, pos)
-            if raw.startswith(wanted, contents_start):
-                return _encoded_extension(raw, contents_start, ext_end)
-            pos = ext_end
-        return None
+    def _encoded_by_oid(self) -> dict[str, EncodedExtension]:
+        """The first extension of each OID, as encoded: one walk, however many are asked for
+        (the engine's shared results key on several per certificate)."""
+        found: dict[str, EncodedExtension] = {}
+        for ext in reversed(self.encoded_extensions):
+            found[ext.oid] = ext
+        return found
 
     # -- the profile (set by the engine, cached here so lints can read it) -------------------
 
@@ -1014,6 +1064,10 @@ class CertView:
 
 
 # -- converters ------------------------------------------------------------------------------
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_SCT_TIME_BOUND = 253402300800 * 1000  # 10000-01-01 in milliseconds since the epoch
 
 
 def _utc(value: datetime) -> datetime:
@@ -1051,6 +1105,7 @@ def _tlv(der: bytes, pos: int) -> tuple[int, int]:
 _NAMES: dict[bytes, Name] = {}
 _NAMES_KEPT = 8192
 _ISSUER_FIELD, _SUBJECT_FIELD = 2, 4  # TBSCertificate fields after the version (RFC 5280 4.1)
+_SPKI_FIELD = 5
 
 _OID_ENCODINGS: dict[str, bytes] = {}
 _OID_NAMES: dict[bytes, str] = {}  # the other way round
@@ -1165,11 +1220,16 @@ _KEY_ABCS = (
 )  # fmt: skip
 
 
-def _key_from_crypto(key: Any) -> KeyInfo:
+def _key_from_crypto(key: Any, spki: bytes | None = None) -> KeyInfo:
     kind = _key_kind(key)
     if kind == "rsa":
-        numbers = key.public_numbers()
-        return KeyInfo("rsa", key.key_size, numbers.e, numbers.n)
+        # `public_numbers()` costs more than the rest of the key: read n and e from the
+        # RSAPublicKey the strict decoder accepted, when the SPKI's octets are at hand.
+        numbers = _rsa_numbers(spki) if spki is not None else None
+        if numbers is None:
+            public = key.public_numbers()
+            numbers = public.n, public.e
+        return KeyInfo("rsa", key.key_size, numbers[1], numbers[0])
     if kind == "ec":
         return KeyInfo("ec", key.key_size, curve=key.curve.name)
     if kind == "dsa":
@@ -1179,6 +1239,31 @@ def _key_from_crypto(key: Any) -> KeyInfo:
     if kind == "ed448":
         return KeyInfo("ed448", 456)
     return KeyInfo("unknown", None)
+
+
+def _rsa_numbers(spki: bytes) -> tuple[int, int] | None:
+    """(modulus, exponent) of an RSA SubjectPublicKeyInfo the strict decoder accepted (so
+    strict DER: non-negative minimal INTEGERs), located by header reads; None when it has
+    another shape (the caller then asks the decoder)."""
+    try:
+        start, _ = _tlv(spki, 0)  # SubjectPublicKeyInfo
+        bits_at = _tlv(spki, start)[1]  # subjectPublicKey, after the AlgorithmIdentifier
+        bits_start, bits_end = _tlv(spki, bits_at)
+        sequence_start, sequence_end = _tlv(spki, bits_start + 1)  # RSAPublicKey
+        n_start, n_end = _tlv(spki, sequence_start)
+        e_start, e_end = _tlv(spki, n_end)
+        if (
+            spki[bits_at] != 0x03  # BIT STRING
+            or spki[bits_start] != 0  # no unused bits
+            or spki[bits_start + 1] != 0x30
+            or spki[sequence_start] != 0x02
+            or spki[n_end] != 0x02
+            or (e_end, sequence_end) != (sequence_end, bits_end)
+        ):
+            return None
+    except Exception:  # not the shape expected: let the decoder say
+        return None
+    return int.from_bytes(spki[n_start:n_end], "big"), int.from_bytes(spki[e_start:e_end], "big")
 
 
 _DOTTED: dict[x509.ObjectIdentifier, str] = {}  # OIDs' dotted text, computed once per OID

@@ -11,6 +11,7 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from audit.engine import memo
 from audit.engine.certview import CertView, NotACertificate, RowFacts
 from audit.engine.fast import quick_init
 from audit.engine.profiles import Profile
@@ -56,24 +57,29 @@ class _ProfileLints:
     Effective and ineffective dates cut time into spans; in each span a fixed set of lints is in
     force. Looking the span up once per certificate replaces a date test per lint. Within a span,
     the lints whose `needs` a certificate's extensions meet are picked once per set of extensions
-    (certificates share a handful of them) and kept as a plan: (lint, when, check) triples.
+    (certificates share a handful of them) and kept as a plan: the steps run for every
+    certificate, and groups of steps whose results are shared by the certificates that encode
+    the parts they read alike (see audit/engine/memo.py).
     """
 
     _MAX_PLANS = 4096  # distinct (span, extensions) pairs kept; beyond that, plans are rebuilt
 
-    def __init__(self, lints: list[Lint]) -> None:
+    def __init__(self, lints: list[Lint], share: bool = True) -> None:
         self.all = tuple(lints)
         cuts = sorted({d for x in lints for d in (x.effective, x.ineffective) if d is not None})
         self.cuts = cuts
         # spans[i] holds the lints in force for cuts[i-1] <= notBefore < cuts[i].
         starts = [None, *cuts]
         self.spans = [tuple(x for x in lints if _in_force(x, start)) for start in starts]
-        self._plans: dict[tuple[int, frozenset[str] | None], tuple[_Step, ...]] = {}
+        self._plans: dict[tuple[int, frozenset[str] | None], _Plan] = {}
+        self._parts = {x: memo.reads(x) for x in lints} if share else {}
+        # One shared-results group per set of lints and parts, whichever plans include it.
+        self._groups: dict[tuple[tuple[str, ...], tuple[Lint, ...]], memo.SharedGroup] = {}
 
     def in_force(self, issued: datetime) -> tuple[Lint, ...]:
         return self.spans[bisect_right(self.cuts, issued)]
 
-    def plan(self, issued: datetime, present: frozenset[str] | None) -> tuple[_Step, ...]:
+    def plan(self, issued: datetime, present: frozenset[str] | None) -> _Plan:
         """The lints to run for a certificate issued at `issued` whose extension OIDs are
         `present` (None when they cannot be read: every lint in force, `needs` asked per lint)."""
         key = (bisect_right(self.cuts, issued), present)
@@ -81,15 +87,40 @@ class _ProfileLints:
         if plan is None:
             lints = self.spans[key[0]]
             if present is None:
-                plan = tuple((x, x.applicable if x.needs else x.when, x.check) for x in lints)
+                steps = [(x, x.applicable if x.needs else x.when, x.check) for x in lints]
             else:
-                plan = tuple((x, x.when, x.check) for x in lints if x.needs <= present)
+                steps = [(x, x.when, x.check) for x in lints if x.needs <= present]
+            plan = self._grouped(steps)
             if len(self._plans) < self._MAX_PLANS:
                 self._plans[key] = plan
         return plan
 
+    def _grouped(self, steps: list[_Step]) -> _Plan:
+        by_parts: dict[tuple[str, ...], list[_Step]] = {}
+        alone: list[_Step] = []
+        for step in steps:
+            parts = self._parts.get(step[0])
+            if parts:
+                by_parts.setdefault(parts, []).append(step)
+            else:
+                alone.append(step)
+        groups = []
+        for parts, members in by_parts.items():
+            key = (parts, tuple(step[0] for step in members))
+            group = self._groups.get(key)
+            if group is None:
+                group = self._groups[key] = memo.SharedGroup(parts, tuple(members))
+            groups.append(group)
+        return _Plan(tuple(alone), tuple(groups))
+
 
 _Step = tuple[Lint, Predicate | None, Check]
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    alone: tuple[_Step, ...]  # run for every certificate
+    shared: tuple[memo.SharedGroup, ...]  # run once per distinct encoding of their parts
 
 
 def _in_force(x: Lint, start: datetime | None) -> bool:
@@ -101,12 +132,18 @@ def _in_force(x: Lint, start: datetime | None) -> bool:
 class Engine:
     """Holds the catalogue with its lints pre-sorted by profile: chosen once, not per certificate."""
 
-    def __init__(self, catalogue: Catalogue, as_of: datetime | None = None) -> None:
+    def __init__(
+        self, catalogue: Catalogue, as_of: datetime | None = None, *, share: bool = True
+    ) -> None:
+        """`share`: reuse a lint's result across certificates that encode the parts it reads
+        alike (audit/engine/memo.py); off, every lint runs for every certificate (same findings,
+        for comparison)."""
         self.catalogue = catalogue
         self.as_of = as_of or datetime.now(UTC)  # the time of the audit, for time-dependent notices
         self._by_profile = {
-            p: _ProfileLints([x for x in catalogue if p in x.applies_to]) for p in Profile
+            p: _ProfileLints([x for x in catalogue if p in x.applies_to], share) for p in Profile
         }
+        self._order = {x: i for i, x in enumerate(catalogue)}
         self._by_name = catalogue.by_name
 
     def lint_der(
@@ -137,7 +174,17 @@ class Engine:
         except Exception:  # neither decoder can read notBefore: no lint can be dated
             issued = None
         if findings_only and issued is not None:
-            report.results = _findings(table.plan(issued, _present_extensions(view)), view)
+            plan = table.plan(issued, _present_extensions(view))
+            report.results = _findings(plan.alone, view)
+            if plan.shared:
+                if memo.shareable(view):
+                    for group in plan.shared:
+                        report.results += group.findings(view, _findings)  # a shared list
+                else:
+                    for group in plan.shared:
+                        report.results += _findings(group.steps, view)
+                if len(report.results) > 1:  # in catalogue order, as without sharing
+                    report.results.sort(key=lambda r: self._order[r.lint])
         else:
             present = _present_extensions(view)
             report.results = [_run(x, view, issued, present) for x in table.all]

@@ -55,7 +55,7 @@ CSV_COLUMNS = [
 ]  # fmt: skip
 _READ = [
     "lint", "cert_id", "sha256", "serial", "issuer", "subject", "not_before", "not_after",
-    "status", "message", "profile", "revoked_at",
+    "status", "message", "profile", "revoked_at", "decoded",
 ]  # fmt: skip
 # A cell starting with one of these is a formula to a spreadsheet (OWASP's CSV injection list).
 _FORMULA = r"^[=+\-@\t\r]"
@@ -181,6 +181,8 @@ def _by_lint(batches: Iterator[pa.Table]) -> Iterator[tuple[str, pa.Table]]:
 def _csv_rows(rows: pa.Table) -> pa.Table:
     sha = pc.utf8_lower(rows["sha256"])
     hex64 = pc.fill_null(pc.match_substring_regex(sha, r"^[0-9a-f]{64}$"), False)
+    # crt.sh knows certificates only: no link for stored bytes that do not decode as one.
+    hex64 = pc.and_(hex64, pc.fill_null(rows["decoded"], True))
     crtsh = pc.if_else(hex64, pc.binary_join_element_wise("https://crt.sh/?sha256=", sha, ""), None)
     columns = {
         "sha256": rows["sha256"],

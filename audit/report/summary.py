@@ -59,7 +59,7 @@ _HEX64 = re.compile(r"[0-9a-f]{64}")
 # The columns of an affected-certificate row; only these are read for the per-lint lists.
 _AFFECTED_COLUMNS = [
     "cert_id", "serial", "subject", "issuer", "not_before", "not_after", "sha256", "profile",
-    "status", "message", "revoked_at",
+    "status", "message", "revoked_at", "decoded",
 ]  # fmt: skip
 # What `Ledger.annotate` adds to each finding row.
 _DATED_COLUMNS = ["first_seen", "first_seen_run", "deadline", "past_deadline"]
@@ -390,12 +390,14 @@ class AffectedCert:
     deadline: datetime | None = None  # BR 4.9.1.1 revocation deadline (misissuance only)
     past_deadline: bool = False  # past it at the end of this run, and not revoked by then
     open_days: int | None = None  # from first seen to the end of this run
+    decoded: bool | None = None  # False: the stored bytes are not a certificate
 
     @property
     def crtsh_sha256(self) -> str | None:
-        """The fingerprint for a crt.sh link, only when it really is one (64 hex digits)."""
+        """The fingerprint for a crt.sh link, only when it is a certificate's (64 hex digits of
+        bytes that decode as a certificate: crt.sh has nothing else)."""
         value = (self.sha256 or "").lower()
-        return value if _HEX64.fullmatch(value) else None
+        return value if self.decoded is not False and _HEX64.fullmatch(value) else None
 
 
 @dataclass
