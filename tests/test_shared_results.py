@@ -7,6 +7,7 @@ import importlib
 import pkgutil
 import sqlite3
 from collections.abc import Iterable
+from datetime import UTC, datetime
 
 import pytest
 
@@ -88,6 +89,10 @@ def _calls_helper(cert: CertView) -> Outcome:
     return fail("long") if cert.policies and _helper_reads_validity(cert) else PASS
 
 
+def _reads_the_clock(cert: CertView) -> Outcome:
+    return fail("x") if cert.policies and datetime.now(UTC).year > 2030 else PASS
+
+
 def _computed_name(cert: CertView) -> Outcome:
     return PASS if getattr(cert, "subject") else fail("x")  # noqa: B009 - what the test is about
 
@@ -105,6 +110,7 @@ def _computed_name(cert: CertView) -> Outcome:
         (_computed_name, None, None),  # getattr: the walk cannot tell what it reads
         (lambda cert: PASS if cert.der else fail("x"), None, None),  # the raw DER: per certificate
         (lambda cert: PASS if cert.profile else fail("x"), None, ()),  # the profile alone
+        (_reads_the_clock, None, None),  # the same parts, another result tomorrow: not shared
     ],
 )
 def test_reads_follows_the_code(check, when, expected) -> None:  # type: ignore[no-untyped-def]

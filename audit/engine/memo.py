@@ -57,8 +57,12 @@ _ACCESSOR_PARTS: dict[str, tuple[str, ...]] = {
 # Read freely: the profile is the same for every certificate a memo serves (memos are kept per
 # profile), and these are plain Python names that CertView happens to share.
 _FREE = frozenset({"profile", "__init__", "__class__"})
-# Names that reach attributes by a computed name: the walk cannot tell what they read.
-_OPAQUE = frozenset({"getattr", "vars", "__dict__", "setattr", "eval", "exec", "globals", "locals"})
+# Names that reach attributes by a computed name (the walk cannot tell what they read), or
+# whose value changes from call to call (the clock, chance): a lint naming one is not shared.
+_OPAQUE = frozenset({
+    "getattr", "vars", "__dict__", "setattr", "eval", "exec", "globals", "locals",
+    "now", "utcnow", "today", "time", "monotonic", "perf_counter", "random", "randbits", "urandom",
+})  # fmt: skip
 
 
 def _certview_names() -> frozenset[str]:
