@@ -17,6 +17,7 @@ import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 BATCH_ROWS = 128 * 1024
+TABLE_ROWS = 32 * 1024
 
 
 def batches(
@@ -41,6 +42,29 @@ def batches(
             if batch.num_rows:
                 yield batch
         del fragment
+
+
+def tables(
+    dataset: ds.FileSystemDataset,
+    columns: list[str] | None = None,
+    *,
+    filter: ds.Expression | None = None,  # noqa: A002 - the name Arrow uses
+    rows: int = TABLE_ROWS,
+) -> Iterator[pa.Table]:
+    """As `batches`, gathered into tables of at least `rows` rows (the last may hold fewer). A
+    run's part files hold many small row groups (one per database batch), and each Arrow
+    compute call costs the same whether it sees a hundred rows or a hundred thousand: work done
+    per table is then paid per `rows` rows, with memory still bounded by `rows`."""
+    pending: list[pa.RecordBatch] = []
+    count = 0
+    for batch in batches(dataset, columns, filter=filter, batch_size=rows):
+        pending.append(batch)
+        count += batch.num_rows
+        if count >= rows:
+            yield pa.Table.from_batches(pending)
+            pending, count = [], 0
+    if pending:
+        yield pa.Table.from_batches(pending)
 
 
 def file_batches(
