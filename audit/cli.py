@@ -12,6 +12,7 @@ import click
 
 from audit import __version__
 from audit.errors import InputError
+from audit.outputs.runjson import parse_time
 
 FAIL_ON_LEVELS = ["info", "notice", "warn", "error", "fatal"]
 
@@ -20,11 +21,10 @@ def parse_as_of(value: str | None) -> datetime:
     """ISO 8601; a date alone means its midnight UTC; no zone means UTC."""
     if not value:
         return datetime.now(UTC)
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        raise InputError(f"--as-of: {value!r} is not an ISO 8601 date or time") from None
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+    parsed = parse_time(value)
+    if parsed is None:
+        raise InputError(f"--as-of: {value!r} is not an ISO 8601 date or time")
+    return parsed
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

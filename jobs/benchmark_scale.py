@@ -82,26 +82,16 @@ def run_one(url: str, schema: str, workers: int, out: Path) -> dict[str, Any]:
     """One audit, in this (fresh) process; returns the measurements."""
     import resource as res
 
-    import dask
-    from distributed import Client, LocalCluster, get_task_stream
+    from distributed import get_task_stream
 
-    from audit.jobs.cluster import WORKER_CONFIG
+    from audit.jobs.cluster import dask_client
     from audit.jobs.quarterly_audit import AuditRequest, run_audit
     from audit.sample_db.products.population import ANCHOR
     from audit.source.database import IssuanceDatabase
     from audit.source.schema import load_mapping
 
-    with (
-        dask.config.set(WORKER_CONFIG),  # as the job's own cluster (see jobs/cluster.py)
-        LocalCluster(
-            n_workers=workers,
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=None,
-            silence_logs=40,
-        ) as cluster,
-        Client(cluster) as client,
-    ):
+    # The job's own local cluster, started here so its workers can be asked for their peaks.
+    with dask_client(workers) as client:
         started = time.perf_counter()
         with get_task_stream(client) as stream:
             outcome = run_audit(
@@ -110,7 +100,7 @@ def run_one(url: str, schema: str, workers: int, out: Path) -> dict[str, Any]:
                     schema=schema,
                     as_of=ANCHOR,
                     out_dir=out,
-                    scheduler=cluster.scheduler_address,
+                    scheduler=client.scheduler.address,
                 )
             )
         wall = time.perf_counter() - started

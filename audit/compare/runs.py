@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -17,7 +17,7 @@ import pyarrow.dataset as ds
 
 from audit.errors import InputError
 from audit.outputs.parts import CERTIFICATES_DIR, FINDINGS_DIR
-from audit.outputs.runjson import CATALOGUE_JSON, RUN_JSON
+from audit.outputs.runjson import CATALOGUE_JSON, RUN_JSON, discovered_at
 from audit.outputs.scan import batches
 from audit.outputs.schemas import CERTIFICATES, FINDINGS
 
@@ -34,16 +34,6 @@ def cert_key(table: pa.Table) -> pa.ChunkedArray:
     return pc.coalesce(
         table["sha256"], pc.binary_join_element_wise("cert_id:", table["cert_id"], "")
     )
-
-
-def parse_time(value: object) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 @dataclass(frozen=True)
@@ -74,9 +64,8 @@ class Run:
     @property
     def discovered_at(self) -> datetime:
         """When this run saw its findings: its finish time (the CA is aware from then on)."""
-        for key in ("finished_at", "started_at", "as_of"):
-            if moment := parse_time(self.meta.get(key)):
-                return moment
+        if moment := discovered_at(self.meta):
+            return moment
         raise InputError(f"{self.path / RUN_JSON}: no finished_at, started_at or as_of time")
 
     @cached_property

@@ -837,10 +837,10 @@ class CertView:
                 return _scts_from_tls(asn1_core.OctetString.load(v.value).native)
             # The decoder's SCT objects cost a datetime round trip each: the list it accepted
             # is read from its octets instead (same log IDs and timestamps).
-            fields = self.sct_fields
+            fields = self._sct_fields_from_octets
             if fields is not None:
                 return tuple(
-                    [SignedCertificateTimestamp(log_id, _EPOCH + timedelta(milliseconds=ms))
+                    [SignedCertificateTimestamp(log_id, EPOCH + timedelta(milliseconds=ms))
                      for log_id, ms in fields]
                 )  # fmt: skip
             return tuple(
@@ -851,9 +851,21 @@ class CertView:
 
     @derived
     def sct_fields(self) -> tuple[tuple[bytes, int], ...] | None:
-        """(log ID, timestamp in milliseconds since the epoch) of each embedded SCT, read from
-        the octets of a list the strict decoder accepted, without a datetime per SCT; None
-        when `scts` is to be read instead (no such list, another path, any surprise)."""
+        """(log ID, timestamp in milliseconds since EPOCH) of each embedded SCT, in certificate
+        order; None when absent. What `scts` says, without a datetime per SCT where the octets
+        can be read directly; raises as `scts` does when the list is not well-formed."""
+        fields = self._sct_fields_from_octets
+        if fields is not None:
+            return fields
+        scts = self.scts
+        if scts is None:
+            return None
+        return tuple((s.log_id, round((s.timestamp - EPOCH) / _MILLISECOND)) for s in scts)
+
+    @derived
+    def _sct_fields_from_octets(self) -> tuple[tuple[bytes, int], ...] | None:
+        """`sct_fields` read from the octets of a list the strict decoder accepted; None when
+        `scts` is to be read instead (no such list, another path, any surprise)."""
         try:
             ext = self.extensions.get(oids.CT_SCT_LIST)
             if ext is None or not isinstance(
@@ -1066,7 +1078,8 @@ class CertView:
 # -- converters ------------------------------------------------------------------------------
 
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)  # what SCT timestamps count from (RFC 6962 3.2)
+_MILLISECOND = timedelta(milliseconds=1)
 _SCT_TIME_BOUND = 253402300800 * 1000  # 10000-01-01 in milliseconds since the epoch
 
 
@@ -1107,16 +1120,7 @@ _NAMES_KEPT = 8192
 _ISSUER_FIELD, _SUBJECT_FIELD = 2, 4  # TBSCertificate fields after the version (RFC 5280 4.1)
 _SPKI_FIELD = 5
 
-_OID_ENCODINGS: dict[str, bytes] = {}
-_OID_NAMES: dict[bytes, str] = {}  # the other way round
-
-
-def _oid_encoding(oid: str) -> bytes:
-    """The DER of an OBJECT IDENTIFIER (tag, length, contents), computed once per OID."""
-    encoding = _OID_ENCODINGS.get(oid)
-    if encoding is None:
-        encoding = _OID_ENCODINGS[oid] = asn1_core.ObjectIdentifier(oid).dump()
-    return encoding
+_OID_NAMES: dict[bytes, str] = {}  # extension OIDs' dotted text, by their DER
 
 
 def _encoded_extension(raw: bytes, pos: int, end: int) -> EncodedExtension:

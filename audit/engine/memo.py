@@ -16,9 +16,9 @@ database row, `problems`), or that reaches the certificate in a way the walk can
 
 from __future__ import annotations
 
-import dis
 import types
 from collections.abc import Callable, Iterator
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from audit.engine import oids
@@ -63,8 +63,10 @@ _OPAQUE = frozenset({
     "getattr", "vars", "__dict__", "setattr", "eval", "exec", "globals", "locals",
     "now", "utcnow", "today", "time", "monotonic", "perf_counter", "random", "randbits", "urandom",
 })  # fmt: skip
+_UNFOLLOWED = "getattr"  # what the walk reports for code it cannot follow (one of _OPAQUE)
 
 
+@cache
 def _certview_names() -> frozenset[str]:
     from audit.engine.certview import CertView
 
@@ -105,7 +107,7 @@ def _names_reached(roots: list[Callable[..., Any]]) -> Iterator[str]:
         seen.add(id(func))
         if not isinstance(func, types.FunctionType):
             if callable(func) and not isinstance(func, type | types.BuiltinFunctionType):
-                yield "getattr"  # a callable object: its code is not followed
+                yield _UNFOLLOWED  # a callable object: its code is not followed
             continue
         if not (func.__module__ or "").startswith(ours):
             continue
@@ -144,11 +146,7 @@ def _codes(code: types.CodeType) -> Iterator[types.CodeType]:
 
 def _code_names(code: types.CodeType) -> set[str]:
     """Global and attribute names the code loads, and the free variables it reads."""
-    names = set(code.co_names) | set(code.co_freevars)
-    for op in dis.get_instructions(code):
-        if op.opname in ("LOAD_CONST",) and isinstance(op.argval, str) and op.argval in _OPAQUE:
-            names.add(op.argval)
-    return names
+    return set(code.co_names) | set(code.co_freevars)
 
 
 # -- the octets of each part, read from the certificate's header walk ------------------------
@@ -203,8 +201,9 @@ class SharedGroup:
 
     Sharing pays only where encodings repeat (an issuer's policies, AIA, CRL distribution
     points); where they do not (a DV certificate's subject), looking up and keeping results
-    costs more than it saves. So after a trial the group stops sharing when few lookups found
-    a result, and it keeps at most `_KEPT` encodings (then starts over), so memory stays small.
+    costs more than it saves. So once past a trial, a group whose lookups found a result too
+    seldom stops sharing; and it keeps at most `_KEPT` encodings (then starts over), so memory
+    stays small.
     """
 
     _TRIAL = 500  # lookups before the group decides whether sharing pays
@@ -240,8 +239,8 @@ class SharedGroup:
             self.hits += 1
             return found
         found = run(self.steps, view)
-        if self.lookups == self._TRIAL and self.hits < self._TRIAL * self._MIN_HIT_RATE:
-            self.sharing = False
+        if self.lookups >= self._TRIAL and self.hits < self.lookups * self._MIN_HIT_RATE:
+            self.sharing = False  # decided on a miss, once the trial is over
             self.results = {}
             return found
         if len(self.results) >= self._KEPT:

@@ -64,7 +64,7 @@ class _ProfileLints:
 
     _MAX_PLANS = 4096  # distinct (span, extensions) pairs kept; beyond that, plans are rebuilt
 
-    def __init__(self, lints: list[Lint], share: bool = True) -> None:
+    def __init__(self, lints: list[Lint], parts: dict[Lint, tuple[str, ...] | None]) -> None:
         self.all = tuple(lints)
         cuts = sorted({d for x in lints for d in (x.effective, x.ineffective) if d is not None})
         self.cuts = cuts
@@ -72,7 +72,7 @@ class _ProfileLints:
         starts = [None, *cuts]
         self.spans = [tuple(x for x in lints if _in_force(x, start)) for start in starts]
         self._plans: dict[tuple[int, frozenset[str] | None], _Plan] = {}
-        self._parts = {x: memo.reads(x) for x in lints} if share else {}
+        self._parts = parts  # what each lint reads (memo.reads); empty: nothing is shared
         # One shared-results group per set of lints and parts, whichever plans include it.
         self._groups: dict[tuple[tuple[str, ...], tuple[Lint, ...]], memo.SharedGroup] = {}
 
@@ -140,8 +140,9 @@ class Engine:
         for comparison)."""
         self.catalogue = catalogue
         self.as_of = as_of or datetime.now(UTC)  # the time of the audit, for time-dependent notices
+        parts = {x: memo.reads(x) for x in catalogue} if share else {}
         self._by_profile = {
-            p: _ProfileLints([x for x in catalogue if p in x.applies_to], share) for p in Profile
+            p: _ProfileLints([x for x in catalogue if p in x.applies_to], parts) for p in Profile
         }
         self._order = {x: i for i, x in enumerate(catalogue)}
         self._by_name = catalogue.by_name
@@ -177,12 +178,12 @@ class Engine:
             plan = table.plan(issued, _present_extensions(view))
             report.results = _findings(plan.alone, view)
             if plan.shared:
-                if memo.shareable(view):
-                    for group in plan.shared:
-                        report.results += group.findings(view, _findings)  # a shared list
-                else:
-                    for group in plan.shared:
-                        report.results += _findings(group.steps, view)
+                share = memo.shareable(view)
+                for group in plan.shared:
+                    # `+=` copies: the group's list is shared with other certificates
+                    report.results += (
+                        group.findings(view, _findings) if share else _findings(group.steps, view)
+                    )
                 if len(report.results) > 1:  # in catalogue order, as without sharing
                     report.results.sort(key=lambda r: self._order[r.lint])
         else:

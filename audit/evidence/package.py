@@ -37,7 +37,7 @@ from audit.evidence.archive import (
 )
 from audit.evidence.checks import check_run_dir
 from audit.outputs.parts import CERTIFICATES_DIR, FINDINGS_DIR
-from audit.outputs.runjson import CATALOGUE_JSON, RUN_JSON
+from audit.outputs.runjson import CATALOGUE_JSON, RUN_JSON, parse_time
 
 REPORT = "report.html"
 CATALOGUE_TXT = "catalogue.txt"
@@ -112,7 +112,7 @@ def build_package(
             if public
             else None
         )
-        mtime = int((_time(run.get("finished_at")) or now).timestamp())
+        mtime = int((parse_time(run.get("finished_at")) or now).timestamp())
         manifest = _manifest(run, listed, now, mtime, signature_meta)
         members: list[Member] = [
             bytes_member(MANIFEST, manifest),
@@ -257,13 +257,3 @@ def _catalogue_text(run_dir: Path, run: dict[str, Any]) -> str:
         )
         lines.append(f"         {e.get('description')}")
     return "\n".join(lines) + "\n"
-
-
-def _time(value: object) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)

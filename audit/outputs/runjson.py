@@ -25,3 +25,24 @@ def write_json(path: Path, data: Any) -> None:
 
 def read_run(run_dir: Path) -> dict[str, Any]:
     return json.loads((run_dir / RUN_JSON).read_text())
+
+
+def parse_time(value: object) -> datetime | None:
+    """An ISO 8601 date or time (as run.json, catalogue.json and `--as-of` give it; `Z` or an
+    offset, none meaning UTC, a date alone its midnight) in UTC; None for anything else."""
+    if not isinstance(value, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def discovered_at(meta: dict[str, Any]) -> datetime | None:
+    """When a run saw its findings: its finish time (the CA is aware from then on), else its
+    start, else its as-of time; None when run.json records none of them."""
+    for key in ("finished_at", "started_at", "as_of"):
+        if moment := parse_time(meta.get(key)):
+            return moment
+    return None

@@ -27,8 +27,10 @@ from audit import __version__
 from audit.engine.registry import SOURCE_TITLES
 from audit.engine.status import Status
 from audit.outputs.parts import FINDINGS_DIR
-from audit.outputs.runjson import CATALOGUE_JSON, read_run
+from audit.outputs.runjson import CATALOGUE_JSON, parse_time, read_run
+from audit.outputs.scan import batches
 from audit.outputs.schemas import FINDINGS
+from audit.report.summary import REVOCATION_DAYS  # BR 4.9.1.1, as in the report
 
 # The Mozilla incident report's seven questions, in its own words.
 QUESTIONS = (
@@ -64,9 +66,6 @@ TITLES = (
     "Steps to resolve and prevent it",
 )
 PROMPT = "✍ **TO BE COMPLETED BY THE CA:**"
-# BR 4.9.1.1: a certificate not issued in accordance with the Requirements is revoked within
-# five days of the CA becoming aware of it.
-REVOCATION_DAYS = 5
 DEFAULT_MIN_STATUS = "error"  # warnings and notices are not misissuance
 LIST_IN_DRAFT = 25  # certificates listed in the draft itself; all of them are in the CSV
 INDEX = "README.md"
@@ -132,7 +131,7 @@ def write_incident_drafts(
     run_dir, out_dir = Path(run_dir), Path(out_dir)
     run = read_run(run_dir)
     now = now or datetime.now(UTC)
-    discovered = _time(run.get("finished_at")) or now
+    discovered = parse_time(run.get("finished_at")) or now
     catalogue = {m.get("name"): m for m in _catalogue(run_dir)}
     floor = Status.parse(min_status)
     wanted = [s.label for s in Status if s >= floor and s.is_finding]
@@ -143,20 +142,21 @@ def write_incident_drafts(
     names: set[str] = set()
     dataset = ds.dataset(run_dir / FINDINGS_DIR, format="parquet", schema=FINDINGS)
     reported = pc.unique(dataset.to_table(columns=["lint"], filter=selected)["lint"])
-    seen = _ledger(run_dir, str(run.get("run_id")), reported)
+    run_id = str(run.get("run_id"))
+    seen = _ledger(run_dir, run_id, reported)
     try:
-        for batch in dataset.to_batches(columns=_READ, filter=selected):
+        for batch in batches(dataset, _READ, filter=selected):
             for row in batch.to_pylist():
                 problem = problems.get(row["lint"])
                 if problem is None:
-                    stem = _unique(_slug(row["lint"]), names)
+                    stem = file_stem(row["lint"], names)
                     problem = problems[row["lint"]] = _Problem(
                         row["lint"], catalogue.get(row["lint"]) or {}, out_dir / f"{stem}.csv"
                     )
                     problem.handle = problem.csv_path.open("w", newline="", encoding="utf-8")
                     problem.writer = csv.writer(problem.handle)
                     problem.writer.writerow(CSV_COLUMNS)
-                _add(problem, row, seen, discovered, str(run.get("run_id")), now)
+                _add(problem, row, seen, discovered, run_id, now)
     finally:
         for problem in problems.values():
             problem.handle.close()
@@ -273,7 +273,7 @@ def _draft(p: _Problem, run: dict[str, Any], discovered: datetime, now: datetime
     w(_question(1))
     w(
         f"Found by internal self-audit: certcensus run {code(run_id)} linted all "
-        f"{_n(counts.get('scanned'))} certificates active at {_ts(_time(run.get('as_of')))} "
+        f"{_n(counts.get('scanned'))} certificates active at {_ts(parse_time(run.get('as_of')))} "
         f"(of {_n(counts.get('active_in_database'))} active in the issuance database), with lint "
         f"catalogue {md(catalogue.get('version'))} (digest {code(str(catalogue.get('digest'))[:16])}). "
         f"The run finished, and the problem was found, at {_ts(discovered)}."
@@ -295,7 +295,7 @@ def _draft(p: _Problem, run: dict[str, Any], discovered: datetime, now: datetime
     w("| Date and time (UTC) | Event |")
     w("|---|---|")
     events: list[tuple[datetime, str]] = []
-    if effective := _time(meta.get("effective_date")):
+    if effective := parse_time(meta.get("effective_date")):
         events.append((effective, f"The requirement ({md(citation)}) takes effect."))
     if p.first_issued:
         events.append((p.first_issued, "First affected certificate issued (notBefore)."))
@@ -316,7 +316,7 @@ def _draft(p: _Problem, run: dict[str, Any], discovered: datetime, now: datetime
 
     w(_question(3))
     if p.last_issued:
-        as_of = _time(run.get("as_of"))
+        as_of = parse_time(run.get("as_of"))
         ago = (
             f" ({(as_of - p.last_issued).days} days before the audit's as-of time)" if as_of else ""
         )
@@ -482,11 +482,11 @@ def _cells(values: list[Any]) -> list[str]:
     return cells
 
 
-def _slug(name: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_.-]+", "-", name).strip(".-")[:80] or "lint"
-
-
-def _unique(stem: str, used: set[str]) -> str:
+def file_stem(lint: str, used: set[str]) -> str:
+    """A file name stem for a lint's CSV list: its name made safe (at most 80 characters), and
+    not yet in `used` even on a case-insensitive file system (then added to it). The report's
+    lists (audit/report/render.py) are named the same way."""
+    stem = re.sub(r"[^A-Za-z0-9_.-]+", "-", lint).strip(".-")[:80] or "lint"
     name, n = stem, 1
     while name.lower() in used:
         n += 1
@@ -508,16 +508,6 @@ def _certs(n: int) -> str:
 
 def _n(value: object) -> str:
     return f"{value:,}" if isinstance(value, int) else "?"
-
-
-def _time(value: object) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def _catalogue(run_dir: Path) -> list[dict[str, Any]]:

@@ -33,6 +33,8 @@ from markupsafe import Markup
 
 from audit.engine.registry import SOURCE_TITLES
 from audit.report.charts import charts
+from audit.report.incidents import CSV_COLUMNS as DRAFT_CSV_COLUMNS
+from audit.report.incidents import file_stem
 from audit.report.summary import (
     DEFAULT_CAP,
     MISISSUANCE,
@@ -48,11 +50,7 @@ BR_8_7_SAMPLE = 0.03  # BR 8.7: self-audit of at least 3% of certificates issued
 REPORT_FILES = "report-files"  # beside the report: the complete list of each lint, as CSV
 SHOWN = 25  # affected certificates (and table rows) shown before the rest are collapsed
 # The incident drafts' CSV columns, and whether the deadline has passed.
-CSV_COLUMNS = [
-    "sha256", "crtsh", "serial", "issuer", "subject", "not_before", "not_after", "status",
-    "message", "cert_id", "profile", "first_seen", "first_seen_run", "revocation_deadline",
-    "revoked_at", "past_deadline",
-]  # fmt: skip
+CSV_COLUMNS = [*DRAFT_CSV_COLUMNS, "past_deadline"]
 _READ = [
     "lint", "cert_id", "sha256", "serial", "issuer", "subject", "not_before", "not_after",
     "status", "message", "profile", "revoked_at", "decoded",
@@ -134,7 +132,7 @@ def write_lists(summary: Summary, out_dir: Path) -> None:
     names: dict[str, str] = {}
     used: set[str] = set()
     for x in summary.lints:
-        names[x.name] = _unique(_slug(x.name), used) + ".csv"
+        names[x.name] = file_stem(x.name, used) + ".csv"
         x.csv = f"{out_dir.name}/{names[x.name]}"
     staging = out_dir.with_name(f".{out_dir.name}.tmp")  # hidden: never packaged as evidence
     shutil.rmtree(staging, ignore_errors=True)
@@ -220,20 +218,6 @@ def _inert(values: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
     """A cell a spreadsheet would evaluate as a formula is prefixed with an apostrophe."""
     formula = pc.fill_null(pc.match_substring_regex(values, _FORMULA), False)
     return pc.if_else(formula, pc.binary_join_element_wise("'", values, ""), values)
-
-
-def _slug(name: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_.-]+", "-", name).strip(".-")[:80] or "lint"
-
-
-def _unique(stem: str, used: set[str]) -> str:
-    """Unique even on a case-insensitive file system."""
-    name, n = stem, 1
-    while name.lower() in used:
-        n += 1
-        name = f"{stem}-{n}"
-    used.add(name.lower())
-    return name
 
 
 # -- what every printed value goes through -------------------------------------------------

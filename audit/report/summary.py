@@ -38,10 +38,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.dataset as ds
 
-from audit.compare.runs import KEY, cert_key, parse_time
+from audit.compare.runs import KEY, cert_key
 from audit.engine.status import FINDING_STATUSES, Status
 from audit.errors import InputError
 from audit.outputs.buckets import bucketed
+from audit.outputs.parts import CERTIFICATES_DIR, FINDINGS_DIR
+from audit.outputs.runjson import CATALOGUE_JSON, RUN_JSON, discovered_at
 from audit.outputs.scan import tables
 from audit.outputs.schemas import CERTIFICATES, FINDINGS, TIMESTAMP
 
@@ -94,15 +96,15 @@ class RunDir:
     @classmethod
     def open(cls, path: Path) -> RunDir:
         path = Path(path)
-        meta = _read_json(path / "run.json", dict)
-        catalogue_path = path / "catalogue.json"
+        meta = _read_json(path / RUN_JSON, dict)
+        catalogue_path = path / CATALOGUE_JSON
         catalogue = _read_json(catalogue_path, list) if catalogue_path.exists() else []
         return cls(
             path=path,
             meta=meta,
             catalogue=catalogue,
-            certificates=_dataset(path / "certificates", CERTIFICATES),
-            findings=_dataset(path / "findings", FINDINGS),
+            certificates=_dataset(path / CERTIFICATES_DIR, CERTIFICATES),
+            findings=_dataset(path / FINDINGS_DIR, FINDINGS),
         )
 
 
@@ -159,10 +161,7 @@ class Ledger:
         from audit.compare.first_seen import FIRST_SEEN, ledger_batches
 
         run_id = str(run.meta.get("run_id") or run.path.name)
-        discovered = None
-        for key in ("finished_at", "started_at", "as_of"):  # as compare.runs.Run.discovered_at
-            if discovered := parse_time(run.meta.get(key)):
-                break
+        discovered = discovered_at(run.meta)
         if not (run.path / FIRST_SEEN).is_file():
             return cls(run_id, discovered, 0, {}, False)
         # Read only what is kept: a ledger holds every open finding, and the entries this run

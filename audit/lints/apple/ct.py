@@ -21,10 +21,7 @@ FINAL_TLS_CERTIFICATES = profiles.SUBSCRIBER_TLS - profiles.PRECERTIFICATE
 
 
 def _distinct_logs(cert: CertView) -> int:
-    fields = cert.sct_fields  # the log IDs without the timestamps' datetimes, when at hand
-    if fields is not None:
-        return len({log_id for log_id, _ in fields})
-    return len({sct.log_id for sct in cert.scts or ()})
+    return len({log_id for log_id, _ in cert.sct_fields or ()})
 
 
 def _enough_scts(cert: CertView, required: int, lifetime: str) -> Outcome:

@@ -14,7 +14,6 @@ a subordinate CA certificate even though its profile says root.
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Iterable
 from functools import lru_cache
 from urllib.parse import urlsplit
 
@@ -24,24 +23,18 @@ from audit.engine.profiles import Profile
 from audit.engine.registry import Source, lint
 from audit.engine.status import PASS, Outcome, Status, fail, outcome
 from audit.lints import dates
+from audit.lints.cabf_br._shared import (
+    access_description_problem,
+    aia_ca_issuers_url_http,
+    aia_ocsp_url_http,
+    critical,
+    eku_names,
+    error_from_br_2,
+    repeated_location,
+)
 from audit.lints.cabf_br.san import internal_name_problem, internal_names_outcome, is_reserved_ip
 from audit.lints.cabf_br.subject import ISO_3166_ALPHA_2
 from audit.lints.dns_syntax import ip_address_or_none
-
-_EKU_NAMES = {
-    oids.EKU_SERVER_AUTH: "serverAuth",
-    oids.EKU_CLIENT_AUTH: "clientAuth",
-    oids.EKU_CODE_SIGNING: "codeSigning",
-    oids.EKU_EMAIL_PROTECTION: "emailProtection",
-    oids.EKU_TIME_STAMPING: "timeStamping",
-    oids.EKU_OCSP_SIGNING: "OCSPSigning",
-    oids.EKU_ANY: "anyExtendedKeyUsage",
-    oids.EKU_PRECERT_SIGNING: "precertificateSigning",
-}
-
-
-def _eku_names(values: Iterable[str]) -> str:
-    return ", ".join(_EKU_NAMES.get(v, v) for v in sorted(values))
 
 
 def issues_tls(cert: CertView) -> bool:
@@ -51,9 +44,12 @@ def issues_tls(cert: CertView) -> bool:
     return eku is None or oids.EKU_SERVER_AUTH in eku or oids.EKU_ANY in eku
 
 
-def _values(cert: CertView, oid: str) -> list[str]:
-    """Non-blank values of a subject attribute: an empty or all-space value names nothing."""
-    return [v for v in cert.subject.values(oid) if v.strip()]
+def _subject_has(cert: CertView, oid: str, label: str) -> Outcome:
+    """Whether the subject has a non-blank `oid` value: an empty or all-space value names
+    nothing."""
+    if not any(v.strip() for v in cert.subject.values(oid)):
+        return fail(f"CA certificate subject {cert.subject.rfc4514[:300]!r} has no {label}")
+    return PASS
 
 
 # -- subject naming (BR 7.1.4.3.1; BR 2.0 7.1.2.10.2) --------------------------------------------
@@ -71,9 +67,7 @@ def _values(cert: CertView, oid: str) -> list[str]:
     zlint=("e_ca_common_name_missing",),
 )
 def ca_subject_common_name_present(cert: CertView) -> Outcome:
-    if not _values(cert, oids.COMMON_NAME):
-        return fail(f"CA certificate subject {cert.subject.rfc4514[:300]!r} has no commonName")
-    return PASS
+    return _subject_has(cert, oids.COMMON_NAME, "commonName")
 
 
 @lint(
@@ -89,11 +83,7 @@ def ca_subject_common_name_present(cert: CertView) -> Outcome:
     zlint=("e_ca_organization_name_missing",),
 )
 def ca_subject_organization_present(cert: CertView) -> Outcome:
-    if not _values(cert, oids.ORGANIZATION):
-        return fail(
-            f"CA certificate subject {cert.subject.rfc4514[:300]!r} has no organizationName"
-        )
-    return PASS
+    return _subject_has(cert, oids.ORGANIZATION, "organizationName")
 
 
 @lint(
@@ -108,9 +98,7 @@ def ca_subject_organization_present(cert: CertView) -> Outcome:
     zlint=("e_ca_country_name_missing",),
 )
 def ca_subject_country_present(cert: CertView) -> Outcome:
-    if not _values(cert, oids.COUNTRY):
-        return fail(f"CA certificate subject {cert.subject.rfc4514[:300]!r} has no countryName")
-    return PASS
+    return _subject_has(cert, oids.COUNTRY, "countryName")
 
 
 @lint(
@@ -189,7 +177,7 @@ def subordinate_ca_eku_technically_constrained(cert: CertView) -> Outcome:
         _TECHNICALLY_CONSTRAINING & frozenset(eku)
     ):
         return fail(
-            f"extKeyUsage has neither serverAuth nor clientAuth ({_eku_names(eku)}): "
+            f"extKeyUsage has neither serverAuth nor clientAuth ({eku_names(eku)}): "
             "not Technically Constrained"
         )
     return PASS
@@ -209,10 +197,10 @@ def subordinate_ca_eku_technically_constrained(cert: CertView) -> Outcome:
     zlint=("w_sub_ca_eku_critical",),
 )
 def subordinate_ca_eku_not_critical(cert: CertView) -> Outcome:
-    ext = cert.extensions.get(oids.EXTENDED_KEY_USAGE)
-    if ext is not None and ext.critical:
-        message = "extKeyUsage is marked critical in a subordinate CA certificate"
-        return outcome(Status.ERROR, message) if cert.not_before >= dates.BR_2_0 else fail(message)
+    if critical(cert, oids.EXTENDED_KEY_USAGE):
+        return error_from_br_2(
+            cert, "extKeyUsage is marked critical in a subordinate CA certificate"
+        )
     return PASS
 
 
@@ -245,15 +233,15 @@ _NOT_WITH_SERVER_AUTH_BR2 = frozenset({oids.EKU_OCSP_SIGNING, oids.EKU_PRECERT_S
 def subordinate_ca_eku_tls_purposes(cert: CertView) -> Outcome:
     eku = frozenset(cert.eku or ())
     if oids.EKU_ANY in eku and len(cert.eku or ()) > 1:
-        return fail(f"anyExtendedKeyUsage is accompanied by {_eku_names(eku - {oids.EKU_ANY})}")
+        return fail(f"anyExtendedKeyUsage is accompanied by {eku_names(eku - {oids.EKU_ANY})}")
     if oids.EKU_SERVER_AUTH not in eku:
         return PASS
     mixed = eku & _NOT_WITH_SERVER_AUTH
     if mixed:
-        return fail(f"serverAuth is accompanied by {_eku_names(mixed)}")
+        return fail(f"serverAuth is accompanied by {eku_names(mixed)}")
     later = eku & _NOT_WITH_SERVER_AUTH_BR2
     if later:
-        message = f"serverAuth is accompanied by {_eku_names(later)}"
+        message = f"serverAuth is accompanied by {eku_names(later)}"
         return fail(message) if cert.not_before >= dates.BR_2_0 else outcome(Status.WARN, message)
     return PASS
 
@@ -261,8 +249,10 @@ def subordinate_ca_eku_tls_purposes(cert: CertView) -> Outcome:
 # -- authorityInformationAccess of subordinate CAs (BR 7.1.2.2(c); BR 2.0 7.1.2.10.3) -------------
 
 
-def _is_http(url: object) -> bool:
-    return isinstance(url, str) and url[:7].lower() == "http://"
+def _aia_present(cert: CertView) -> Outcome:
+    if not cert.has_extension(oids.AUTHORITY_INFO_ACCESS):
+        return fail("subordinate CA certificate has no authorityInformationAccess extension")
+    return PASS
 
 
 @lint(
@@ -278,9 +268,7 @@ def _is_http(url: object) -> bool:
     zlint=("e_sub_ca_aia_missing",),
 )
 def subordinate_ca_aia_present(cert: CertView) -> Outcome:
-    if not cert.has_extension(oids.AUTHORITY_INFO_ACCESS):
-        return fail("subordinate CA certificate has no authorityInformationAccess extension")
-    return PASS
+    return _aia_present(cert)
 
 
 @lint(
@@ -295,9 +283,7 @@ def subordinate_ca_aia_present(cert: CertView) -> Outcome:
     zlint=("w_sub_ca_aia_missing",),
 )
 def subordinate_ca_aia_recommended(cert: CertView) -> Outcome:
-    if not cert.has_extension(oids.AUTHORITY_INFO_ACCESS):
-        return fail("subordinate CA certificate has no authorityInformationAccess extension")
-    return PASS
+    return _aia_present(cert)
 
 
 @lint(
@@ -314,10 +300,7 @@ def subordinate_ca_aia_recommended(cert: CertView) -> Outcome:
     needs=(oids.AUTHORITY_INFO_ACCESS,),
 )
 def subordinate_ca_aia_ocsp_url(cert: CertView) -> Outcome:
-    urls = cert.aia.ocsp if cert.aia else ()
-    if not any(_is_http(u) for u in urls):
-        return fail(f"authorityInformationAccess has no HTTP OCSP URL (id-ad-ocsp: {list(urls)!r})")
-    return PASS
+    return aia_ocsp_url_http(cert)
 
 
 @lint(
@@ -334,10 +317,7 @@ def subordinate_ca_aia_ocsp_url(cert: CertView) -> Outcome:
     zlint=("w_sub_ca_aia_does_not_contain_issuing_ca_url",),
 )
 def subordinate_ca_aia_ca_issuers_url(cert: CertView) -> Outcome:
-    urls = cert.aia.ca_issuers if cert.aia else ()
-    if not any(_is_http(u) for u in urls):
-        return fail(f"authorityInformationAccess has no HTTP caIssuers URL ({list(urls)!r})")
-    return PASS
+    return aia_ca_issuers_url_http(cert)
 
 
 @lint(
@@ -359,14 +339,11 @@ def subordinate_ca_aia_access_descriptions(cert: CertView) -> Outcome:
         return fail("authorityInformationAccess has no access descriptions")
     seen: set[tuple[str, str]] = set()
     for method, location in descriptions:
-        if method not in (oids.AD_OCSP, oids.AD_CA_ISSUERS):
-            return fail(f"authorityInformationAccess has access method {method}")
-        if location.kind != "uri":
-            return fail(f"access method {method} is located by a {location.kind} name, not a URI")
-        key = (method, str(location.value).lower())
-        if key in seen:
-            return fail(f"access location {location.value!r} appears twice for method {method}")
-        seen.add(key)
+        why = access_description_problem(method, location) or repeated_location(
+            method, location, seen
+        )
+        if why:
+            return fail(why)
     return PASS
 
 

@@ -7,10 +7,10 @@ since BR 1.7.1), and the notBefore against the signing time that embedded SCTs b
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from audit.engine import oids, profiles
-from audit.engine.certview import CertView
+from audit.engine.certview import EPOCH, CertView
 from audit.engine.registry import Source, lint
 from audit.engine.status import PASS, Outcome, Status, fail
 from audit.lints import dates
@@ -66,15 +66,13 @@ def spki_algorithm_identifier_encoding(cert: CertView) -> Outcome:
 
 
 _MAX_BACKDATING = timedelta(hours=48)
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_MICROSECOND = timedelta(microseconds=1)
 
 
-def _sct_times(cert: CertView) -> tuple[datetime, ...]:
+def _sct_milliseconds(cert: CertView) -> list[int]:
     try:
-        return tuple(s.timestamp for s in cert.scts or ())
+        return [ms for _, ms in cert.sct_fields or ()]
     except ValueError:  # a malformed SCT list: the CT lints report it; no time to compare
-        return ()
+        return []
 
 
 @lint(
@@ -88,18 +86,12 @@ def _sct_times(cert: CertView) -> tuple[datetime, ...]:
     severity=Status.ERROR,
     applies=profiles.SUBSCRIBER_TLS,
     effective=dates.BR_2_0,
-    when=lambda cert: bool(cert.sct_fields if cert.sct_fields is not None else _sct_times(cert)),
+    when=lambda cert: bool(_sct_milliseconds(cert)),
     needs=(oids.CT_SCT_LIST,),
     zlint=("e_excessively backdated",),
 )
 def not_before_within_48_hours_of_signing(cert: CertView) -> Outcome:
-    fields = cert.sct_fields
-    if fields is not None:  # compared in whole microseconds, without a datetime per SCT
-        latest_us = max(ms for _, ms in fields) * 1000
-        not_before_us = (cert.not_before - _EPOCH) // _MICROSECOND
-        if latest_us - not_before_us <= _MAX_BACKDATING // _MICROSECOND:
-            return PASS
-    latest = max(_sct_times(cert))
+    latest = EPOCH + timedelta(milliseconds=max(_sct_milliseconds(cert)))
     if latest - cert.not_before > _MAX_BACKDATING:
         hours = (latest - cert.not_before).total_seconds() / 3600
         return fail(

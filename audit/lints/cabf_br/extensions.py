@@ -15,8 +15,20 @@ from audit.engine.certview import CertView
 from audit.engine.fast import per_certificate
 from audit.engine.profiles import Profile
 from audit.engine.registry import Predicate, Source, lint
-from audit.engine.status import PASS, Outcome, Status, fail, outcome
+from audit.engine.status import PASS, Outcome, Status, fail
 from audit.lints import dates
+from audit.lints.cabf_br._shared import (
+    access_description_problem,
+    aia_ca_issuers_url_http,
+    aia_ocsp_url_http,
+    critical,
+    eku_names,
+    error_from_br_2,
+    has_policy,
+    is_http,
+    one_reserved_policy,
+    repeated_location,
+)
 
 # Every profile a BR rule about CA certificates may meet: a certificate asserting keyCertSign is
 # a CA certificate whatever the rest of it says, and the profile of a broken one may not say CA.
@@ -25,18 +37,7 @@ _SUBORDINATE_CA = frozenset({Profile.SUBORDINATE_CA})
 _ROOT_CA = frozenset({Profile.ROOT_CA})
 
 _CA_KEY_USAGE = frozenset({"key_cert_sign", "crl_sign"})
-_RESERVED_POLICIES = frozenset({oids.POLICY_DV, oids.POLICY_OV, oids.POLICY_IV, oids.POLICY_EV})
 
-_EKU_NAMES = {
-    oids.EKU_SERVER_AUTH: "serverAuth",
-    oids.EKU_CLIENT_AUTH: "clientAuth",
-    oids.EKU_CODE_SIGNING: "codeSigning",
-    oids.EKU_EMAIL_PROTECTION: "emailProtection",
-    oids.EKU_TIME_STAMPING: "timeStamping",
-    oids.EKU_OCSP_SIGNING: "OCSPSigning",
-    oids.EKU_ANY: "anyExtendedKeyUsage",
-    oids.EKU_PRECERT_SIGNING: "precertificateSigning",
-}
 # BR 2.0 7.1.2.7.10: these purposes MUST NOT be in a TLS subscriber certificate.
 _EKU_PROHIBITED_BR2 = frozenset(
     {
@@ -70,23 +71,6 @@ _SHORT_LIVED_10_DAYS = timedelta(days=10).total_seconds()
 _SHORT_LIVED_7_DAYS = timedelta(days=7).total_seconds()
 
 
-def _names(values: tuple[str, ...] | frozenset[str]) -> str:
-    return ", ".join(_EKU_NAMES.get(v, v) for v in sorted(values))
-
-
-def _is_http(url: object) -> bool:
-    return isinstance(url, str) and url[:7].lower() == "http://"
-
-
-def _critical(cert: CertView, oid: str) -> bool:
-    ext = cert.extensions.get(oid)
-    return ext is not None and ext.critical
-
-
-def _has_policy(oid: str) -> Predicate:
-    return lambda cert: oid in (cert.policies or ())
-
-
 def _short_lived(cert: CertView) -> bool:
     """SC63's Short-lived Subscriber Certificate: <= 10 days, <= 7 days from 2026-03-15."""
     if cert.not_before < dates.BR_OCSP_OPTIONAL:
@@ -116,7 +100,7 @@ def _short_lived(cert: CertView) -> bool:
     zlint=("e_ca_key_usage_not_critical", "e_root_ca_key_usage_must_be_critical"),
 )
 def ca_key_usage_critical(cert: CertView) -> Outcome:
-    if not _critical(cert, oids.KEY_USAGE):
+    if not critical(cert, oids.KEY_USAGE):
         return fail("keyUsage is not marked critical in a CA certificate")
     return PASS
 
@@ -273,7 +257,7 @@ def subscriber_eku_present(cert: CertView) -> Outcome:
 def subscriber_eku_server_or_client_auth(cert: CertView) -> Outcome:
     eku = cert.eku or ()
     if oids.EKU_SERVER_AUTH not in eku and oids.EKU_CLIENT_AUTH not in eku:
-        return fail(f"extKeyUsage has neither serverAuth nor clientAuth: {_names(eku)}")
+        return fail(f"extKeyUsage has neither serverAuth nor clientAuth: {eku_names(eku)}")
     return PASS
 
 
@@ -294,7 +278,7 @@ def subscriber_eku_extra_values(cert: CertView) -> Outcome:
     extra = frozenset(cert.eku or ()) - _EKU_ALLOWED_BR1
     if extra:
         return fail(f"extKeyUsage has purposes other than serverAuth/clientAuth/emailProtection: "
-                    f"{_names(extra)}")  # fmt: skip
+                    f"{eku_names(extra)}")  # fmt: skip
     return PASS
 
 
@@ -312,7 +296,7 @@ def subscriber_eku_extra_values(cert: CertView) -> Outcome:
 def subscriber_eku_server_auth(cert: CertView) -> Outcome:
     eku = cert.eku or ()
     if oids.EKU_SERVER_AUTH not in eku:
-        return fail(f"extKeyUsage lacks serverAuth: {_names(eku)}")
+        return fail(f"extKeyUsage lacks serverAuth: {eku_names(eku)}")
     return PASS
 
 
@@ -331,7 +315,7 @@ def subscriber_eku_server_auth(cert: CertView) -> Outcome:
 def subscriber_eku_prohibited_purposes(cert: CertView) -> Outcome:
     prohibited = frozenset(cert.eku or ()) & _EKU_PROHIBITED_BR2
     if prohibited:
-        return fail(f"extKeyUsage has prohibited purposes: {_names(prohibited)}")
+        return fail(f"extKeyUsage has prohibited purposes: {eku_names(prohibited)}")
     return PASS
 
 
@@ -350,7 +334,7 @@ def subscriber_eku_prohibited_purposes(cert: CertView) -> Outcome:
 def subscriber_eku_other_purposes(cert: CertView) -> Outcome:
     other = frozenset(cert.eku or ()) - _EKU_ALLOWED_BR2 - _EKU_PROHIBITED_BR2
     if other:
-        return fail(f"extKeyUsage has purposes that are NOT RECOMMENDED: {_names(other)}")
+        return fail(f"extKeyUsage has purposes that are NOT RECOMMENDED: {eku_names(other)}")
     return PASS
 
 
@@ -367,7 +351,7 @@ def subscriber_eku_other_purposes(cert: CertView) -> Outcome:
     zlint=("e_eku_critical",),
 )
 def subscriber_eku_not_critical(cert: CertView) -> Outcome:
-    if _critical(cert, oids.EXTENDED_KEY_USAGE):
+    if critical(cert, oids.EXTENDED_KEY_USAGE):
         return fail("extKeyUsage is marked critical in a subscriber certificate")
     return PASS
 
@@ -384,7 +368,7 @@ def subscriber_eku_not_critical(cert: CertView) -> Outcome:
 )
 def root_ca_eku_absent(cert: CertView) -> Outcome:
     if cert.eku is not None:
-        return fail(f"root CA certificate has extKeyUsage: {_names(cert.eku)}")
+        return fail(f"root CA certificate has extKeyUsage: {eku_names(cert.eku)}")
     return PASS
 
 
@@ -458,7 +442,7 @@ def subscriber_basic_constraints_not_ca(cert: CertView) -> Outcome:
     zlint=("e_sub_cert_basic_constraints_not_critical",),
 )
 def subscriber_basic_constraints_critical(cert: CertView) -> Outcome:
-    if not _critical(cert, oids.BASIC_CONSTRAINTS):
+    if not critical(cert, oids.BASIC_CONSTRAINTS):
         return fail("basicConstraints is not marked critical in a subscriber certificate")
     return PASS
 
@@ -537,10 +521,7 @@ def subscriber_aia_present(cert: CertView) -> Outcome:
     zlint=("e_sub_cert_aia_does_not_contain_ocsp_url",),
 )
 def subscriber_aia_ocsp_url(cert: CertView) -> Outcome:
-    urls = cert.aia.ocsp if cert.aia else ()
-    if not any(_is_http(u) for u in urls):
-        return fail(f"authorityInformationAccess has no HTTP OCSP URL (id-ad-ocsp: {list(urls)!r})")
-    return PASS
+    return aia_ocsp_url_http(cert)
 
 
 @lint(
@@ -556,10 +537,7 @@ def subscriber_aia_ocsp_url(cert: CertView) -> Outcome:
     zlint=("w_sub_cert_aia_does_not_contain_issuing_ca_url",),
 )
 def subscriber_aia_ca_issuers_url(cert: CertView) -> Outcome:
-    urls = cert.aia.ca_issuers if cert.aia else ()
-    if not any(_is_http(u) for u in urls):
-        return fail(f"authorityInformationAccess has no HTTP caIssuers URL ({list(urls)!r})")
-    return PASS
+    return aia_ca_issuers_url_http(cert)
 
 
 @per_certificate
@@ -574,7 +552,7 @@ def _has_access_method(method: str) -> Predicate:
 def _non_http(cert: CertView, method: str, label: str) -> Outcome:
     bad = [
         gn.value for m, gn in cert.aia_descriptions or ()
-        if m == method and not (gn.kind == "uri" and _is_http(gn.value))
+        if m == method and not (gn.kind == "uri" and is_http(gn.value))
     ]  # fmt: skip
     if bad:
         return fail(f"{label} accessLocation is not an HTTP URL: {bad!r}")
@@ -629,10 +607,9 @@ def subscriber_aia_ca_issuers_urls_http(cert: CertView) -> Outcome:
 )
 def subscriber_aia_access_methods(cert: CertView) -> Outcome:
     for method, location in cert.aia_descriptions or ():
-        if method not in (oids.AD_OCSP, oids.AD_CA_ISSUERS):
-            return fail(f"authorityInformationAccess has access method {method}")
-        if location.kind != "uri":
-            return fail(f"access method {method} is located by a {location.kind} name, not a URI")
+        why = access_description_problem(method, location)
+        if why:
+            return fail(why)
     return PASS
 
 
@@ -651,10 +628,9 @@ def subscriber_aia_access_methods(cert: CertView) -> Outcome:
 def subscriber_aia_locations_unique(cert: CertView) -> Outcome:
     seen: set[tuple[str, str]] = set()
     for method, location in cert.aia_descriptions or ():
-        key = (method, str(location.value).lower())
-        if key in seen:
-            return fail(f"access location {location.value!r} appears twice for method {method}")
-        seen.add(key)
+        why = repeated_location(method, location, seen)
+        if why:
+            return fail(why)
     return PASS
 
 
@@ -742,7 +718,7 @@ _CDP_HOLDERS = profiles.SUBSCRIBER_TLS | _SUBORDINATE_CA
     ),
 )
 def crl_distribution_points_not_critical(cert: CertView) -> Outcome:
-    if _critical(cert, oids.CRL_DISTRIBUTION_POINTS):
+    if critical(cert, oids.CRL_DISTRIBUTION_POINTS):
         return fail("cRLDistributionPoints is marked critical")
     return PASS
 
@@ -764,7 +740,7 @@ def crl_distribution_points_not_critical(cert: CertView) -> Outcome:
 )
 def crl_distribution_points_contain_http_url(cert: CertView) -> Outcome:
     urls = cert.crl_urls or ()
-    if not any(_is_http(u) for u in urls):
+    if not any(is_http(u) for u in urls):
         return fail(f"cRLDistributionPoints has no HTTP URL (URIs: {list(urls)!r})")
     return PASS
 
@@ -782,7 +758,7 @@ def crl_distribution_points_contain_http_url(cert: CertView) -> Outcome:
     zlint=("e_crl_distrib_points_not_http",),
 )
 def crl_distribution_points_http_only(cert: CertView) -> Outcome:
-    bad = [u for u in cert.crl_urls or () if not _is_http(u)]
+    bad = [u for u in cert.crl_urls or () if not is_http(u)]
     if bad:
         return fail(f"cRLDistributionPoints has non-HTTP URIs: {bad!r}")
     return PASS
@@ -790,18 +766,11 @@ def crl_distribution_points_http_only(cert: CertView) -> Outcome:
 
 def _distribution_point_fields(cert: CertView) -> list[str]:
     """The names of the reasons / cRLIssuer fields set in any DistributionPoint."""
-    ext = cert.extensions[oids.CRL_DISTRIBUTION_POINTS]
-    found = []
-    if ext.crypto is not None:
-        for dp in ext.crypto:
-            found += ["reasons"] * (dp.reasons is not None) + ["cRLIssuer"] * (
-                dp.crl_issuer is not None
-            )
-    else:
-        for dp in ext.asn1["extn_value"].parsed:
-            found += ["reasons"] * (dp["reasons"].native is not None)
-            found += ["cRLIssuer"] * (dp["crl_issuer"].native is not None)
-    return sorted(set(found))
+    points = cert.crl_distribution_points or ()
+    return sorted(
+        {"reasons" for dp in points if dp.reasons}
+        | {"cRLIssuer" for dp in points if dp.crl_issuer is not None}
+    )
 
 
 @lint(
@@ -857,11 +826,10 @@ def subscriber_certificate_policies_present(cert: CertView) -> Outcome:
     zlint=("w_sub_cert_certificate_policies_marked_critical",),
 )
 def subscriber_certificate_policies_not_critical(cert: CertView) -> Outcome:
-    if _critical(cert, oids.CERTIFICATE_POLICIES):
-        message = "certificatePolicies is marked critical in a subscriber certificate"
-        if cert.not_before >= dates.BR_2_0:
-            return outcome(Status.ERROR, message)
-        return fail(message)
+    if critical(cert, oids.CERTIFICATE_POLICIES):
+        return error_from_br_2(
+            cert, "certificatePolicies is marked critical in a subscriber certificate"
+        )
     return PASS
 
 
@@ -877,10 +845,7 @@ def subscriber_certificate_policies_not_critical(cert: CertView) -> Outcome:
     effective=dates.BR_2_0,
 )
 def subscriber_one_reserved_policy(cert: CertView) -> Outcome:
-    reserved = [p for p in cert.policies or () if p in _RESERVED_POLICIES]
-    if len(reserved) != 1:
-        return fail(f"{len(reserved)} reserved policy identifiers, not 1: {reserved!r}")
-    return PASS
+    return one_reserved_policy(cert)
 
 
 @lint(
@@ -930,7 +895,7 @@ def subordinate_ca_certificate_policies_present(cert: CertView) -> Outcome:
     zlint=("w_sub_ca_certificate_policies_marked_critical",),
 )
 def subordinate_ca_certificate_policies_not_critical(cert: CertView) -> Outcome:
-    if _critical(cert, oids.CERTIFICATE_POLICIES):
+    if critical(cert, oids.CERTIFICATE_POLICIES):
         return fail("certificatePolicies is marked critical in a subordinate CA certificate")
     return PASS
 
@@ -964,7 +929,7 @@ def root_ca_certificate_policies_absent(cert: CertView) -> Outcome:
     source=Source.CABF_BR,
     severity=Status.ERROR,
     applies=profiles.SUBSCRIBER_TLS,
-    when=_has_policy(oids.POLICY_DV),
+    when=has_policy(oids.POLICY_DV),
     needs=(oids.CERTIFICATE_POLICIES,),
     effective=dates.BR_1_0,
     ineffective=dates.BR_2_0,
@@ -989,7 +954,7 @@ def dv_policy_without_identity_attributes(cert: CertView) -> Outcome:
     source=Source.CABF_BR,
     severity=Status.ERROR,
     applies=profiles.SUBSCRIBER_TLS,
-    when=_has_policy(oids.POLICY_DV),
+    when=has_policy(oids.POLICY_DV),
     needs=(oids.CERTIFICATE_POLICIES,),
     effective=dates.BR_2_0,
     zlint=("e_cab_dv_subject_invalid_values",),
@@ -1014,7 +979,7 @@ def dv_policy_subject_country_and_common_name_only(cert: CertView) -> Outcome:
     source=Source.CABF_BR,
     severity=Status.ERROR,
     applies=profiles.SUBSCRIBER_TLS,
-    when=_has_policy(oids.POLICY_OV),
+    when=has_policy(oids.POLICY_OV),
     needs=(oids.CERTIFICATE_POLICIES,),
     effective=dates.BR_1_0,
     zlint=("e_cab_ov_requires_org",),
@@ -1033,7 +998,7 @@ def ov_policy_requires_organization(cert: CertView) -> Outcome:
     source=Source.CABF_BR,
     severity=Status.ERROR,
     applies=profiles.SUBSCRIBER_TLS,
-    when=_has_policy(oids.POLICY_IV),
+    when=has_policy(oids.POLICY_IV),
     needs=(oids.CERTIFICATE_POLICIES,),
     effective=dates.BR_IV_POLICY,
     ineffective=dates.BR_2_0,
@@ -1054,7 +1019,7 @@ def iv_policy_requires_organization_or_personal_name(cert: CertView) -> Outcome:
     source=Source.CABF_BR,
     severity=Status.ERROR,
     applies=profiles.SUBSCRIBER_TLS,
-    when=_has_policy(oids.POLICY_IV),
+    when=has_policy(oids.POLICY_IV),
     needs=(oids.CERTIFICATE_POLICIES,),
     effective=dates.BR_2_0,
     zlint=("e_cab_iv_requires_personal_name_strict",),

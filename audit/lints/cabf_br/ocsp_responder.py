@@ -7,28 +7,16 @@ first BRs; BR 2.0 (Ballot SC62, from 2023-09-15) gives the whole profile in 7.1.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from audit.engine import oids
 from audit.engine.certview import CertView
 from audit.engine.profiles import Profile
 from audit.engine.registry import Source, lint
 from audit.engine.status import PASS, Outcome, Status, fail
 from audit.lints import dates
+from audit.lints.cabf_br._shared import eku_names
 
 _OCSP_RESPONDER = frozenset({Profile.OCSP_RESPONDER})
 _NULL = b"\x05\x00"  # the DER of ASN.1 NULL: id-pkix-ocsp-nocheck's only allowed value
-
-_EKU_NAMES = {
-    oids.EKU_SERVER_AUTH: "serverAuth", oids.EKU_CLIENT_AUTH: "clientAuth",
-    oids.EKU_CODE_SIGNING: "codeSigning", oids.EKU_EMAIL_PROTECTION: "emailProtection",
-    oids.EKU_TIME_STAMPING: "timeStamping", oids.EKU_ANY: "anyExtendedKeyUsage",
-    oids.EKU_PRECERT_SIGNING: "precertificateSigning",
-}  # fmt: skip
-
-
-def _names(values: Iterable[str]) -> str:
-    return ", ".join(_EKU_NAMES.get(v, v) for v in sorted(values))
 
 
 @lint(
@@ -133,7 +121,7 @@ def ocsp_responder_key_usage_digital_signature_only(cert: CertView) -> Outcome:
 def ocsp_responder_eku_ocsp_signing_only(cert: CertView) -> Outcome:
     other = frozenset(cert.eku or ()) - {oids.EKU_OCSP_SIGNING}
     if other:
-        return fail(f"OCSP responder extKeyUsage also has {_names(other)}")
+        return fail(f"OCSP responder extKeyUsage also has {eku_names(other)}")
     return PASS
 
 

@@ -184,16 +184,6 @@ _HASH_BITS = {
 }
 
 
-def _extension_value(cert: CertView, oid: str) -> bytes | None:
-    """The DER inside an extension's extnValue, however the certificate was decoded."""
-    ext = cert.extensions.get(oid)
-    if ext is None:
-        return None
-    if ext.crypto is not None:
-        return getattr(ext.crypto, "value", None)
-    return ext.asn1["extn_value"].contents
-
-
 def _onion_base(name: str) -> str:
     return ".".join(name.lower().rstrip(".").split(".")[-2:])
 
@@ -209,7 +199,7 @@ def _descriptor_applies(cert: CertView) -> bool:
 
 
 def _descriptor_problems(cert: CertView) -> list[str]:
-    raw = _extension_value(cert, oids.TOR_SERVICE_DESCRIPTOR)
+    raw = cert.extension_value_der(oids.TOR_SERVICE_DESCRIPTOR)
     if raw is None:
         return ["the certificate has v2 .onion names but no TorServiceDescriptor extension"]
     try:

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from audit.engine import oids, profiles
 from audit.engine.certview import CertView
-from audit.engine.registry import Predicate, Source, lint
+from audit.engine.registry import Source, lint
 from audit.engine.status import PASS, Outcome, Status, fail
 from audit.lints import dates
+from audit.lints.cabf_br._shared import has_policy, one_reserved_policy
 
-RESERVED_POLICIES = frozenset({oids.POLICY_DV, oids.POLICY_OV, oids.POLICY_IV, oids.POLICY_EV})
 _QUALIFIER_NAMES = {oids.CPS_QUALIFIER: "id-qt-cps", oids.USER_NOTICE_QUALIFIER: "id-qt-unotice"}
 
 
@@ -60,10 +60,7 @@ def subordinate_ca_any_policy_alone(cert: CertView) -> Outcome:
 def subordinate_ca_one_reserved_policy(cert: CertView) -> Outcome:
     if cert.policies is None:
         return fail("subordinate CA certificate has no certificatePolicies, so no reserved policy")
-    reserved = [p for p in cert.policies if p in RESERVED_POLICIES]
-    if len(reserved) != 1:
-        return fail(f"{len(reserved)} reserved policy identifiers, not 1: {reserved!r}")
-    return PASS
+    return one_reserved_policy(cert)
 
 
 # -- policy qualifiers (BR 2.0 7.1.2.7.9, 7.1.2.10.5) ---------------------------------------------
@@ -129,10 +126,6 @@ def cps_uri_http_or_https(cert: CertView) -> Outcome:
 # -- the subject promised by the OV and IV policy identifiers ------------------------------------
 
 
-def _has_policy(oid: str) -> Predicate:
-    return lambda cert: oid in (cert.policies or ())
-
-
 def _lacks_country(cert: CertView) -> Outcome:
     if not cert.subject.has(oids.COUNTRY):
         return fail(f"subject {cert.subject.rfc4514[:300]!r} has no countryName")
@@ -157,7 +150,7 @@ def _lacks_locality_and_state(cert: CertView) -> Outcome:
     severity=Status.ERROR,
     applies=profiles.SUBSCRIBER_TLS,
     effective=dates.BR_1_0,
-    when=_has_policy(oids.POLICY_OV),
+    when=has_policy(oids.POLICY_OV),
     needs=(oids.CERTIFICATE_POLICIES,),
     zlint=("e_cert_policy_ov_requires_country",),
 )
@@ -174,7 +167,7 @@ def ov_policy_requires_country(cert: CertView) -> Outcome:
     severity=Status.ERROR,
     applies=profiles.SUBSCRIBER_TLS,
     effective=dates.BR_1_0,
-    when=_has_policy(oids.POLICY_OV),
+    when=has_policy(oids.POLICY_OV),
     needs=(oids.CERTIFICATE_POLICIES,),
     zlint=("e_cert_policy_ov_requires_province_or_locality",),
 )
@@ -191,7 +184,7 @@ def ov_policy_requires_locality_or_state(cert: CertView) -> Outcome:
     severity=Status.ERROR,
     applies=profiles.SUBSCRIBER_TLS,
     effective=dates.BR_IV_POLICY,
-    when=_has_policy(oids.POLICY_IV),
+    when=has_policy(oids.POLICY_IV),
     needs=(oids.CERTIFICATE_POLICIES,),
     zlint=("e_cert_policy_iv_requires_country",),
 )
@@ -209,7 +202,7 @@ def iv_policy_requires_country(cert: CertView) -> Outcome:
     severity=Status.ERROR,
     applies=profiles.SUBSCRIBER_TLS,
     effective=dates.BR_IV_POLICY,
-    when=_has_policy(oids.POLICY_IV),
+    when=has_policy(oids.POLICY_IV),
     needs=(oids.CERTIFICATE_POLICIES,),
     zlint=("e_cert_policy_iv_requires_province_or_locality",),
 )

@@ -55,6 +55,20 @@ def _signed_with(cert: CertView) -> str:
     return f"signed with {signature_name(cert.signature_algorithm)}"
 
 
+def _not_sha1(cert: CertView) -> Outcome:
+    if cert.signature_algorithm in oids.SHA1_SIGNATURES:
+        return fail(_signed_with(cert))
+    return PASS
+
+
+def _weak_or_other(cert: CertView, other: str) -> Outcome:
+    """A signature algorithm not allowed: MD2, MD4 and MD5 by name, the rest as `other` says."""
+    weak = WEAK_DIGESTS.get(cert.signature_algorithm)
+    if weak is not None:
+        return fail(f"{_signed_with(cert)}: {weak} is prohibited")
+    return fail(f"{_signed_with(cert)}{other}")
+
+
 @lint(
     name="signature_sha1_prohibited",
     description="Subscriber and subordinate CA certificates issued from 2016-01-01 are not "
@@ -68,9 +82,7 @@ def _signed_with(cert: CertView) -> str:
     zlint=("e_sub_cert_or_sub_ca_using_sha1",),
 )
 def signature_sha1_prohibited(cert: CertView) -> Outcome:
-    if cert.signature_algorithm in oids.SHA1_SIGNATURES:
-        return fail(_signed_with(cert))
-    return PASS
+    return _not_sha1(cert)
 
 
 @lint(
@@ -84,9 +96,7 @@ def signature_sha1_prohibited(cert: CertView) -> Outcome:
     effective=dates.BR_SHA1_OCSP_RESPONDER_PROHIBITED,
 )
 def ocsp_responder_signature_sha1_prohibited(cert: CertView) -> Outcome:
-    if cert.signature_algorithm in oids.SHA1_SIGNATURES:
-        return fail(_signed_with(cert))
-    return PASS
+    return _not_sha1(cert)
 
 
 @lint(
@@ -129,9 +139,7 @@ def signature_digest_allowed_br_1(cert: CertView) -> Outcome:
     algorithm = cert.signature_algorithm
     if algorithm in BR_1_DIGEST_SIGNATURES:
         return PASS
-    if algorithm in WEAK_DIGESTS:
-        return fail(f"{_signed_with(cert)}: {WEAK_DIGESTS[algorithm]} is prohibited")
-    return fail(f"{_signed_with(cert)}, not SHA-1 or SHA-2 with RSA, ECDSA or DSA")
+    return _weak_or_other(cert, ", not SHA-1 or SHA-2 with RSA, ECDSA or DSA")
 
 
 @lint(
@@ -158,6 +166,4 @@ def signature_algorithm_allowed_br_7_1_3_2(cert: CertView) -> Outcome:
             f"{_signed_with(cert)}: allowed only for a CA cross-certificate duplicating an "
             "existing SHA-1 certificate (BR 7.1.3.2.1)",
         )
-    if algorithm in WEAK_DIGESTS:
-        return fail(f"{_signed_with(cert)}: {WEAK_DIGESTS[algorithm]} is prohibited")
-    return fail(f"{_signed_with(cert)}, not an algorithm BR 7.1.3.2 allows")
+    return _weak_or_other(cert, ", not an algorithm BR 7.1.3.2 allows")

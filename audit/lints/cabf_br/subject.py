@@ -13,14 +13,11 @@ from audit.engine.fast import per_certificate
 from audit.engine.registry import Source, lint
 from audit.engine.status import PASS, Outcome, Status, fail
 from audit.lints import dates
+from audit.lints.cabf_br._shared import has_common_name
 from audit.lints.cabf_br.san import internal_name_problem, internal_names_outcome, is_reserved_ip
 from audit.lints.dns_syntax import ip_address_or_none
 
 _NAMES = oids.SHORT_NAMES
-
-
-def _has_common_name(cert: CertView) -> bool:
-    return cert.subject.has(oids.COMMON_NAME)
 
 
 def _attribute_names(found: set[str]) -> str:
@@ -187,7 +184,7 @@ def _as_ip(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
     applies=profiles.SUBSCRIBER_TLS,
     effective=dates.BR_1_0,
     ineffective=dates.BR_CN_COPIED_FROM_SAN,
-    when=_has_common_name,
+    when=has_common_name,
     zlint=("e_subject_common_name_not_from_san",),
 )
 def common_name_in_san(cert: CertView) -> Outcome:
@@ -214,7 +211,7 @@ def common_name_in_san(cert: CertView) -> Outcome:
     severity=Status.ERROR,
     applies=profiles.SUBSCRIBER_TLS,
     effective=dates.BR_CN_COPIED_FROM_SAN,
-    when=_has_common_name,
+    when=has_common_name,
     zlint=("e_subject_common_name_not_exactly_from_san",),
 )
 def common_name_copied_from_san(cert: CertView) -> Outcome:
@@ -246,7 +243,7 @@ _HOSTNAME_CHARS = frozenset(string.ascii_letters + string.digits + "-._*")
     severity=Status.ERROR,
     applies=profiles.SUBSCRIBER_TLS,
     effective=dates.BR_1_0,
-    when=_has_common_name,
+    when=has_common_name,
     zlint=("e_subject_contains_reserved_ip",),
 )
 def common_name_not_internal(cert: CertView) -> Outcome:

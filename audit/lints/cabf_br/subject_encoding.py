@@ -39,6 +39,7 @@ from audit.engine.names import (
 from audit.engine.registry import Source, lint
 from audit.engine.status import PASS, Outcome, Status, fail
 from audit.lints import dates
+from audit.lints.cabf_br._shared import has_common_name
 from audit.lints.cabf_br.san import tld_is_delegated
 from audit.lints.dns_syntax import ip_address_or_none
 
@@ -247,10 +248,6 @@ def subject_attribute_not_repeated(cert: CertView) -> Outcome:
 # -- commonName ---------------------------------------------------------------------------------
 
 
-def _has_common_name(cert: CertView) -> bool:
-    return cert.subject.has(oids.COMMON_NAME)
-
-
 _CN_DEPRECATED = fail("subject:commonName is present (deprecated)")
 _CN_NOT_RECOMMENDED = fail("subject:commonName is present (NOT RECOMMENDED)")
 
@@ -270,7 +267,7 @@ _CN_NOT_RECOMMENDED = fail("subject:commonName is present (NOT RECOMMENDED)")
 )
 def subject_common_name_deprecated(cert: CertView) -> Outcome:
     # Nearly every certificate of the time has one: a fixed message (the subject is in the row).
-    return _CN_DEPRECATED if _has_common_name(cert) else PASS
+    return _CN_DEPRECATED if has_common_name(cert) else PASS
 
 
 @lint(
@@ -287,7 +284,7 @@ def subject_common_name_deprecated(cert: CertView) -> Outcome:
     zlint=("w_subject_common_name_included",),
 )
 def subject_common_name_not_recommended(cert: CertView) -> Outcome:
-    return _CN_NOT_RECOMMENDED if _has_common_name(cert) else PASS
+    return _CN_NOT_RECOMMENDED if has_common_name(cert) else PASS
 
 
 @lint(
@@ -302,7 +299,7 @@ def subject_common_name_not_recommended(cert: CertView) -> Outcome:
     applies=profiles.SUBSCRIBER_TLS,
     effective=dates.BR_1_0,
     ineffective=dates.BR_2_0,
-    when=_has_common_name,
+    when=has_common_name,
     zlint=("w_extra_subject_common_names",),
 )
 def subject_single_common_name(cert: CertView) -> Outcome:
@@ -426,9 +423,9 @@ def subject_organizational_unit_requires_organization(cert: CertView) -> Outcome
 # 7.1.2.7.3 (IV) and 7.1.2.7.4 (OV): the attributes each table lists with a presence other than
 # NOT RECOMMENDED / MUST NOT. postalCode and streetAddress are listed as NOT RECOMMENDED.
 _LISTED = {
-    "ov": frozenset({oids.DOMAIN_COMPONENT, oids.COUNTRY, oids.STATE, oids.LOCALITY,
+    "OV": frozenset({oids.DOMAIN_COMPONENT, oids.COUNTRY, oids.STATE, oids.LOCALITY,
                      oids.ORGANIZATION, oids.COMMON_NAME}),
-    "iv": frozenset({oids.COUNTRY, oids.STATE, oids.LOCALITY, oids.ORGANIZATION, oids.SURNAME,
+    "IV": frozenset({oids.COUNTRY, oids.STATE, oids.LOCALITY, oids.ORGANIZATION, oids.SURNAME,
                      oids.GIVEN_NAME, oids.COMMON_NAME}),
 }  # fmt: skip
 # Judged by their own lints: OU (MUST NOT, subject_organizational_unit_prohibited), surname and
@@ -450,13 +447,12 @@ _JUDGED_ELSEWHERE = frozenset({oids.ORGANIZATIONAL_UNIT, oids.SURNAME, oids.GIVE
     effective=dates.BR_2_0,
 )
 def subject_ov_iv_attributes_not_recommended(cert: CertView) -> Outcome:
-    listed = _LISTED["iv" if cert.profile in profiles.IV else "ov"]
+    kind = "IV" if cert.profile in profiles.IV else "OV"
     extra = {
         a.oid for a in cert.subject.attributes
-        if a.oid not in listed and a.oid not in _JUDGED_ELSEWHERE
+        if a.oid not in _LISTED[kind] and a.oid not in _JUDGED_ELSEWHERE
     }  # fmt: skip
     if extra:
-        kind = "IV" if cert.profile in profiles.IV else "OV"
         return fail(
             f"{kind} certificate subject has NOT RECOMMENDED attributes: "
             + ", ".join(sorted(_name(o) for o in extra))

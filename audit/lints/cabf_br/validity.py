@@ -63,6 +63,26 @@ def _longer_than_months(cert: CertView, months: int) -> bool:
     return cert.not_after > add_months(cert.not_before, months)
 
 
+def _later_than_months(cert: CertView, months: int) -> str:
+    return (
+        f"notAfter {cert.not_after:%Y-%m-%d %H:%M:%S} is later than notBefore + {months} months "
+        f"({add_months(cert.not_before, months):%Y-%m-%d %H:%M:%S})"
+    )
+
+
+def _at_most_months(cert: CertView, months: int) -> Outcome:
+    if _longer_than_months(cert, months):
+        return fail(_later_than_months(cert, months))
+    return PASS
+
+
+def _at_most_825_days_exclusive(cert: CertView) -> Outcome:
+    seconds = _exclusive_seconds(cert)
+    if seconds > 825 * DAY:
+        return fail(f"notAfter - notBefore is {describe(seconds)}, more than 825 days")
+    return PASS
+
+
 def _over_days_inclusive(cert: CertView, days: int, verb: str) -> Outcome:
     seconds = cert.validity_seconds
     if seconds > days * DAY:
@@ -86,12 +106,7 @@ def _over_days_inclusive(cert: CertView, days: int, verb: str) -> Outcome:
     ineffective=dates.BR_39_MONTHS,
 )
 def validity_at_most_60_months(cert: CertView) -> Outcome:
-    if _longer_than_months(cert, 60):
-        return fail(
-            f"notAfter {cert.not_after:%Y-%m-%d %H:%M:%S} is later than notBefore + 60 months "
-            f"({add_months(cert.not_before, 60):%Y-%m-%d %H:%M:%S})"
-        )
-    return PASS
+    return _at_most_months(cert, 60)
 
 
 @lint(
@@ -114,8 +129,7 @@ def validity_at_most_60_months(cert: CertView) -> Outcome:
 def validity_at_most_39_months(cert: CertView) -> Outcome:
     if not _longer_than_months(cert, 39):
         return PASS
-    limit = f"notBefore + 39 months ({add_months(cert.not_before, 39):%Y-%m-%d %H:%M:%S})"
-    late = f"notAfter {cert.not_after:%Y-%m-%d %H:%M:%S} is later than {limit}"
+    late = _later_than_months(cert, 39)
     if cert.not_before < dates.BR_39_MONTHS_EXCEPTIONS_END and not _longer_than_months(cert, 60):
         return outcome(
             Status.WARN,
@@ -139,10 +153,7 @@ def validity_at_most_39_months(cert: CertView) -> Outcome:
     zlint=("e_sub_cert_valid_time_longer_than_825_days",),
 )
 def validity_at_most_825_days(cert: CertView) -> Outcome:
-    seconds = _exclusive_seconds(cert)
-    if seconds > 825 * DAY:
-        return fail(f"notAfter - notBefore is {describe(seconds)}, more than 825 days")
-    return PASS
+    return _at_most_825_days_exclusive(cert)
 
 
 @lint(
@@ -292,12 +303,7 @@ def validity_below_47_days(cert: CertView) -> Outcome:
     zlint=("e_ev_valid_time_too_long",),
 )
 def ev_validity_at_most_27_months(cert: CertView) -> Outcome:
-    if _longer_than_months(cert, 27):
-        return fail(
-            f"notAfter {cert.not_after:%Y-%m-%d %H:%M:%S} is later than notBefore + 27 months "
-            f"({add_months(cert.not_before, 27):%Y-%m-%d %H:%M:%S})"
-        )
-    return PASS
+    return _at_most_months(cert, 27)
 
 
 @lint(
@@ -313,7 +319,4 @@ def ev_validity_at_most_27_months(cert: CertView) -> Outcome:
     zlint=("e_ev_valid_time_too_long",),
 )
 def ev_validity_at_most_825_days(cert: CertView) -> Outcome:
-    seconds = _exclusive_seconds(cert)
-    if seconds > 825 * DAY:
-        return fail(f"notAfter - notBefore is {describe(seconds)}, more than 825 days")
-    return PASS
+    return _at_most_825_days_exclusive(cert)

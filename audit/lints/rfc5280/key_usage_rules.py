@@ -146,6 +146,14 @@ def key_usage_at_most_nine_bits(cert: CertView) -> Outcome:
 # -- bits allowed by key type (RFC 3279 2.3, RFC 5480 3) ------------------------------------
 
 
+def _asserts_only(cert: CertView, allowed: frozenset[str], who: str) -> Outcome:
+    """keyUsage asserts no bit outside `allowed`."""
+    extra = (cert.key_usage or frozenset()) - allowed
+    if extra:
+        return fail(f"{who} asserts {_names(extra)}")
+    return PASS
+
+
 def _rsa_with_key_usage(cert: CertView) -> bool:
     return cert.public_key_algorithm == oids.RSA_ENCRYPTION and cert.key_usage is not None
 
@@ -173,10 +181,7 @@ RSA_END_ENTITY_BITS = frozenset(
     zlint=("e_rsa_allowed_ku_ca",),
 )
 def rsa_ca_key_usage_allowed(cert: CertView) -> Outcome:
-    extra = (cert.key_usage or frozenset()) - RSA_CA_BITS
-    if extra:
-        return fail(f"RSA CA certificate asserts {_names(extra)}")
-    return PASS
+    return _asserts_only(cert, RSA_CA_BITS, "RSA CA certificate")
 
 
 @lint(
@@ -193,10 +198,7 @@ def rsa_ca_key_usage_allowed(cert: CertView) -> Outcome:
     zlint=("e_rsa_allowed_ku_ee",),
 )
 def rsa_end_entity_key_usage_allowed(cert: CertView) -> Outcome:
-    extra = (cert.key_usage or frozenset()) - RSA_END_ENTITY_BITS
-    if extra:
-        return fail(f"RSA end-entity certificate asserts {_names(extra)}")
-    return PASS
+    return _asserts_only(cert, RSA_END_ENTITY_BITS, "RSA end-entity certificate")
 
 
 @lint(
@@ -244,10 +246,7 @@ ECDSA_END_ENTITY_BITS = frozenset(
     zlint=("n_ecdsa_ee_invalid_ku",),
 )
 def ecdsa_end_entity_key_usage(cert: CertView) -> Outcome:
-    extra = (cert.key_usage or frozenset()) - ECDSA_END_ENTITY_BITS
-    if extra:
-        return fail(f"id-ecPublicKey end-entity certificate asserts {_names(extra)}")
-    return PASS
+    return _asserts_only(cert, ECDSA_END_ENTITY_BITS, "id-ecPublicKey end-entity certificate")
 
 
 # -- keyUsage and extKeyUsage agree (RFC 5280 4.2.1.12) ----------------------------------------

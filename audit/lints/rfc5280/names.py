@@ -14,6 +14,7 @@ import unicodedata
 
 from audit.engine import oids, profiles
 from audit.engine.certview import CertView
+from audit.engine.names import Name
 from audit.engine.registry import Source, lint
 from audit.engine.status import PASS, Outcome, Status, fail
 from audit.lints import dates
@@ -61,6 +62,16 @@ UPPER_BOUNDS: dict[str, tuple[str, int]] = {
 }
 
 
+def attributes_too_long(name: Name, bounds: dict[str, tuple[str, int]], limit: str) -> list[str]:
+    """Each attribute of `name` longer than its bound in `bounds` (OID: attribute name, bound),
+    said as '<attribute> is <n> characters (<limit> <bound>)'."""
+    return [
+        f"{bound[0]} is {len(a.value)} characters ({limit} {bound[1]})"
+        for a in name.attributes
+        if (bound := bounds.get(a.oid)) is not None and len(a.value) > bound[1]
+    ]
+
+
 @lint(
     name="subject_attribute_upper_bounds",
     description="Each subject attribute is no longer than its upper bound: commonName, "
@@ -90,11 +101,7 @@ UPPER_BOUNDS: dict[str, tuple[str, int]] = {
     ),
 )
 def subject_attribute_upper_bounds(cert: CertView) -> Outcome:
-    too_long = [
-        f"{UPPER_BOUNDS[a.oid][0]} is {len(a.value)} characters (at most {UPPER_BOUNDS[a.oid][1]})"
-        for a in cert.subject.attributes
-        if a.oid in UPPER_BOUNDS and len(a.value) > UPPER_BOUNDS[a.oid][1]
-    ]
+    too_long = attributes_too_long(cert.subject, UPPER_BOUNDS, "at most")
     if too_long:
         return fail("subject " + "; ".join(too_long))
     return PASS

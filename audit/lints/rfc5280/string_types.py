@@ -19,7 +19,7 @@ from audit.engine.names import PRINTABLE_STRING, Attr, Name
 from audit.engine.registry import Source, lint
 from audit.engine.status import PASS, Outcome, Status, fail
 from audit.lints import dates
-from audit.lints.rfc5280.names import has_dns_names
+from audit.lints.rfc5280.names import attributes_too_long, has_dns_names
 
 # X.680 41.4: the PrintableString alphabet.
 PRINTABLE = frozenset(string.ascii_letters + string.digits + " '()+,-./:=?")
@@ -29,6 +29,10 @@ _CONTROL = frozenset(map(chr, [*range(0x20), *range(0x7F, 0xA0)]))
 
 def _shown(attr: Attr) -> str:
     return f"{oids.SHORT_NAMES.get(attr.oid, attr.oid)}={attr.value[:64]!r}"
+
+
+def _not_printable_problem(where: str, attr: Attr) -> str:
+    return f"{where} {_shown(attr)} is ASN.1 type {attr.tag}, not PrintableString"
 
 
 def _not_printable_string(name: Name, oid: str) -> list[Attr]:
@@ -62,12 +66,13 @@ def country_name_printable_string(cert: CertView) -> Outcome:
     subject, issuer = _country_not_printable(cert.subject), _country_not_printable(cert.issuer)
     if not subject and not issuer:
         return PASS
-    found = [
-        f"{where} {_shown(a)} is ASN.1 type {a.tag}, not PrintableString"
-        for where, attrs in (("subject", subject), ("issuer", issuer))
-        for a in attrs
-    ]
-    return fail("; ".join(found)) if found else PASS
+    return fail(
+        "; ".join(
+            _not_printable_problem(where, a)
+            for where, attrs in (("subject", subject), ("issuer", issuer))
+            for a in attrs
+        )
+    )
 
 
 @lint(
@@ -84,7 +89,7 @@ def country_name_printable_string(cert: CertView) -> Outcome:
 )
 def serial_number_printable_string(cert: CertView) -> Outcome:
     found = [
-        f"subject {_shown(a)} is ASN.1 type {a.tag}, not PrintableString"
+        _not_printable_problem("subject", a)
         for a in _not_printable_string(cert.subject, oids.SERIAL_NUMBER)
     ]
     return fail("; ".join(found)) if found else PASS
@@ -164,13 +169,7 @@ RECOMMENDED_LENGTHS = {
     ),
 )
 def subject_attribute_recommended_lengths(cert: CertView) -> Outcome:
-    found = []
-    for a in cert.subject.attributes:
-        bound = RECOMMENDED_LENGTHS.get(a.oid)
-        if bound is not None and len(a.value) > bound[1]:
-            found.append(
-                f"{bound[0]} is {len(a.value)} characters (recommended at most {bound[1]})"
-            )
+    found = attributes_too_long(cert.subject, RECOMMENDED_LENGTHS, "recommended at most")
     return fail("subject " + "; ".join(found)) if found else PASS
 
 

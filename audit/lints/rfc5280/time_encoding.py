@@ -63,6 +63,22 @@ def _problems(value: str, digits: int, fraction_allowed_in_syntax: bool) -> list
     return problems
 
 
+def _format_outcome(
+    cert: CertView, tag: int, form: re.Pattern[str], type_name: str, digits: int, fraction: bool
+) -> Outcome:
+    """Each validity time of type `tag` written in `form`, or what is wrong with those that
+    are not (at least one when `_well_formed` says no)."""
+    if _well_formed(cert, tag, form):
+        return PASS
+    return fail(
+        "; ".join(
+            f"{field} {type_name} {t.text!r} " + " and ".join(_problems(t.text, digits, fraction))
+            for field, t in _times(cert, tag)
+            if not form.fullmatch(t.text)
+        )
+    )
+
+
 @lint(
     name="utc_time_format",
     description="Validity dates encoded as UTCTime are written YYMMDDHHMMSSZ: in Zulu (UTC) "
@@ -76,14 +92,7 @@ def _problems(value: str, digits: int, fraction_allowed_in_syntax: bool) -> list
     zlint=("e_utc_time_does_not_include_seconds", "e_utc_time_not_in_zulu"),
 )
 def utc_time_format(cert: CertView) -> Outcome:
-    if _well_formed(cert, UTC_TIME, _UTC_TIME):
-        return PASS
-    found = [
-        f"{field} UTCTime {t.text!r} " + " and ".join(_problems(t.text, 12, False))
-        for field, t in _times(cert, UTC_TIME)
-        if not _UTC_TIME.fullmatch(t.text)
-    ]
-    return fail("; ".join(found)) if found else PASS
+    return _format_outcome(cert, UTC_TIME, _UTC_TIME, "UTCTime", 12, False)
 
 
 @lint(
@@ -103,11 +112,4 @@ def utc_time_format(cert: CertView) -> Outcome:
     ),
 )
 def generalized_time_format(cert: CertView) -> Outcome:
-    if _well_formed(cert, GENERALIZED_TIME, _GENERALIZED_TIME):
-        return PASS
-    found = [
-        f"{field} GeneralizedTime {t.text!r} " + " and ".join(_problems(t.text, 14, True))
-        for field, t in _times(cert, GENERALIZED_TIME)
-        if not _GENERALIZED_TIME.fullmatch(t.text)
-    ]
-    return fail("; ".join(found)) if found else PASS
+    return _format_outcome(cert, GENERALIZED_TIME, _GENERALIZED_TIME, "GeneralizedTime", 14, True)

@@ -27,9 +27,7 @@ _FINAL_TLS = profiles.SUBSCRIBER_TLS - profiles.PRECERTIFICATE
     zlint=("e_empty_sct_list",),
 )
 def sct_list_not_empty(cert: CertView) -> Outcome:
-    scts = cert.sct_fields  # the list's length without the timestamps' datetimes, when at hand
-    if scts is None:
-        scts = cert.scts
+    scts = cert.sct_fields
     if scts is not None and not scts:
         return fail("the SignedCertificateTimestampList extension holds no SCT")
     return PASS
