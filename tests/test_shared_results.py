@@ -118,11 +118,15 @@ def test_reads_follows_the_code(check, when, expected) -> None:  # type: ignore[
 
 
 def test_every_part_a_lint_may_read_can_be_keyed_on() -> None:
-    """A part name `part_octets` does not know would make its group fall back to running
-    unshared for every certificate, silently: every part the accessors map to has octets."""
+    """A part name `PartsKey` does not know would make its group fall back to running
+    unshared for every certificate, silently: every part the accessors map to has a reader."""
     shared = [x for x in Catalogue.load() if memo.reads(x)]
     assert len(shared) > 80
     view = CertView(_golden_certificates()[0])
-    for part in {p for ps in memo._ACCESSOR_PARTS.values() for p in ps}:
-        octets = memo.part_octets(view, part)
-        assert octets is None or (isinstance(octets, bytes) and octets), part
+    parts = {p for ps in memo._ACCESSOR_PARTS.values() for p in ps}
+    key = memo.PartsKey(tuple(sorted(parts))).of(view)
+    assert len(key) == len(parts)
+    assert any(k is not None for k in key)
+    hash(key)
+    with pytest.raises(KeyError):
+        memo.PartsKey(("serial",))

@@ -33,6 +33,7 @@ from cryptography.utils import CryptographyDeprecationWarning
 from audit.engine import oids
 from audit.engine.fast import derived, quick_init
 from audit.engine.names import Attr, Name, name_from_asn1, name_from_crypto
+from audit.engine.profiles import Profile, detect_profile
 
 # cryptography warns about things our lints report as findings (negative serials, attribute
 # lengths); a warning per certificate would only flood the log.
@@ -110,7 +111,6 @@ class EncodedAlgorithms:
     signature: bytes  # Certificate.signatureAlgorithm, DER
     tbs_signature: bytes  # TBSCertificate.signature, DER
     public_key: bytes  # SubjectPublicKeyInfo.algorithm, DER
-    signature_value: bytes  # signatureValue's octets, after the unused-bits octet
 
 
 @quick_init
@@ -424,7 +424,10 @@ class CertView:
     @derived
     def is_self_issued(self) -> bool:
         """RFC 5280 6.1: subject and issuer are the same name."""
-        return self.subject.normalized == self.issuer.normalized
+        subject, issuer = self.subject, self.issuer
+        if len(subject.attributes) != len(issuer.attributes):  # the common case, cheaply
+            return False
+        return subject.normalized == issuer.normalized
 
     @derived
     def is_self_signed(self) -> bool:
@@ -456,6 +459,12 @@ class CertView:
             lambda c: _key_from_crypto(c.public_key(), spki),
             self._key_from_asn1,
         )
+
+    @derived
+    def key_algorithm(self) -> str:
+        """`key.algorithm` (rsa, ec, dsa, ed25519, ed448, unknown): the kind of key, which the
+        SubjectPublicKeyInfo's algorithm decides (the engine shares what depends on it alone)."""
+        return self.key.algorithm
 
     def _key_from_asn1(self) -> KeyInfo:
         spki = self._tbs["subject_public_key_info"]
@@ -500,7 +509,47 @@ class CertView:
     @derived
     def extension_list(self) -> tuple[Extension, ...]:
         """Every extension in certificate order (duplicates kept, so lints can see them)."""
-        return self._field("extensions", _extensions_from_crypto, self._extensions_from_asn1)
+        return self._field("extensions", self._extensions_strictly, self._extensions_from_asn1)
+
+    def _extensions_strictly(self, cert: x509.Certificate) -> tuple[Extension, ...]:
+        """The strict decoder's reading of the extensions. An extension's reading depends on its
+        encoding alone, and a CA encodes most of its extensions alike on all the certificates
+        of an issuing profile: those read before are taken as read (`_EXTENSIONS`), and the
+        decoder reads only the others, in a copy of this certificate that holds just them.
+        Whatever is unusual (a repeated OID, a header the walk cannot read, a refusal) is left
+        to the decoder reading the certificate itself, so that it says why."""
+        try:
+            encoded, tlvs = self._extension_walk
+        except Exception:  # noqa: BLE001 - the decoder reads (or refuses) the certificate
+            return _extensions_from_crypto(cert)
+        if len({e.oid for e in encoded}) != len(encoded):  # the decoder refuses repeats
+            return _extensions_from_crypto(cert)
+        found = [_EXTENSIONS.get(tlv) for tlv in tlvs]
+        missing = [i for i, ext in enumerate(found) if ext is None]
+        if missing:
+            try:
+                copy = self._with_extensions(b"".join([tlvs[i] for i in missing]))
+                read = _extensions_from_crypto(x509.load_der_x509_certificate(copy))
+            except Exception:  # noqa: BLE001 - the decoder, reading the certificate, says why
+                return _extensions_from_crypto(cert)
+            if [e.oid for e in read] != [encoded[i].oid for i in missing]:
+                return _extensions_from_crypto(cert)
+            if len(_EXTENSIONS) >= _EXTENSIONS_KEPT:
+                _EXTENSIONS.clear()
+            for i, ext in zip(missing, read, strict=True):
+                found[i] = ext
+                if ext.oid not in oids.PER_SUBSCRIBER_EXTENSIONS:
+                    _EXTENSIONS[tlvs[i]] = ext
+        return tuple(found)  # type: ignore[arg-type]
+
+    def _with_extensions(self, extensions: bytes) -> bytes:
+        """This certificate's DER with `extensions` (Extension TLVs) as its only extensions."""
+        der = self.der
+        _, tbs_end, fields = self._tbs_fields
+        # every field up to [3] extensions, the last (the strict decoder accepted the order)
+        end = fields[-1][1] if fields[-1][0] == 0xA3 else fields[-1][2]
+        tbs = _der(0x30, der[fields[0][1] : end] + _der(0xA3, _der(0x30, extensions)))
+        return _der(0x30, tbs + der[tbs_end:])  # nothing follows: the decoder accepted it
 
     def _extensions_from_asn1(self) -> tuple[Extension, ...]:
         out = []
@@ -527,6 +576,11 @@ class CertView:
 
     def has_extension(self, oid: str) -> bool:
         return oid in self.extensions
+
+    def is_critical(self, oid: str) -> bool:
+        """The first `oid` extension is present and marked critical."""
+        ext = self.extensions.get(oid)
+        return ext is not None and ext.critical
 
     def _ext(
         self, oid: str, from_crypto: Callable[[Any], T], from_asn1: Callable[[Any], T]
@@ -918,6 +972,17 @@ class CertView:
 
     @derived
     def encoded_algorithms(self) -> EncodedAlgorithms:
+        """The AlgorithmIdentifiers as encoded (the same for every certificate of one issuer
+        and key type: the engine shares results that depend on them alone)."""
+        return self._algorithms_and_signature[0]
+
+    @derived
+    def signature_value(self) -> bytes:
+        """signatureValue's octets, after the unused-bits octet."""
+        return self._algorithms_and_signature[1]
+
+    @derived
+    def _algorithms_and_signature(self) -> tuple[EncodedAlgorithms, bytes]:
         """The AlgorithmIdentifiers and signature octets as encoded, located by a walk over
         the DER headers (asn1crypto reads the lengths; nothing is decoded)."""
         der = self.der
@@ -932,12 +997,12 @@ class CertView:
             _, signature_start, signature_end = fields[first + 1]
             spki_start, _ = _tlv(der, fields[first + 5][1])
             key_algorithm_end = _tlv(der, spki_start)[1]
-            return EncodedAlgorithms(
+            algorithms = EncodedAlgorithms(
                 der[tbs_end:algorithm_end],
                 der[signature_start:signature_end],
                 der[spki_start:key_algorithm_end],
-                der[value_start + 1 : value_end],
             )
+            return algorithms, der[value_start + 1 : value_end]
         start, _ = _tlv(der, 0)  # Certificate
         tbs_start, tbs_end = _tlv(der, start)  # tbsCertificate
         _, algorithm_end = _tlv(der, tbs_end)  # signatureAlgorithm
@@ -953,12 +1018,10 @@ class CertView:
             pos = _tlv(der, pos)[1]
         spki_start, _ = _tlv(der, pos)
         key_algorithm_end = _tlv(der, spki_start)[1]
-        return EncodedAlgorithms(
-            der[tbs_end:algorithm_end],
-            tbs_signature,
-            der[spki_start:key_algorithm_end],
-            der[value_start + 1 : value_end],
+        algorithms = EncodedAlgorithms(
+            der[tbs_end:algorithm_end], tbs_signature, der[spki_start:key_algorithm_end]
         )
+        return algorithms, der[value_start + 1 : value_end]
 
     @derived
     def _tbs_fields(self) -> tuple[int, int, list[tuple[int, int, int]]]:
@@ -1042,16 +1105,40 @@ class CertView:
     @derived
     def encoded_extensions(self) -> tuple[EncodedExtension, ...]:
         """Every extension as encoded, in certificate order."""
+        return self._extension_walk[0]
+
+    @derived
+    def _extension_walk(self) -> tuple[tuple[EncodedExtension, ...], tuple[bytes, ...]]:
+        """Every extension as encoded, and each one's whole TLV, in certificate order."""
         raw = self.tbs_encoding.extensions
         if raw is None:
-            return ()
-        out = []
+            return (), ()
+        out, tlvs = [], []
+        known = _ENCODED_EXTENSIONS
         pos, end = _tlv(raw, 0)
         while pos < end:
             contents_start, ext_end = _tlv(raw, pos)
-            out.append(_encoded_extension(raw, contents_start, ext_end))
+            tlv = raw[pos:ext_end]
+            ext = known.get(tlv)
+            if ext is None:
+                ext = _encoded_extension(raw, contents_start, ext_end)
+                if ext.oid not in oids.PER_SUBSCRIBER_EXTENSIONS:
+                    if len(known) >= _EXTENSIONS_KEPT:
+                        known.clear()
+                    known[tlv] = ext
+            out.append(ext)
+            tlvs.append(tlv)
             pos = ext_end
-        return tuple(out)
+        return tuple(out), tuple(tlvs)
+
+    @derived
+    def extension_tlvs(self) -> dict[str, bytes]:
+        """The whole encoding (TLV) of the first extension of each OID."""
+        encoded, tlvs = self._extension_walk
+        found: dict[str, bytes] = {}
+        for i in range(len(tlvs) - 1, -1, -1):
+            found[encoded[i].oid] = tlvs[i]
+        return found
 
     def encoded_extension(self, oid: str) -> EncodedExtension | None:
         """The first `oid` extension as encoded."""
@@ -1069,9 +1156,7 @@ class CertView:
     # -- the profile (set by the engine, cached here so lints can read it) -------------------
 
     @derived
-    def profile(self) -> Any:
-        from audit.engine.profiles import detect_profile
-
+    def profile(self) -> Profile:
         return detect_profile(self)
 
 
@@ -1122,10 +1207,37 @@ _SPKI_FIELD = 5
 
 _OID_NAMES: dict[bytes, str] = {}  # extension OIDs' dotted text, by their DER
 
+# Extensions by their whole encoding (TLV), as the header walk reads them and as the strict
+# decoder reads them (CertView._extension_walk, _extensions_strictly): most repeat across a
+# CA's certificates. Cleared when full; per-subscriber extensions are not kept.
+_ENCODED_EXTENSIONS: dict[bytes, EncodedExtension] = {}
+_EXTENSIONS: dict[bytes, Extension] = {}
+_EXTENSIONS_KEPT = 8192
+
+
+def _der(tag: int, contents: bytes) -> bytes:
+    """A DER TLV with a one-octet tag."""
+    size = len(contents)
+    if size < 0x80:
+        return bytes((tag, size)) + contents
+    if size < 0x10000:
+        # (not `*divmod(...)` inside bytes((...)): Cython 3.3 compiles that wrongly)
+        header = (tag, 0x81, size) if size < 0x100 else (tag, 0x82, size >> 8, size & 0xFF)
+        return bytes(header) + contents
+    length = size.to_bytes((size.bit_length() + 7) // 8, "big")
+    return bytes((tag, 0x80 | len(length))) + length + contents
+
 
 def _encoded_extension(raw: bytes, pos: int, end: int) -> EncodedExtension:
     """The Extension whose contents are raw[pos:end]: extnID, critical DEFAULT FALSE, extnValue."""
-    oid_end = _tlv(raw, pos)[1]
+    if (
+        pos + 1 < end and raw[pos] == 0x06 and raw[pos + 1] < 0x80
+    ):  # an OID's header: one octet of length
+        oid_end = pos + 2 + raw[pos + 1]
+        if oid_end > end:
+            raise ValueError("extnID runs past its Extension")
+    else:
+        oid_end = _tlv(raw, pos)[1]
     encoding = raw[pos:oid_end]
     oid = _OID_NAMES.get(encoding)
     if oid is None:
@@ -1135,8 +1247,12 @@ def _encoded_extension(raw: bytes, pos: int, end: int) -> EncodedExtension:
     pos = oid_end
     critical = critical_encoded = False
     if pos < end and raw[pos] == 0x01:  # BOOLEAN
-        contents_start, pos = _tlv(raw, pos)
-        critical_encoded, critical = True, any(raw[contents_start:pos])
+        if raw[pos + 1] == 1 and pos + 3 <= end:  # DER's one octet
+            critical_encoded, critical = True, raw[pos + 2] != 0
+            pos += 3
+        else:
+            contents_start, pos = _tlv(raw, pos)
+            critical_encoded, critical = True, any(raw[contents_start:pos])
     value_start, value_end = _tlv(raw, pos) if pos < end else (end, end)
     return EncodedExtension(oid, critical, critical_encoded, raw[value_start:value_end])
 

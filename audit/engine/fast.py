@@ -72,6 +72,9 @@ def quick_init(cls: type[T]) -> type[T]:
     return cls
 
 
+_UNSET = object()
+
+
 def per_certificate(func: Callable[[Any], T]) -> Callable[[Any], T]:
     """Cache a lint module's helper of one CertView on that CertView, as `derived` does for
     CertView's own fields: several lints asking the same question of a certificate pay once.
@@ -81,11 +84,10 @@ def per_certificate(func: Callable[[Any], T]) -> Callable[[Any], T]:
 
     def cached(cert: Any) -> T:
         memo = cert.__dict__
-        try:
-            return memo[key]  # type: ignore[no-any-return]
-        except KeyError:
+        value = memo.get(key, _UNSET)
+        if value is _UNSET:  # the first ask for this certificate (no KeyError: raising costs)
             value = memo[key] = func(cert)
-            return value
+        return value  # type: ignore[no-any-return]
 
     cached.__name__, cached.__qualname__, cached.__doc__ = (
         func.__name__,

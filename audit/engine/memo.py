@@ -16,8 +16,9 @@ database row, `problems`), or that reaches the certificate in a way the walk can
 
 from __future__ import annotations
 
+import dis
 import types
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Hashable, Iterator
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -53,7 +54,25 @@ _ACCESSOR_PARTS: dict[str, tuple[str, ...]] = {
     "ian_dns_names": (f"ext:{oids.ISSUER_ALT_NAME}",),
     "is_precertificate": (f"ext:{oids.CT_PRECERT_POISON}",),
     "cabf_organization_identifier": (f"ext:{oids.CABF_ORGANIZATION_IDENTIFIER}",),
+    "public_key_algorithm": ("spki_algorithm",),
+    "key_algorithm": ("spki_algorithm",),
+    "encoded_algorithms": ("signature_algorithm", "spki_algorithm"),
+    "version": ("version",),
 }
+# Accessors of one extension by its OID: shared by the part "ext:<oid>" when every use names
+# the OID as a constant (`cert.has_extension(oids.X)`, `cert.is_critical(oids.X)`, `cert.extensions.get(oids.X)`,
+# `oids.X in cert.extensions`, `cert.extensions[oids.X]`); any other use is not followed.
+_BY_OID = frozenset({"has_extension", "is_critical", "encoded_extension", "extension_value_der"})
+_EXTENSIONS = "extensions"
+# Parts a CA writes per subscriber (names, key, SCTs), not per issuer or certificate profile:
+# lints reading one are grouped by their own parts, and such groups often find too few
+# repeats to keep sharing (see SharedGroup). The lints reading only the other parts are kept
+# as one group, keyed by all of those parts together: a CA's certificates come in a few
+# combinations of them (issuer, policies, AIA, CRL shard, key type), and one lookup per
+# certificate then serves them all.
+PER_SUBSCRIBER_PARTS = frozenset(
+    {"subject", *(f"ext:{oid}" for oid in oids.PER_SUBSCRIBER_EXTENSIONS)}
+)
 # Read freely: the profile is the same for every certificate a memo serves (memos are kept per
 # profile), and these are plain Python names that CertView happens to share.
 _FREE = frozenset({"profile", "__init__", "__class__"})
@@ -78,12 +97,25 @@ def reads(x: Lint) -> tuple[str, ...] | None:
     """The parts whose octets decide `x`'s result (its `when` and its check), or None when it
     reads anything else or cannot be followed. () means it reads nothing of the certificate
     but its profile (a constant per profile): such a lint is not worth sharing either."""
+    return _parts_read([x.check, *([x.when] if x.when is not None else [])])
+
+
+def when_reads(x: Lint) -> tuple[str, ...] | None:
+    """The parts whose octets decide whether `x` applies (its `when` alone), as `reads` says:
+    a lint whose check reads the whole certificate may still apply to a certificate or not by
+    parts it shares with many others (its key type, its extKeyUsage)."""
+    return _parts_read([x.when]) if x.when is not None else None
+
+
+def _parts_read(roots: list[Callable[..., Any]]) -> tuple[str, ...] | None:
     view_names = _certview_names()
     parts: set[str] = set()
-    for name in _names_reached([x.check, *([x.when] if x.when is not None else [])]):
+    for name in _names_reached(roots):
         if name in _OPAQUE:
             return None
-        if name in view_names and name not in _FREE:
+        if name.startswith("ext:"):  # an extension named by a constant OID (_extension_parts)
+            parts.add(name)
+        elif name in view_names and name not in _FREE:
             found = _ACCESSOR_PARTS.get(name)
             if found is None:
                 return None
@@ -121,20 +153,37 @@ def _names_reached(roots: list[Callable[..., Any]]) -> Iterator[str]:
                 stack.append(value)
         for code in _codes(func.__code__):
             names = _code_names(code)
+            if not names.isdisjoint(_BY_OID | {_EXTENSIONS}):
+                found = _extension_parts(code, scope)
+                names -= _BY_OID | {_EXTENSIONS}
+                yield from found if found is not None else (_UNFOLLOWED,)
             for name in names:
                 yield name
                 value = scope.get(name)
-                if isinstance(value, types.FunctionType):
+                if _callable_of(value, ours):
                     stack.append(value)
                 elif isinstance(value, types.ModuleType) and value.__name__.startswith(ours):
                     stack.extend(
                         getattr(value, attr)
                         for attr in names
-                        if isinstance(getattr(value, attr, None), types.FunctionType)
+                        if _callable_of(getattr(value, attr, None), ours)
                     )
                 elif isinstance(value, dict | list | tuple):
                     items = value.values() if isinstance(value, dict) else value
-                    stack.extend(v for v in items if isinstance(v, types.FunctionType))
+                    stack.extend(v for v in items if _callable_of(v, ours))
+
+
+def _callable_of(value: object, ours: tuple[str, ...]) -> bool:
+    """A function of the project's (or the lints' modules'), to follow: a plain function, or
+    any other callable from there (compiled, a partial, a cache), which the walk then reports
+    as not followed rather than skipping it. Classes and builtins receive values only."""
+    if isinstance(value, types.FunctionType):
+        return True
+    return (
+        callable(value)
+        and not isinstance(value, type | types.BuiltinFunctionType)
+        and (getattr(value, "__module__", None) or "").startswith(ours)
+    )
 
 
 def _codes(code: types.CodeType) -> Iterator[types.CodeType]:
@@ -142,6 +191,71 @@ def _codes(code: types.CodeType) -> Iterator[types.CodeType]:
     for const in code.co_consts:
         if isinstance(const, types.CodeType):
             yield from _codes(const)
+
+
+def _extension_parts(code: types.CodeType, scope: dict[str, Any]) -> set[str] | None:
+    """ "ext:<oid>" for each extension the code reads by a constant OID through the by-OID
+    accessors; None when any use of them has another shape (a variable OID, the whole dict)."""
+    ins = [i for i in dis.get_instructions(code) if i.opname not in ("CACHE", "PRECALL")]
+    parts = set()
+    for at, i in enumerate(ins):
+        if i.opname not in ("LOAD_ATTR", "LOAD_METHOD"):
+            continue
+        oid: str | None = None
+        if i.argval in _BY_OID:  # cert.has_extension(OID)
+            oid, after = _constant_oid(ins, at + 1, scope)
+            oid = oid if after < len(ins) and ins[after].opname == "CALL" else None
+        elif i.argval == _EXTENSIONS:
+            nxt = ins[at + 1] if at + 1 < len(ins) else None
+            if nxt is not None and nxt.opname == "LOAD_METHOD" and nxt.argval == "get":
+                oid, after = _constant_oid(ins, at + 2, scope)  # cert.extensions.get(OID)
+                oid = oid if after < len(ins) and ins[after].opname == "CALL" else None
+            elif nxt is not None and nxt.opname == "CONTAINS_OP" and at >= 2:
+                oid = _constant_oid_before(ins, at - 1, scope)  # OID in cert.extensions
+            else:
+                oid, after = _constant_oid(ins, at + 1, scope)  # cert.extensions[OID]
+                oid = oid if after < len(ins) and ins[after].opname == "BINARY_SUBSCR" else None
+        else:
+            continue
+        if oid is None:
+            return None
+        parts.add(f"ext:{oid}")
+    return parts
+
+
+def _constant_oid(
+    ins: list[dis.Instruction], at: int, scope: dict[str, Any]
+) -> tuple[str | None, int]:
+    """The dotted OID that the instructions from `at` load as a constant (a literal, a module
+    global, or an attribute of a module such as `oids`), and where they end."""
+    if at >= len(ins):
+        return None, at
+    i = ins[at]
+    if i.opname == "LOAD_CONST":
+        return (i.argval if isinstance(i.argval, str) else None), at + 1
+    if i.opname != "LOAD_GLOBAL":
+        return None, at
+    value = scope.get(i.argval)
+    if isinstance(value, types.ModuleType) and at + 1 < len(ins):
+        attr = ins[at + 1]
+        if attr.opname == "LOAD_ATTR":
+            value = getattr(value, attr.argval, None)
+            return (value if isinstance(value, str) else None), at + 2
+    return (value if isinstance(value, str) else None), at + 1
+
+
+def _constant_oid_before(
+    ins: list[dis.Instruction], cert_at: int, scope: dict[str, Any]
+) -> str | None:
+    """For `OID in cert.extensions`: the constant OID loaded just before the certificate."""
+    if ins[cert_at].opname not in ("LOAD_FAST", "LOAD_DEREF"):
+        return None
+    for start in (cert_at - 1, cert_at - 2):
+        if start >= 0:
+            oid, end = _constant_oid(ins, start, scope)
+            if oid is not None and end == cert_at:
+                return oid
+    return None
 
 
 def _code_names(code: types.CodeType) -> set[str]:
@@ -152,36 +266,35 @@ def _code_names(code: types.CodeType) -> set[str]:
 # -- the octets of each part, read from the certificate's header walk ------------------------
 
 
-def part_octets(view: CertView, part: str) -> bytes | None:
-    """The encoded octets of `part` in this certificate (None: the part is absent); read once
-    per certificate, however many groups key on it."""
-    known = view.__dict__.setdefault("_part_octets", {})
-    try:
-        return known[part]  # type: ignore[no-any-return]
-    except KeyError:
-        octets = known[part] = _part_octets(view, part)
-        return octets
+class PartsKey:
+    """Reads the encodings of some parts of a certificate, as one key: for an extension part,
+    the whole TLV of the first extension of its OID (None when absent); for a field, its octets.
+    Certificates with equal keys encode those parts alike."""
+
+    __slots__ = ("extensions", "fields")
+
+    def __init__(self, parts: tuple[str, ...]) -> None:
+        self.extensions = tuple(p.removeprefix("ext:") for p in parts if p.startswith("ext:"))
+        # KeyError here, when the groups are made, for a part nothing can read
+        self.fields = tuple(_FIELDS[p] for p in parts if not p.startswith("ext:"))
+
+    def of(self, view: CertView) -> tuple[Hashable, ...]:
+        key = tuple(map(view.extension_tlvs.get, self.extensions))
+        if self.fields:
+            key += tuple([read(view) for read in self.fields])
+        return key
 
 
-def _part_octets(view: CertView, part: str) -> bytes | None:
-    if part.startswith("ext:"):
-        ext = view.encoded_extension(part[4:])
-        if ext is None:
-            return None
-        return (
-            (b"\x01" if ext.critical else b"\x00")
-            + (b"\x01" if ext.critical_encoded else b"\x00")
-            + ext.value
-        )
-    tbs = view.tbs_encoding
-    if part == "issuer":
-        return tbs.issuer
-    if part == "subject":
-        return tbs.subject
-    if part == "signature_algorithm":
-        algorithms = view.encoded_algorithms
-        return algorithms.signature + algorithms.tbs_signature
-    raise KeyError(part)
+_FIELDS: dict[str, Callable[[CertView], Hashable]] = {
+    "issuer": lambda view: view.tbs_encoding.issuer,
+    "subject": lambda view: view.tbs_encoding.subject,
+    "version": lambda view: view.tbs_encoding.version,
+    "signature_algorithm": lambda view: (
+        view.encoded_algorithms.signature,
+        view.encoded_algorithms.tbs_signature,
+    ),
+    "spki_algorithm": lambda view: view.encoded_algorithms.public_key,
+}
 
 
 # -- the shared results ------------------------------------------------------------------------
@@ -198,6 +311,7 @@ def shareable(view: CertView) -> bool:
 class SharedGroup:
     """Lints of one profile and span that read the same parts: run once per distinct encoding
     of those parts, their findings kept and given to every certificate encoding them alike.
+    (The engine also keeps, the same way, which lints apply by their `when`: see runner.)
 
     Sharing pays only where encodings repeat (an issuer's policies, AIA, CRL distribution
     points); where they do not (a DV certificate's subject), looking up and keeping results
@@ -210,10 +324,11 @@ class SharedGroup:
     _MIN_HIT_RATE = 0.3
     _KEPT = 2000
 
-    __slots__ = ("parts", "steps", "results", "lookups", "hits", "sharing")
+    __slots__ = ("parts", "key", "steps", "results", "lookups", "hits", "sharing")
 
     def __init__(self, parts: tuple[str, ...], steps: tuple[Any, ...]) -> None:
         self.parts = parts
+        self.key = PartsKey(parts)
         self.steps = steps
         self.results: dict[Any, list[Any]] = {}
         self.lookups = self.hits = 0
@@ -224,13 +339,8 @@ class SharedGroup:
         loop over steps, which turns exceptions into `fatal` results like any other)."""
         if not self.sharing:
             return run(self.steps, view)
-        parts = self.parts
         try:
-            key: Any = (
-                part_octets(view, parts[0])
-                if len(parts) == 1
-                else tuple(part_octets(view, p) for p in parts)
-            )
+            key = self.key.of(view)
         except Exception:  # the header walk cannot find a part: nothing to share
             return run(self.steps, view)
         self.lookups += 1

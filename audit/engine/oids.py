@@ -165,3 +165,7 @@ EV_POLICIES_CA_SPECIFIC = frozenset({
     "2.16.840.1.114413.1.7.23.3",  # Go Daddy
     "2.16.840.1.114414.1.7.23.3",  # Starfield
 })  # fmt: skip
+
+# Extensions a CA writes per subscriber (names, key, SCTs), not per issuer or certificate
+# profile: their encodings rarely repeat across certificates, so nothing is kept by them.
+PER_SUBSCRIBER_EXTENSIONS = frozenset({SUBJECT_ALT_NAME, SUBJECT_KEY_IDENTIFIER, CT_SCT_LIST})

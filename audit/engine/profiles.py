@@ -10,6 +10,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from audit.engine import oids
+from audit.engine.memo import PartsKey
 
 if TYPE_CHECKING:
     from audit.engine.certview import CertView
@@ -71,9 +72,65 @@ _POLICY_VALIDATION = {
 def detect_profile(cert: CertView) -> Profile:
     """Decide what kind of certificate this is, from its own content."""
     try:
-        return _detect(cert)
+        return _by_extensions(cert) or _detect(cert)
     except Exception:  # undecodable parts: the decode lint reports them; nothing applies
         return Profile.UNKNOWN
+
+
+# Most certificates' profile follows from a few extensions that a CA writes alike on all the
+# certificates of one issuing profile: the profile is decided once per distinct encoding of
+# them (kept here, bounded), by the same `_detect` shown only those extensions. When `_detect`
+# needs anything else (the subject, the names, the signature), the certificate is decided
+# from the whole of it.
+_DECIDING_PARTS = PartsKey(
+    tuple(
+        f"ext:{oid}"
+        for oid in (
+            oids.BASIC_CONSTRAINTS, oids.KEY_USAGE, oids.EXTENDED_KEY_USAGE,
+            oids.CERTIFICATE_POLICIES, oids.CT_PRECERT_POISON,
+        )
+    )
+)  # fmt: skip
+_BY_ENCODING: dict[tuple[object, ...], Profile | None] = {}
+_KEPT = 4096
+
+
+class _NeedsMore(Exception):
+    """`_detect` asked for more than the deciding extensions."""
+
+
+class _DecidingExtensions:
+    """The certificate as `_detect` may see it to decide from the deciding extensions alone."""
+
+    __slots__ = ("_cert",)
+    _SHOWN = frozenset(
+        {"key_usage", "basic_constraints", "is_ca", "eku", "policies", "is_precertificate"}
+    )
+
+    def __init__(self, cert: CertView) -> None:
+        self._cert = cert
+
+    def __getattr__(self, name: str) -> object:
+        if name in self._SHOWN:
+            return getattr(self._cert, name)
+        raise _NeedsMore(name)
+
+
+def _by_extensions(cert: CertView) -> Profile | None:
+    extensions = cert.extension_list
+    if not cert.parsed_strictly or (extensions and extensions[0].crypto is None):
+        return None  # decoded tolerantly: values need not follow from the octets alone
+    key = _DECIDING_PARTS.of(cert)
+    if key in _BY_ENCODING:
+        return _BY_ENCODING[key]
+    try:
+        profile: Profile | None = _detect(_DecidingExtensions(cert))  # type: ignore[arg-type]
+    except _NeedsMore:
+        profile = None
+    if len(_BY_ENCODING) >= _KEPT:
+        _BY_ENCODING.clear()
+    _BY_ENCODING[key] = profile
+    return profile
 
 
 def _detect(cert: CertView) -> Profile:

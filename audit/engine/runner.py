@@ -59,12 +59,20 @@ class _ProfileLints:
     the lints whose `needs` a certificate's extensions meet are picked once per set of extensions
     (certificates share a handful of them) and kept as a plan: the steps run for every
     certificate, and groups of steps whose results are shared by the certificates that encode
-    the parts they read alike (see audit/engine/memo.py).
+    the parts they read alike (see audit/engine/memo.py). The lints that read no part a CA
+    writes per subscriber form one group, keyed by all their parts together; and of the steps
+    run for every certificate, those whose `when` reads such parts only are picked (asked
+    whether they apply) once per encoding of them.
     """
 
     _MAX_PLANS = 4096  # distinct (span, extensions) pairs kept; beyond that, plans are rebuilt
 
-    def __init__(self, lints: list[Lint], parts: dict[Lint, tuple[str, ...] | None]) -> None:
+    def __init__(
+        self,
+        lints: list[Lint],
+        parts: dict[Lint, tuple[str, ...] | None],
+        when_parts: dict[Lint, tuple[str, ...]],
+    ) -> None:
         self.all = tuple(lints)
         cuts = sorted({d for x in lints for d in (x.effective, x.ineffective) if d is not None})
         self.cuts = cuts
@@ -73,8 +81,11 @@ class _ProfileLints:
         self.spans = [tuple(x for x in lints if _in_force(x, start)) for start in starts]
         self._plans: dict[tuple[int, frozenset[str] | None], _Plan] = {}
         self._parts = parts  # what each lint reads (memo.reads); empty: nothing is shared
+        self._when_parts = when_parts  # what an unshared lint's `when` reads, where shareable
         # One shared-results group per set of lints and parts, whichever plans include it.
-        self._groups: dict[tuple[tuple[str, ...], tuple[Lint, ...]], memo.SharedGroup] = {}
+        self._groups: _Groups = {}
+        # And per set of lints whose `when` reads only common parts: which of them apply.
+        self._filters: _Groups = {}
 
     def in_force(self, issued: datetime) -> tuple[Lint, ...]:
         return self.spans[bisect_right(self.cuts, issued)]
@@ -86,11 +97,12 @@ class _ProfileLints:
         plan = self._plans.get(key)
         if plan is None:
             lints = self.spans[key[0]]
-            if present is None:
+            if present is None:  # nothing shared: such a certificate is not `shareable`
                 steps = [(x, x.applicable if x.needs else x.when, x.check) for x in lints]
+                plan = _Plan(tuple(steps), (), None)
             else:
                 steps = [(x, x.when, x.check) for x in lints if x.needs <= present]
-            plan = self._grouped(steps)
+                plan = self._grouped(steps)
             if len(self._plans) < self._MAX_PLANS:
                 self._plans[key] = plan
         return plan
@@ -98,20 +110,43 @@ class _ProfileLints:
     def _grouped(self, steps: list[_Step]) -> _Plan:
         by_parts: dict[tuple[str, ...], list[_Step]] = {}
         alone: list[_Step] = []
+        common: list[_Step] = []  # lints reading no per-subscriber part: one group for all
+        common_parts: set[str] = set()
+        filtered: list[_Step] = []  # unshared lints whose `when` reads only common parts
+        filter_parts: set[str] = set()
         for step in steps:
             parts = self._parts.get(step[0])
-            if parts:
-                by_parts.setdefault(parts, []).append(step)
+            if not parts:
+                when_parts = self._when_parts.get(step[0])
+                if when_parts and memo.PER_SUBSCRIBER_PARTS.isdisjoint(when_parts):
+                    filtered.append(step)
+                    filter_parts.update(when_parts)
+                else:
+                    alone.append(step)
+            elif memo.PER_SUBSCRIBER_PARTS.isdisjoint(parts):
+                common.append(step)
+                common_parts.update(parts)
             else:
-                alone.append(step)
-        groups = []
-        for parts, members in by_parts.items():
-            key = (parts, tuple(step[0] for step in members))
-            group = self._groups.get(key)
-            if group is None:
-                group = self._groups[key] = memo.SharedGroup(parts, tuple(members))
-            groups.append(group)
-        return _Plan(tuple(alone), tuple(groups))
+                by_parts.setdefault(parts, []).append(step)
+        if common:
+            by_parts.setdefault(tuple(sorted(common_parts)), []).extend(common)
+        groups = tuple(_group(self._groups, parts, members) for parts, members in by_parts.items())
+        applies = None
+        if filtered:
+            applies = _group(self._filters, tuple(sorted(filter_parts)), filtered)
+        return _Plan(tuple(alone), groups, applies)
+
+
+_Groups = dict[tuple[tuple[str, ...], tuple[Lint, ...]], memo.SharedGroup]
+
+
+def _group(groups: _Groups, parts: tuple[str, ...], steps: list[_Step]) -> memo.SharedGroup:
+    """The group of these steps keyed by these parts, made once whichever plans include it."""
+    key = (parts, tuple(step[0] for step in steps))
+    group = groups.get(key)
+    if group is None:
+        group = groups[key] = memo.SharedGroup(parts, tuple(steps))
+    return group
 
 
 _Step = tuple[Lint, Predicate | None, Check]
@@ -121,6 +156,9 @@ _Step = tuple[Lint, Predicate | None, Check]
 class _Plan:
     alone: tuple[_Step, ...]  # run for every certificate
     shared: tuple[memo.SharedGroup, ...]  # run once per distinct encoding of their parts
+    # Run for every certificate, but whether each applies (its `when`) is asked once per
+    # distinct encoding of the parts the `when`s read: the group keeps the applicable steps.
+    applies: memo.SharedGroup | None
 
 
 def _in_force(x: Lint, start: datetime | None) -> bool:
@@ -141,8 +179,12 @@ class Engine:
         self.catalogue = catalogue
         self.as_of = as_of or datetime.now(UTC)  # the time of the audit, for time-dependent notices
         parts = {x: memo.reads(x) for x in catalogue} if share else {}
+        when_parts = {}
+        if share:
+            when_parts = {x: w for x in catalogue if not parts[x] and (w := memo.when_reads(x))}
         self._by_profile = {
-            p: _ProfileLints([x for x in catalogue if p in x.applies_to], parts) for p in Profile
+            p: _ProfileLints([x for x in catalogue if p in x.applies_to], parts, when_parts)
+            for p in Profile
         }
         self._order = {x: i for i, x in enumerate(catalogue)}
         self._by_name = catalogue.by_name
@@ -176,9 +218,13 @@ class Engine:
             issued = None
         if findings_only and issued is not None:
             plan = table.plan(issued, _present_extensions(view))
-            report.results = _findings(plan.alone, view)
-            if plan.shared:
-                share = memo.shareable(view)
+            share = bool(plan.shared or plan.applies) and memo.shareable(view)
+            steps = plan.alone
+            if plan.applies is not None:
+                applies = plan.applies
+                steps += tuple(applies.findings(view, _applicable) if share else applies.steps)
+            report.results = _findings(steps, view)
+            if plan.shared or plan.applies:
                 for group in plan.shared:
                     # `+=` copies: the group's list is shared with other certificates
                     report.results += (
@@ -211,6 +257,19 @@ def _present_extensions(view: CertView) -> frozenset[str] | None:
         return frozenset(view.extensions)
     except Exception:  # the decode lint reports it; lints that need extensions then fail alike
         return None
+
+
+def _applicable(steps: tuple[_Step, ...], view: CertView) -> list[_Step]:
+    """The steps whose `when` holds for this certificate, the `when` then dropped; a `when`
+    that raises stays, to be asked (and reported `fatal`) for each certificate as usual."""
+    out: list[_Step] = []
+    for x, when, check in steps:
+        try:
+            if when is None or when(view):
+                out.append((x, None, check))
+        except Exception:  # noqa: BLE001 - reported by _findings, which asks again
+            out.append((x, when, check))
+    return out
 
 
 def _findings(plan: tuple[_Step, ...], view: CertView) -> list[Result]:

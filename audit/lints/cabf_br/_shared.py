@@ -32,11 +32,6 @@ def is_http(url: object) -> bool:
     return isinstance(url, str) and url[:7].lower() == "http://"
 
 
-def critical(cert: CertView, oid: str) -> bool:
-    ext = cert.extensions.get(oid)
-    return ext is not None and ext.critical
-
-
 def has_policy(oid: str) -> Predicate:
     return lambda cert: oid in (cert.policies or ())
 

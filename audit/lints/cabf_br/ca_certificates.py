@@ -27,7 +27,6 @@ from audit.lints.cabf_br._shared import (
     access_description_problem,
     aia_ca_issuers_url_http,
     aia_ocsp_url_http,
-    critical,
     eku_names,
     error_from_br_2,
     repeated_location,
@@ -197,7 +196,7 @@ def subordinate_ca_eku_technically_constrained(cert: CertView) -> Outcome:
     zlint=("w_sub_ca_eku_critical",),
 )
 def subordinate_ca_eku_not_critical(cert: CertView) -> Outcome:
-    if critical(cert, oids.EXTENDED_KEY_USAGE):
+    if cert.is_critical(oids.EXTENDED_KEY_USAGE):
         return error_from_br_2(
             cert, "extKeyUsage is marked critical in a subordinate CA certificate"
         )

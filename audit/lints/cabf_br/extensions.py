@@ -21,7 +21,6 @@ from audit.lints.cabf_br._shared import (
     access_description_problem,
     aia_ca_issuers_url_http,
     aia_ocsp_url_http,
-    critical,
     eku_names,
     error_from_br_2,
     has_policy,
@@ -100,7 +99,7 @@ def _short_lived(cert: CertView) -> bool:
     zlint=("e_ca_key_usage_not_critical", "e_root_ca_key_usage_must_be_critical"),
 )
 def ca_key_usage_critical(cert: CertView) -> Outcome:
-    if not critical(cert, oids.KEY_USAGE):
+    if not cert.is_critical(oids.KEY_USAGE):
         return fail("keyUsage is not marked critical in a CA certificate")
     return PASS
 
@@ -169,7 +168,7 @@ def subscriber_key_usage_no_cert_sign_or_crl_sign(cert: CertView) -> Outcome:
     source=Source.CABF_BR,
     severity=Status.ERROR,
     applies=profiles.SUBSCRIBER_TLS,
-    when=lambda cert: cert.key_usage is not None and cert.key.algorithm == "ec",
+    when=lambda cert: cert.key_usage is not None and cert.key_algorithm == "ec",
     needs=(oids.KEY_USAGE,),
     effective=dates.BR_2_0,
     zlint=("e_cabf_ecc_allowed_key_usages",),
@@ -192,7 +191,7 @@ def subscriber_ec_key_usage(cert: CertView) -> Outcome:
     source=Source.CABF_BR,
     severity=Status.WARN,
     applies=profiles.SUBSCRIBER_TLS,
-    when=lambda cert: cert.key_usage is not None and cert.key.algorithm == "ec",
+    when=lambda cert: cert.key_usage is not None and cert.key_algorithm == "ec",
     needs=(oids.KEY_USAGE,),
     effective=dates.BR_2_0,
     zlint=("w_cabf_ecc_ku_keyagreement_present",),
@@ -211,7 +210,7 @@ def subscriber_ec_key_agreement_not_recommended(cert: CertView) -> Outcome:
     source=Source.CABF_BR,
     severity=Status.ERROR,
     applies=profiles.SUBSCRIBER_TLS,
-    when=lambda cert: cert.key_usage is not None and cert.key.algorithm == "rsa",
+    when=lambda cert: cert.key_usage is not None and cert.key_algorithm == "rsa",
     needs=(oids.KEY_USAGE,),
     effective=dates.BR_2_0,
 )
@@ -351,7 +350,7 @@ def subscriber_eku_other_purposes(cert: CertView) -> Outcome:
     zlint=("e_eku_critical",),
 )
 def subscriber_eku_not_critical(cert: CertView) -> Outcome:
-    if critical(cert, oids.EXTENDED_KEY_USAGE):
+    if cert.is_critical(oids.EXTENDED_KEY_USAGE):
         return fail("extKeyUsage is marked critical in a subscriber certificate")
     return PASS
 
@@ -442,7 +441,7 @@ def subscriber_basic_constraints_not_ca(cert: CertView) -> Outcome:
     zlint=("e_sub_cert_basic_constraints_not_critical",),
 )
 def subscriber_basic_constraints_critical(cert: CertView) -> Outcome:
-    if not critical(cert, oids.BASIC_CONSTRAINTS):
+    if not cert.is_critical(oids.BASIC_CONSTRAINTS):
         return fail("basicConstraints is not marked critical in a subscriber certificate")
     return PASS
 
@@ -718,7 +717,7 @@ _CDP_HOLDERS = profiles.SUBSCRIBER_TLS | _SUBORDINATE_CA
     ),
 )
 def crl_distribution_points_not_critical(cert: CertView) -> Outcome:
-    if critical(cert, oids.CRL_DISTRIBUTION_POINTS):
+    if cert.is_critical(oids.CRL_DISTRIBUTION_POINTS):
         return fail("cRLDistributionPoints is marked critical")
     return PASS
 
@@ -826,7 +825,7 @@ def subscriber_certificate_policies_present(cert: CertView) -> Outcome:
     zlint=("w_sub_cert_certificate_policies_marked_critical",),
 )
 def subscriber_certificate_policies_not_critical(cert: CertView) -> Outcome:
-    if critical(cert, oids.CERTIFICATE_POLICIES):
+    if cert.is_critical(oids.CERTIFICATE_POLICIES):
         return error_from_br_2(
             cert, "certificatePolicies is marked critical in a subscriber certificate"
         )
@@ -895,7 +894,7 @@ def subordinate_ca_certificate_policies_present(cert: CertView) -> Outcome:
     zlint=("w_sub_ca_certificate_policies_marked_critical",),
 )
 def subordinate_ca_certificate_policies_not_critical(cert: CertView) -> Outcome:
-    if critical(cert, oids.CERTIFICATE_POLICIES):
+    if cert.is_critical(oids.CERTIFICATE_POLICIES):
         return fail("certificatePolicies is marked critical in a subordinate CA certificate")
     return PASS
 

@@ -100,7 +100,7 @@ def fermat_factors(n: int, rounds: int = FERMAT_ROUNDS) -> tuple[int, int] | Non
     severity=Status.ERROR,
     applies=profiles.ANY,
     effective=dates.ALWAYS,
-    when=lambda cert: cert.key.algorithm == "rsa",
+    when=lambda cert: cert.key_algorithm == "rsa",
     zlint=("e_rsa_fermat_factorization",),
 )
 def rsa_modulus_not_fermat_factorable(cert: CertView) -> Outcome:

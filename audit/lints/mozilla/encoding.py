@@ -174,7 +174,7 @@ def signing_curve(cert: CertView) -> str | None:
     (a P-384 key gives a signature that fits P-256's 72 octets with odds of about 2^-240)."""
     if cert.is_self_signed:
         return _CURVES.get(cert.key.curve or "")
-    size = len(cert.encoded_algorithms.signature_value)
+    size = len(cert.signature_value)
     return next((curve for longest, curve in _SIGNATURE_SIZES if size <= longest), None)
 
 

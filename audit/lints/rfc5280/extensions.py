@@ -39,11 +39,6 @@ _RECOGNIZED = frozenset(
 _NULL = b"\x05\x00"
 
 
-def _critical(cert: CertView, oid: str) -> bool:
-    ext = cert.extensions.get(oid)
-    return ext is not None and ext.critical
-
-
 # -- structure -----------------------------------------------------------------------------------
 
 
@@ -141,7 +136,7 @@ def precertificate_poison_critical(cert: CertView) -> Outcome:
 def ca_basic_constraints_present_and_critical(cert: CertView) -> Outcome:
     if cert.basic_constraints is None:
         return fail("CA certificate (keyUsage asserts keyCertSign) has no basicConstraints")
-    if not _critical(cert, oids.BASIC_CONSTRAINTS):
+    if not cert.is_critical(oids.BASIC_CONSTRAINTS):
         return fail("basicConstraints is not marked critical in a CA certificate")
     return PASS
 
@@ -254,7 +249,7 @@ def key_usage_has_bits(cert: CertView) -> Outcome:
     zlint=("w_ext_key_usage_not_critical",),
 )
 def key_usage_critical(cert: CertView) -> Outcome:
-    if not _critical(cert, oids.KEY_USAGE):
+    if not cert.is_critical(oids.KEY_USAGE):
         return fail("keyUsage is not marked critical")
     return PASS
 
@@ -267,7 +262,7 @@ def key_usage_critical(cert: CertView) -> Outcome:
     source=Source.RFC5280,
     severity=Status.ERROR,
     applies=profiles.ANY,
-    when=lambda cert: cert.key_usage is not None and cert.key.algorithm == "ec",
+    when=lambda cert: cert.key_usage is not None and cert.key_algorithm == "ec",
     needs=(oids.KEY_USAGE,),
     effective=dates.RFC_8813,
     zlint=("e_ecdsa_allowed_ku",),
@@ -295,7 +290,7 @@ def ec_key_usage_no_encipherment(cert: CertView) -> Outcome:
     zlint=("w_eku_critical_improperly",),
 )
 def eku_with_any_purpose_not_critical(cert: CertView) -> Outcome:
-    if oids.EKU_ANY in (cert.eku or ()) and _critical(cert, oids.EXTENDED_KEY_USAGE):
+    if oids.EKU_ANY in (cert.eku or ()) and cert.is_critical(oids.EXTENDED_KEY_USAGE):
         return fail("extKeyUsage with anyExtendedKeyUsage is marked critical")
     return PASS
 
@@ -340,7 +335,7 @@ def authority_key_identifier_present(cert: CertView) -> Outcome:
     zlint=("e_ext_authority_key_identifier_critical",),
 )
 def authority_key_identifier_not_critical(cert: CertView) -> Outcome:
-    if _critical(cert, oids.AUTHORITY_KEY_IDENTIFIER):
+    if cert.is_critical(oids.AUTHORITY_KEY_IDENTIFIER):
         return fail("authorityKeyIdentifier is marked critical")
     return PASS
 
@@ -394,7 +389,7 @@ def end_entity_subject_key_identifier_present(cert: CertView) -> Outcome:
     zlint=("e_ext_subject_key_identifier_critical",),
 )
 def subject_key_identifier_not_critical(cert: CertView) -> Outcome:
-    if _critical(cert, oids.SUBJECT_KEY_IDENTIFIER):
+    if cert.is_critical(oids.SUBJECT_KEY_IDENTIFIER):
         return fail("subjectKeyIdentifier is marked critical")
     return PASS
 
@@ -417,7 +412,7 @@ def subject_key_identifier_not_critical(cert: CertView) -> Outcome:
     ),
 )  # fmt: skip
 def aia_not_critical(cert: CertView) -> Outcome:
-    if _critical(cert, oids.AUTHORITY_INFO_ACCESS):
+    if cert.is_critical(oids.AUTHORITY_INFO_ACCESS):
         return fail("authorityInformationAccess is marked critical")
     return PASS
 
@@ -435,7 +430,7 @@ def aia_not_critical(cert: CertView) -> Outcome:
     zlint=("w_ext_crl_distribution_marked_critical",),
 )
 def crl_distribution_points_should_not_be_critical(cert: CertView) -> Outcome:
-    if _critical(cert, oids.CRL_DISTRIBUTION_POINTS):
+    if cert.is_critical(oids.CRL_DISTRIBUTION_POINTS):
         return fail("cRLDistributionPoints is marked critical")
     return PASS
 
@@ -465,8 +460,8 @@ def certificate_policy_not_duplicated(cert: CertView) -> Outcome:
 # -- criticality of the other RFC 5280 extensions ------------------------------------------------
 
 
-def _must_be(cert: CertView, oid: str, label: str, critical: bool) -> Outcome:
-    if _critical(cert, oid) != critical:
+def _must_be(is_critical: bool, label: str, critical: bool) -> Outcome:
+    if is_critical != critical:
         return fail(f"{label} is {'not ' if critical else ''}marked critical")
     return PASS
 
@@ -483,7 +478,7 @@ def _must_be(cert: CertView, oid: str, label: str, critical: bool) -> Outcome:
     zlint=("e_ext_policy_constraints_not_critical",),
 )
 def policy_constraints_critical(cert: CertView) -> Outcome:
-    return _must_be(cert, oids.POLICY_CONSTRAINTS, "policyConstraints", critical=True)
+    return _must_be(cert.is_critical(oids.POLICY_CONSTRAINTS), "policyConstraints", critical=True)
 
 
 @lint(
@@ -498,7 +493,7 @@ def policy_constraints_critical(cert: CertView) -> Outcome:
     zlint=("e_inhibit_any_policy_not_critical",),
 )
 def inhibit_any_policy_critical(cert: CertView) -> Outcome:
-    return _must_be(cert, oids.INHIBIT_ANY_POLICY, "inhibitAnyPolicy", critical=True)
+    return _must_be(cert.is_critical(oids.INHIBIT_ANY_POLICY), "inhibitAnyPolicy", critical=True)
 
 
 @lint(
@@ -514,7 +509,7 @@ def inhibit_any_policy_critical(cert: CertView) -> Outcome:
     zlint=("w_ext_policy_map_not_critical",),
 )
 def policy_mappings_critical(cert: CertView) -> Outcome:
-    return _must_be(cert, oids.POLICY_MAPPINGS, "policyMappings", critical=True)
+    return _must_be(cert.is_critical(oids.POLICY_MAPPINGS), "policyMappings", critical=True)
 
 
 @lint(
@@ -529,7 +524,7 @@ def policy_mappings_critical(cert: CertView) -> Outcome:
     zlint=("e_ext_freshest_crl_marked_critical",),
 )
 def freshest_crl_not_critical(cert: CertView) -> Outcome:
-    return _must_be(cert, oids.FRESHEST_CRL, "freshestCRL", critical=False)
+    return _must_be(cert.is_critical(oids.FRESHEST_CRL), "freshestCRL", critical=False)
 
 
 @lint(
@@ -544,7 +539,7 @@ def freshest_crl_not_critical(cert: CertView) -> Outcome:
     zlint=("e_subject_info_access_marked_critical",),
 )
 def subject_info_access_not_critical(cert: CertView) -> Outcome:
-    return _must_be(cert, oids.SUBJECT_INFO_ACCESS, "subjectInfoAccess", critical=False)
+    return _must_be(cert.is_critical(oids.SUBJECT_INFO_ACCESS), "subjectInfoAccess", critical=False)
 
 
 @lint(
@@ -560,7 +555,9 @@ def subject_info_access_not_critical(cert: CertView) -> Outcome:
 )
 def subject_directory_attributes_not_critical(cert: CertView) -> Outcome:
     return _must_be(
-        cert, oids.SUBJECT_DIRECTORY_ATTRIBUTES, "subjectDirectoryAttributes", critical=False
+        cert.is_critical(oids.SUBJECT_DIRECTORY_ATTRIBUTES),
+        "subjectDirectoryAttributes",
+        critical=False,
     )
 
 
@@ -576,7 +573,7 @@ def subject_directory_attributes_not_critical(cert: CertView) -> Outcome:
     zlint=("w_ext_ian_critical",),
 )
 def issuer_alt_name_not_critical(cert: CertView) -> Outcome:
-    return _must_be(cert, oids.ISSUER_ALT_NAME, "issuerAltName", critical=False)
+    return _must_be(cert.is_critical(oids.ISSUER_ALT_NAME), "issuerAltName", critical=False)
 
 
 # -- SEQUENCE SIZE (1..MAX) ----------------------------------------------------------------------

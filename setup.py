@@ -1,0 +1,40 @@
+"""The engine's hot modules, compiled with Cython where it and a C compiler are at hand.
+
+They stay plain Python, one source: Cython compiles each file as it is, and a module that does
+not compile (or an install without a compiler) simply runs as Python, with the same results.
+Compiled, the engine lints a certificate with about a sixth fewer instructions (see
+jobs/benchmark_lint_speed.py). The hash of each source compiled is written beside it, so that
+audit/engine/__init__.py can tell when an editable install's source has changed since.
+"""
+
+import hashlib
+import json
+from pathlib import Path
+
+from setuptools import setup
+
+ENGINE = Path("audit/engine")
+COMPILED = ("certview", "fast", "memo", "names", "profiles", "runner")
+
+
+def _extensions() -> list:
+    try:
+        from Cython.Build import cythonize
+    except ImportError:  # built without Cython: the engine runs as Python
+        return []
+    sources = {name: (ENGINE / f"{name}.py").read_bytes() for name in COMPILED}
+    (ENGINE / "compiled_sources.json").write_text(
+        json.dumps({name: hashlib.sha256(text).hexdigest() for name, text in sources.items()})
+    )
+    # Annotations stay hints, as in Python: typed arguments would refuse, say, a memoryview.
+    modules = cythonize(
+        [str(ENGINE / f"{name}.py") for name in COMPILED],
+        compiler_directives={"language_level": 3, "binding": True, "annotation_typing": False},
+        quiet=True,
+    )
+    for module in modules:
+        module.optional = True  # a module that does not compile stays Python
+    return modules
+
+
+setup(ext_modules=_extensions(), options={"build_ext": {"parallel": 2}})
