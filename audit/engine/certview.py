@@ -31,7 +31,7 @@ from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, r
 from cryptography.utils import CryptographyDeprecationWarning
 
 from audit.engine import oids
-from audit.engine.fast import derived, quick_init
+from audit.engine.fast import Kept, derived, quick_init
 from audit.engine.names import Attr, Name, name_from_asn1, name_from_crypto
 from audit.engine.profiles import Profile, detect_profile
 
@@ -147,6 +147,16 @@ class EncodedExtension:
     critical: bool
     critical_encoded: bool  # the BOOLEAN is in the DER (DER leaves out a DEFAULT FALSE)
     value: bytes  # extnValue's octets: the extension's own DER
+
+
+@dataclass(frozen=True, slots=True)
+class _ExtensionWalk:
+    """CertView._extension_walk's findings (filled by the walk, then only read)."""
+
+    extensions: list[EncodedExtension]  # in certificate order
+    tlvs: list[bytes]  # each one's whole encoding, in the same order
+    first: dict[str, EncodedExtension]  # the first of each OID
+    first_tlv: dict[str, bytes]  # and its whole encoding
 
 
 @quick_init
@@ -402,9 +412,7 @@ class CertView:
         if name is None:
             name = name_from_crypto(cert.subject if index == _SUBJECT_FIELD else cert.issuer)
             if encoded is not None and index == _ISSUER_FIELD:
-                if len(_NAMES) >= _NAMES_KEPT:
-                    _NAMES.clear()
-                _NAMES[encoded] = name
+                _NAMES.keep(encoded, name)
         return name
 
     def _tbs_field(self, index: int) -> bytes | None:
@@ -519,10 +527,11 @@ class CertView:
         Whatever is unusual (a repeated OID, a header the walk cannot read, a refusal) is left
         to the decoder reading the certificate itself, so that it says why."""
         try:
-            encoded, tlvs = self._extension_walk
+            walk = self._extension_walk
+            encoded, tlvs = walk.extensions, walk.tlvs
         except Exception:  # noqa: BLE001 - the decoder reads (or refuses) the certificate
             return _extensions_from_crypto(cert)
-        if len({e.oid for e in encoded}) != len(encoded):  # the decoder refuses repeats
+        if len(walk.first) != len(encoded):  # an OID repeated: the decoder refuses that
             return _extensions_from_crypto(cert)
         found = [_EXTENSIONS.get(tlv) for tlv in tlvs]
         missing = [i for i, ext in enumerate(found) if ext is None]
@@ -534,12 +543,10 @@ class CertView:
                 return _extensions_from_crypto(cert)
             if [e.oid for e in read] != [encoded[i].oid for i in missing]:
                 return _extensions_from_crypto(cert)
-            if len(_EXTENSIONS) >= _EXTENSIONS_KEPT:
-                _EXTENSIONS.clear()
             for i, ext in zip(missing, read, strict=True):
                 found[i] = ext
                 if ext.oid not in oids.PER_SUBSCRIBER_EXTENSIONS:
-                    _EXTENSIONS[tlvs[i]] = ext
+                    _EXTENSIONS.keep(tlvs[i], ext)
         return tuple(found)  # type: ignore[arg-type]
 
     def _with_extensions(self, extensions: bytes) -> bytes:
@@ -1105,15 +1112,17 @@ class CertView:
     @derived
     def encoded_extensions(self) -> tuple[EncodedExtension, ...]:
         """Every extension as encoded, in certificate order."""
-        return self._extension_walk[0]
+        return tuple(self._extension_walk.extensions)
 
     @derived
-    def _extension_walk(self) -> tuple[tuple[EncodedExtension, ...], tuple[bytes, ...]]:
-        """Every extension as encoded, and each one's whole TLV, in certificate order."""
+    def _extension_walk(self) -> _ExtensionWalk:
+        """One walk over the extensions' headers: each as encoded and its whole TLV, in
+        certificate order, and the first of each OID both ways (the engine's shared results key
+        on several per certificate)."""
         raw = self.tbs_encoding.extensions
+        walk = _ExtensionWalk([], [], {}, {})
         if raw is None:
-            return (), ()
-        out, tlvs = [], []
+            return walk
         known = _ENCODED_EXTENSIONS
         pos, end = _tlv(raw, 0)
         while pos < end:
@@ -1123,35 +1132,23 @@ class CertView:
             if ext is None:
                 ext = _encoded_extension(raw, contents_start, ext_end)
                 if ext.oid not in oids.PER_SUBSCRIBER_EXTENSIONS:
-                    if len(known) >= _EXTENSIONS_KEPT:
-                        known.clear()
-                    known[tlv] = ext
-            out.append(ext)
-            tlvs.append(tlv)
+                    known.keep(tlv, ext)
+            walk.extensions.append(ext)
+            walk.tlvs.append(tlv)
+            if ext.oid not in walk.first:
+                walk.first[ext.oid] = ext
+                walk.first_tlv[ext.oid] = tlv
             pos = ext_end
-        return tuple(out), tuple(tlvs)
+        return walk
 
     @derived
     def extension_tlvs(self) -> dict[str, bytes]:
         """The whole encoding (TLV) of the first extension of each OID."""
-        encoded, tlvs = self._extension_walk
-        found: dict[str, bytes] = {}
-        for i in range(len(tlvs) - 1, -1, -1):
-            found[encoded[i].oid] = tlvs[i]
-        return found
+        return self._extension_walk.first_tlv
 
     def encoded_extension(self, oid: str) -> EncodedExtension | None:
         """The first `oid` extension as encoded."""
-        return self._encoded_by_oid.get(oid)
-
-    @derived
-    def _encoded_by_oid(self) -> dict[str, EncodedExtension]:
-        """The first extension of each OID, as encoded: one walk, however many are asked for
-        (the engine's shared results key on several per certificate)."""
-        found: dict[str, EncodedExtension] = {}
-        for ext in reversed(self.encoded_extensions):
-            found[ext.oid] = ext
-        return found
+        return self._extension_walk.first.get(oid)
 
     # -- the profile (set by the engine, cached here so lints can read it) -------------------
 
@@ -1200,8 +1197,7 @@ def _tlv(der: bytes, pos: int) -> tuple[int, int]:
 
 
 # Names decoded strictly, by their encoding (see CertView._name_from_crypto); cleared when full.
-_NAMES: dict[bytes, Name] = {}
-_NAMES_KEPT = 8192
+_NAMES: Kept[bytes, Name] = Kept(8192)
 _ISSUER_FIELD, _SUBJECT_FIELD = 2, 4  # TBSCertificate fields after the version (RFC 5280 4.1)
 _SPKI_FIELD = 5
 
@@ -1210,9 +1206,8 @@ _OID_NAMES: dict[bytes, str] = {}  # extension OIDs' dotted text, by their DER
 # Extensions by their whole encoding (TLV), as the header walk reads them and as the strict
 # decoder reads them (CertView._extension_walk, _extensions_strictly): most repeat across a
 # CA's certificates. Cleared when full; per-subscriber extensions are not kept.
-_ENCODED_EXTENSIONS: dict[bytes, EncodedExtension] = {}
-_EXTENSIONS: dict[bytes, Extension] = {}
-_EXTENSIONS_KEPT = 8192
+_ENCODED_EXTENSIONS: Kept[bytes, EncodedExtension] = Kept(8192)
+_EXTENSIONS: Kept[bytes, Extension] = Kept(8192)
 
 
 def _der(tag: int, contents: bytes) -> bytes:
@@ -1230,14 +1225,7 @@ def _der(tag: int, contents: bytes) -> bytes:
 
 def _encoded_extension(raw: bytes, pos: int, end: int) -> EncodedExtension:
     """The Extension whose contents are raw[pos:end]: extnID, critical DEFAULT FALSE, extnValue."""
-    if (
-        pos + 1 < end and raw[pos] == 0x06 and raw[pos + 1] < 0x80
-    ):  # an OID's header: one octet of length
-        oid_end = pos + 2 + raw[pos + 1]
-        if oid_end > end:
-            raise ValueError("extnID runs past its Extension")
-    else:
-        oid_end = _tlv(raw, pos)[1]
+    oid_end = _tlv(raw, pos)[1]
     encoding = raw[pos:oid_end]
     oid = _OID_NAMES.get(encoding)
     if oid is None:
@@ -1247,12 +1235,8 @@ def _encoded_extension(raw: bytes, pos: int, end: int) -> EncodedExtension:
     pos = oid_end
     critical = critical_encoded = False
     if pos < end and raw[pos] == 0x01:  # BOOLEAN
-        if raw[pos + 1] == 1 and pos + 3 <= end:  # DER's one octet
-            critical_encoded, critical = True, raw[pos + 2] != 0
-            pos += 3
-        else:
-            contents_start, pos = _tlv(raw, pos)
-            critical_encoded, critical = True, any(raw[contents_start:pos])
+        contents_start, pos = _tlv(raw, pos)
+        critical_encoded, critical = True, any(raw[contents_start:pos])
     value_start, value_end = _tlv(raw, pos) if pos < end else (end, end)
     return EncodedExtension(oid, critical, critical_encoded, raw[value_start:value_end])
 

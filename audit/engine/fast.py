@@ -10,6 +10,8 @@ what the standard library spends on generality shows up in the lint rate:
   same frozen instances (assignment still raises, equality and hashing unchanged).
 - `per_certificate` caches a lint module's helper of one CertView (or one Name) on it, as
   `derived` does for CertView's own fields.
+- `Kept` is the bounded cache of readings by encoding that the engine keeps across
+  certificates (names, extensions, profiles, shared results).
 """
 
 from __future__ import annotations
@@ -73,6 +75,26 @@ def quick_init(cls: type[T]) -> type[T]:
 
 
 _UNSET = object()
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class Kept(dict[K, V]):
+    """Values kept by key (an encoding) across certificates, at most `most` of them: when full it
+    starts over, so memory stays bounded whatever the population. Read it as a dict."""
+
+    __slots__ = ("most",)
+
+    def __init__(self, most: int) -> None:
+        super().__init__()
+        self.most = most
+
+    def keep(self, key: K, value: V) -> V:
+        if len(self) >= self.most:
+            self.clear()
+        self[key] = value
+        return value
 
 
 def per_certificate(func: Callable[[Any], T]) -> Callable[[Any], T]:

@@ -18,11 +18,12 @@ from __future__ import annotations
 
 import dis
 import types
-from collections.abc import Callable, Hashable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from audit.engine import oids
+from audit.engine.fast import Kept
 
 if TYPE_CHECKING:
     from audit.engine.certview import CertView
@@ -60,10 +61,12 @@ _ACCESSOR_PARTS: dict[str, tuple[str, ...]] = {
     "version": ("version",),
 }
 # Accessors of one extension by its OID: shared by the part "ext:<oid>" when every use names
-# the OID as a constant (`cert.has_extension(oids.X)`, `cert.is_critical(oids.X)`, `cert.extensions.get(oids.X)`,
-# `oids.X in cert.extensions`, `cert.extensions[oids.X]`); any other use is not followed.
+# the OID as a constant (`cert.has_extension(oids.X)`, `cert.is_critical(oids.X)`,
+# `cert.extensions.get(oids.X)`, `oids.X in cert.extensions`, `cert.extensions[oids.X]`); any
+# other use is not followed.
 _BY_OID = frozenset({"has_extension", "is_critical", "encoded_extension", "extension_value_der"})
 _EXTENSIONS = "extensions"
+_BY_OID_NAMES = _BY_OID | {_EXTENSIONS}
 # Parts a CA writes per subscriber (names, key, SCTs), not per issuer or certificate profile:
 # lints reading one are grouped by their own parts, and such groups often find too few
 # repeats to keep sharing (see SharedGroup). The lints reading only the other parts are kept
@@ -105,6 +108,12 @@ def when_reads(x: Lint) -> tuple[str, ...] | None:
     a lint whose check reads the whole certificate may still apply to a certificate or not by
     parts it shares with many others (its key type, its extKeyUsage)."""
     return _parts_read([x.when]) if x.when is not None else None
+
+
+def accessor_parts(accessors: Iterable[str]) -> tuple[str, ...]:
+    """The parts that these CertView accessors' values depend on (KeyError for an accessor that
+    depends on more than its parts)."""
+    return tuple(sorted({part for name in accessors for part in _ACCESSOR_PARTS[name]}))
 
 
 def _parts_read(roots: list[Callable[..., Any]]) -> tuple[str, ...] | None:
@@ -153,9 +162,9 @@ def _names_reached(roots: list[Callable[..., Any]]) -> Iterator[str]:
                 stack.append(value)
         for code in _codes(func.__code__):
             names = _code_names(code)
-            if not names.isdisjoint(_BY_OID | {_EXTENSIONS}):
+            if not names.isdisjoint(_BY_OID_NAMES):
                 found = _extension_parts(code, scope)
-                names -= _BY_OID | {_EXTENSIONS}
+                names -= _BY_OID_NAMES
                 yield from found if found is not None else (_UNFOLLOWED,)
             for name in names:
                 yield name
@@ -330,13 +339,14 @@ class SharedGroup:
         self.parts = parts
         self.key = PartsKey(parts)
         self.steps = steps
-        self.results: dict[Any, list[Any]] = {}
+        self.results: Kept[Any, list[Any]] = Kept(self._KEPT)
         self.lookups = self.hits = 0
         self.sharing = True
 
-    def findings(self, view: CertView, run: Run) -> list[Any]:
-        """The group's findings for this certificate: shared, or run by `run` (the engine's
-        loop over steps, which turns exceptions into `fatal` results like any other)."""
+    def lookup(self, view: CertView, run: Run) -> list[Any]:
+        """The group's result for this certificate (findings, or the steps that apply): shared,
+        or run by `run` (the engine's loop over steps, which turns exceptions into `fatal`
+        results like any other)."""
         if not self.sharing:
             return run(self.steps, view)
         try:
@@ -351,9 +361,6 @@ class SharedGroup:
         found = run(self.steps, view)
         if self.lookups >= self._TRIAL and self.hits < self.lookups * self._MIN_HIT_RATE:
             self.sharing = False  # decided on a miss, once the trial is over
-            self.results = {}
-            return found
-        if len(self.results) >= self._KEPT:
             self.results.clear()
-        self.results[key] = found
-        return found
+            return found
+        return self.results.keep(key, found)

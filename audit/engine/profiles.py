@@ -10,7 +10,8 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from audit.engine import oids
-from audit.engine.memo import PartsKey
+from audit.engine.fast import Kept
+from audit.engine.memo import PartsKey, accessor_parts
 
 if TYPE_CHECKING:
     from audit.engine.certview import CertView
@@ -79,20 +80,10 @@ def detect_profile(cert: CertView) -> Profile:
 
 # Most certificates' profile follows from a few extensions that a CA writes alike on all the
 # certificates of one issuing profile: the profile is decided once per distinct encoding of
-# them (kept here, bounded), by the same `_detect` shown only those extensions. When `_detect`
-# needs anything else (the subject, the names, the signature), the certificate is decided
-# from the whole of it.
-_DECIDING_PARTS = PartsKey(
-    tuple(
-        f"ext:{oid}"
-        for oid in (
-            oids.BASIC_CONSTRAINTS, oids.KEY_USAGE, oids.EXTENDED_KEY_USAGE,
-            oids.CERTIFICATE_POLICIES, oids.CT_PRECERT_POISON,
-        )
-    )
-)  # fmt: skip
-_BY_ENCODING: dict[tuple[object, ...], Profile | None] = {}
-_KEPT = 4096
+# them (kept here, bounded), by the same `_detect` shown only the accessors of those
+# extensions. When `_detect` needs anything else (the subject, the names, the signature), the
+# certificate is decided from the whole of it.
+_BY_ENCODING: Kept[tuple[object, ...], Profile | None] = Kept(4096)
 
 
 class _NeedsMore(Exception):
@@ -103,7 +94,7 @@ class _DecidingExtensions:
     """The certificate as `_detect` may see it to decide from the deciding extensions alone."""
 
     __slots__ = ("_cert",)
-    _SHOWN = frozenset(
+    SHOWN = frozenset(
         {"key_usage", "basic_constraints", "is_ca", "eku", "policies", "is_precertificate"}
     )
 
@@ -111,9 +102,13 @@ class _DecidingExtensions:
         self._cert = cert
 
     def __getattr__(self, name: str) -> object:
-        if name in self._SHOWN:
+        if name in self.SHOWN:
             return getattr(self._cert, name)
         raise _NeedsMore(name)
+
+
+# the extensions those accessors read, by the engine's own table of accessors and parts
+_DECIDING_PARTS = PartsKey(accessor_parts(_DecidingExtensions.SHOWN))
 
 
 def _by_extensions(cert: CertView) -> Profile | None:
@@ -127,10 +122,7 @@ def _by_extensions(cert: CertView) -> Profile | None:
         profile: Profile | None = _detect(_DecidingExtensions(cert))  # type: ignore[arg-type]
     except _NeedsMore:
         profile = None
-    if len(_BY_ENCODING) >= _KEPT:
-        _BY_ENCODING.clear()
-    _BY_ENCODING[key] = profile
-    return profile
+    return _BY_ENCODING.keep(key, profile)
 
 
 def _detect(cert: CertView) -> Profile:

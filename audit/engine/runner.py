@@ -222,13 +222,13 @@ class Engine:
             steps = plan.alone
             if plan.applies is not None:
                 applies = plan.applies
-                steps += tuple(applies.findings(view, _applicable) if share else applies.steps)
+                steps += tuple(applies.lookup(view, _applicable) if share else applies.steps)
             report.results = _findings(steps, view)
             if plan.shared or plan.applies:
                 for group in plan.shared:
                     # `+=` copies: the group's list is shared with other certificates
                     report.results += (
-                        group.findings(view, _findings) if share else _findings(group.steps, view)
+                        group.lookup(view, _findings) if share else _findings(group.steps, view)
                     )
                 if len(report.results) > 1:  # in catalogue order, as without sharing
                     report.results.sort(key=lambda r: self._order[r.lint])

@@ -411,7 +411,7 @@ def subscriber_aia_urls_not_internal_names(cert: CertView) -> Outcome:
     zlint=("w_sub_ca_name_constraints_not_critical",),
 )
 def subordinate_ca_name_constraints_critical(cert: CertView) -> Outcome:
-    if not cert.extensions[oids.NAME_CONSTRAINTS].critical:
+    if not cert.is_critical(oids.NAME_CONSTRAINTS):
         return fail("nameConstraints is not marked critical in a subordinate CA certificate")
     return PASS
 

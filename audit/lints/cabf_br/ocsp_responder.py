@@ -48,7 +48,7 @@ def ocsp_responder_no_check_present(cert: CertView) -> Outcome:
     needs=(oids.OCSP_NO_CHECK,),
 )
 def ocsp_responder_no_check_encoding(cert: CertView) -> Outcome:
-    if cert.extensions[oids.OCSP_NO_CHECK].critical:
+    if cert.is_critical(oids.OCSP_NO_CHECK):
         return fail("id-pkix-ocsp-nocheck is marked critical")
     value = cert.extension_value_der(oids.OCSP_NO_CHECK)
     if value is not None and value != _NULL:

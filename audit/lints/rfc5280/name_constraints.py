@@ -40,7 +40,7 @@ def _subtrees(cert: CertView) -> list[tuple[str, GeneralSubtree]]:
     zlint=("e_ext_name_constraints_not_critical",),
 )
 def name_constraints_critical(cert: CertView) -> Outcome:
-    if not cert.extensions[oids.NAME_CONSTRAINTS].critical:
+    if not cert.is_critical(oids.NAME_CONSTRAINTS):
         return fail("nameConstraints is not marked critical")
     return PASS
 

@@ -140,7 +140,7 @@ def subject_empty_requires_san(cert: CertView) -> Outcome:
     zlint=("e_ext_san_not_critical_without_subject",),
 )
 def san_critical_when_subject_empty(cert: CertView) -> Outcome:
-    if cert.subject.is_empty and not cert.extensions[oids.SUBJECT_ALT_NAME].critical:
+    if cert.subject.is_empty and not cert.is_critical(oids.SUBJECT_ALT_NAME):
         return fail("the subject is empty but the subjectAltName extension is not critical")
     return PASS
 
@@ -158,7 +158,7 @@ def san_critical_when_subject_empty(cert: CertView) -> Outcome:
     zlint=("w_ext_san_critical_with_subject_dn",),
 )
 def san_not_critical_with_subject(cert: CertView) -> Outcome:
-    if not cert.subject.is_empty and cert.extensions[oids.SUBJECT_ALT_NAME].critical:
+    if not cert.subject.is_empty and cert.is_critical(oids.SUBJECT_ALT_NAME):
         return fail("the subject is not empty but the subjectAltName extension is critical")
     return PASS
 
