@@ -4,8 +4,8 @@ They stay plain Python, one source: Cython compiles each file as it is, and a mo
 not compile (or an install without a compiler) simply runs as Python, with the same results.
 Compiled, the engine lints a certificate with about 15% fewer instructions
 (`python -m audit.jobs.benchmark_lint_speed --instructions`). The hash of each source compiled
-is written beside it, so that audit/engine/__init__.py can tell when an editable install's
-source has changed since.
+(with its .pxd of C types, where it has one) is written beside it, so that
+audit/engine/__init__.py can tell when an editable install's source has changed since.
 """
 
 import hashlib
@@ -15,7 +15,7 @@ from pathlib import Path
 from setuptools import setup
 
 ENGINE = Path("audit/engine")
-COMPILED = ("certview", "fast", "memo", "names", "profiles", "runner")
+COMPILED = ("certview", "der", "fast", "memo", "names", "profiles", "runner")
 
 
 def _extensions() -> list:
@@ -23,7 +23,13 @@ def _extensions() -> list:
         from Cython.Build import cythonize
     except ImportError:  # built without Cython: the engine runs as Python
         return []
-    sources = {name: (ENGINE / f"{name}.py").read_bytes() for name in COMPILED}
+    # A module's source is its .py and, where there is one, the .pxd that types it (der.pxd).
+    sources = {
+        name: b"".join(
+            p.read_bytes() for p in (ENGINE / f"{name}.py", ENGINE / f"{name}.pxd") if p.exists()
+        )
+        for name in COMPILED
+    }
     (ENGINE / "compiled_sources.json").write_text(
         json.dumps({name: hashlib.sha256(text).hexdigest() for name, text in sources.items()})
     )

@@ -49,8 +49,9 @@ def audit_partition(task: PartitionTask) -> PartStats:
     writer = PartWriter(task.run_dir, task.partition.index, stats)
     try:
         for batch in database.rows(task.partition, task.as_of):
-            for row in batch:
-                writer.add(engine.lint_row(row.der, row.facts), row.facts)
+            reports = engine.lint_rows((row.der, row.facts) for row in batch)
+            for row, report in zip(batch, reports, strict=True):
+                writer.add(report, row.facts)
             writer.flush()
     finally:
         writer.close()

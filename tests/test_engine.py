@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from audit.engine.certview import RowFacts
 from audit.engine.inputs import certificates_in_file
 from audit.engine.registry import Catalogue
-from audit.engine.runner import Engine
+from audit.engine.runner import BATCH, CertReport, Engine
 from audit.engine.status import Status
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "conformance" / "zlint" / "certs"
@@ -61,3 +62,25 @@ def test_not_a_certificate_is_one_fatal_finding(engine: Engine) -> None:
         assert [(r.lint.name, r.status) for r in report.results] == [
             ("certificate_decodes_strictly", Status.FATAL)
         ]
+
+
+def _found(report: CertReport) -> tuple[object, ...]:
+    findings = tuple((r.lint.name, r.status, r.message) for r in report.results)
+    return report.sha256, report.profile, report.error, findings
+
+
+def test_a_batch_finds_what_each_certificate_alone_finds(corpus: list[bytes]) -> None:
+    """A run lints BATCH certificates at a time, stage by stage, lint by lint over the batch:
+    the zlint corpus (odd certificates of every profile), junk and a row without certificate
+    data, mixed, give each the findings it gets linted on its own, in the same order."""
+    rows: list[tuple[bytes | None, RowFacts | None]] = [(der, None) for der in corpus]
+    rows[7:7] = [(b"garbage", None), (None, RowFacts("row-without-certificate"))]
+    rows[BATCH + 3 : BATCH + 3] = [(corpus[0], RowFacts("the same certificate again"))]
+    alone = Engine(Catalogue.load())
+    expected = [
+        _found(alone.lint_row(der, row) if row else alone.lint_der(der, findings_only=True))
+        for der, row in rows
+    ]
+    batched = Engine(Catalogue.load())
+    assert [_found(r) for r in batched.lint_rows(iter(rows))] == expected
+    assert len(rows) % BATCH  # and the last batch was a short one

@@ -49,7 +49,7 @@ def sources_to_prefer(here: Path, pure: bool) -> dict[str, Path]:
             continue
         if pure:
             found[f"{__name__}.{name}"] = source
-        elif hashlib.sha256(source.read_bytes()).hexdigest() != digest:
+        elif _digest(source) != digest:
             warnings.warn(
                 f"audit/engine/{name}.py changed after it was compiled: running it as Python "
                 "(slower) until the next `python -m pip install -e .`",
@@ -57,6 +57,13 @@ def sources_to_prefer(here: Path, pure: bool) -> dict[str, Path]:
             )
             found[f"{__name__}.{name}"] = source
     return found
+
+
+def _digest(source: Path) -> str:
+    """What setup.py hashed: the .py, then the .pxd that gives it C types, if there is one."""
+    typed = source.with_suffix(".pxd")
+    text = source.read_bytes() + (typed.read_bytes() if typed.exists() else b"")
+    return hashlib.sha256(text).hexdigest()
 
 
 if _prefer := sources_to_prefer(

@@ -31,6 +31,7 @@ from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, r
 from cryptography.utils import CryptographyDeprecationWarning
 
 from audit.engine import oids
+from audit.engine.der import children, encode, header, sct_list_fields
 from audit.engine.fast import Kept, derived, quick_init
 from audit.engine.names import Attr, Name, name_from_asn1, name_from_crypto
 from audit.engine.profiles import Profile, detect_profile
@@ -257,7 +258,9 @@ class CertView:
     """A certificate as lints see it. Build it once per certificate."""
 
     def __init__(self, der: bytes) -> None:
-        self.der = der
+        # bytes, whatever a database driver gave (a memoryview, a bytearray): the header walks
+        # (audit/engine/der.py) index bytes
+        self.der = der = der if type(der) is bytes else bytes(der)
         self.sha256 = hashlib.sha256(der).hexdigest()
         self.problems: list[str] = []  # what the strict decoder refused, field by field
         self.db_row: RowFacts | None = None  # set by the engine when linting a database row
@@ -555,8 +558,8 @@ class CertView:
         _, tbs_end, fields = self._tbs_fields
         # every field up to [3] extensions, the last (the strict decoder accepted the order)
         end = fields[-1][1] if fields[-1][0] == 0xA3 else fields[-1][2]
-        tbs = _der(0x30, der[fields[0][1] : end] + _der(0xA3, _der(0x30, extensions)))
-        return _der(0x30, tbs + der[tbs_end:])  # nothing follows: the decoder accepted it
+        tbs = encode(0x30, der[fields[0][1] : end] + encode(0xA3, encode(0x30, extensions)))
+        return encode(0x30, tbs + der[tbs_end:])  # nothing follows: the decoder accepted it
 
     def _extensions_from_asn1(self) -> tuple[Extension, ...]:
         out = []
@@ -937,22 +940,12 @@ class CertView:
             if encoded is None:
                 return None
             value = encoded.value
-            start, end = _tlv(value, 0)
+            start, end = header(value, 0)
             if value[0] != 0x04 or end != len(value):  # an OCTET STRING, and nothing after it
                 return None
-            data = value[start:end]
-            if int.from_bytes(data[:2], "big") != len(data) - 2:
-                return None
-            out, pos = [], 2
-            while pos < len(data):
-                size = int.from_bytes(data[pos : pos + 2], "big")
-                milliseconds = int.from_bytes(data[pos + 35 : pos + 43], "big")
-                # The decoder's datetime (whose year ends at 9999) raises past the bound.
-                if size < 41 or pos + 2 + size > len(data) or milliseconds >= _SCT_TIME_BOUND:
-                    return None
-                out.append((data[pos + 3 : pos + 35], milliseconds))
-                pos += 2 + size
-            if len(out) != len(ext.crypto):
+            # The decoder's datetime (whose year ends at 9999) raises past the bound.
+            out = sct_list_fields(value[start:end], _SCT_TIME_BOUND)
+            if out is None or len(out) != len(ext.crypto):
                 return None
         except Exception:  # `scts` decides
             return None
@@ -999,32 +992,32 @@ class CertView:
             fields = []
         first = 1 if fields and fields[0][0] == 0xA0 else 0  # [0] EXPLICIT version
         if len(fields) >= first + 6:  # the shared walk found serialNumber to subjectPublicKeyInfo
-            _, algorithm_end = _tlv(der, tbs_end)  # signatureAlgorithm
-            value_start, value_end = _tlv(der, algorithm_end)  # signatureValue
+            _, algorithm_end = header(der, tbs_end)  # signatureAlgorithm
+            value_start, value_end = header(der, algorithm_end)  # signatureValue
             _, signature_start, signature_end = fields[first + 1]
-            spki_start, _ = _tlv(der, fields[first + 5][1])
-            key_algorithm_end = _tlv(der, spki_start)[1]
+            spki_start, _ = header(der, fields[first + 5][1])
+            key_algorithm_end = header(der, spki_start)[1]
             algorithms = EncodedAlgorithms(
                 der[tbs_end:algorithm_end],
                 der[signature_start:signature_end],
                 der[spki_start:key_algorithm_end],
             )
             return algorithms, der[value_start + 1 : value_end]
-        start, _ = _tlv(der, 0)  # Certificate
-        tbs_start, tbs_end = _tlv(der, start)  # tbsCertificate
-        _, algorithm_end = _tlv(der, tbs_end)  # signatureAlgorithm
-        value_start, value_end = _tlv(der, algorithm_end)  # signatureValue
+        start, _ = header(der, 0)  # Certificate
+        tbs_start, tbs_end = header(der, start)  # tbsCertificate
+        _, algorithm_end = header(der, tbs_end)  # signatureAlgorithm
+        value_start, value_end = header(der, algorithm_end)  # signatureValue
         pos = tbs_start
         if der[pos] == 0xA0:  # [0] EXPLICIT version
-            pos = _tlv(der, pos)[1]
-        pos = _tlv(der, pos)[1]  # serialNumber
-        signature_end = _tlv(der, pos)[1]  # signature
+            pos = header(der, pos)[1]
+        pos = header(der, pos)[1]  # serialNumber
+        signature_end = header(der, pos)[1]  # signature
         tbs_signature = der[pos:signature_end]
         pos = signature_end
         for _ in range(3):  # issuer, validity, subject
-            pos = _tlv(der, pos)[1]
-        spki_start, _ = _tlv(der, pos)
-        key_algorithm_end = _tlv(der, spki_start)[1]
+            pos = header(der, pos)[1]
+        spki_start, _ = header(der, pos)
+        key_algorithm_end = header(der, spki_start)[1]
         algorithms = EncodedAlgorithms(
             der[tbs_end:algorithm_end], tbs_signature, der[spki_start:key_algorithm_end]
         )
@@ -1035,29 +1028,9 @@ class CertView:
         """One walk over the TBSCertificate's headers, shared by every accessor that reads a
         field as encoded: (its contents' start, its end, (tag, start, end) of each field)."""
         der = self.der
-        size = len(der)
-        start, _ = _tlv(der, 0)  # Certificate
-        pos, tbs_end = _tlv(der, start)  # tbsCertificate
-        tbs_start = pos
-        fields = []
-        while pos < tbs_end:
-            # `_tlv` inline for the headers TBSCertificate fields have (a one-octet tag, a
-            # length of at most two octets); anything else, or past the end, goes to `_tlv`.
-            tag = der[pos]
-            end = size + 1
-            if tag & 0x1F != 0x1F and pos + 1 < size:
-                first = der[pos + 1]
-                if first < 0x80:
-                    end = pos + 2 + first
-                elif first == 0x81 and pos + 2 < size:
-                    end = pos + 3 + der[pos + 2]
-                elif first == 0x82 and pos + 3 < size:
-                    end = pos + 4 + (der[pos + 2] << 8 | der[pos + 3])
-            if end > size:
-                end = _tlv(der, pos)[1]
-            fields.append((tag, pos, end))
-            pos = end
-        return tbs_start, tbs_end, fields
+        start, _ = header(der, 0)  # Certificate
+        tbs_start, tbs_end = header(der, start)  # tbsCertificate
+        return tbs_start, tbs_end, children(der, tbs_start, tbs_end)
 
     @derived
     def tbs_encoding(self) -> TbsEncoding:
@@ -1076,11 +1049,11 @@ class CertView:
         validity_start = fields[first + 3][1]
         _, subject_start, subject_end = fields[first + 4]
         times = []
-        pos, validity_end = _tlv(der, validity_start)
+        pos, validity_end = header(der, validity_start)
         for _ in range(2):
             if pos >= validity_end:
                 raise ValueError("validity does not hold notBefore and notAfter")
-            contents_start, end = _tlv(der, pos)
+            contents_start, end = header(der, pos)
             times.append(TimeEncoding(der[pos], der[contents_start:end].decode("latin-1")))
             pos = end
         # The optional fields by their [n] tag, the first of each: [1], [2] unique IDs, [3]
@@ -1100,7 +1073,7 @@ class CertView:
             times[1],
             optional.get(1),
             optional.get(2),
-            None if extensions is None else extensions[_tlv(extensions, 0)[0] :],
+            None if extensions is None else extensions[header(extensions, 0)[0] :],
         )
 
     @derived
@@ -1120,26 +1093,27 @@ class CertView:
         certificate order, and the first of each OID both ways (the engine's shared results key
         on several per certificate)."""
         raw = self.tbs_encoding.extensions
-        walk = _ExtensionWalk([], [], {}, {})
-        if raw is None:
-            return walk
-        known = _ENCODED_EXTENSIONS
-        pos, end = _tlv(raw, 0)
-        while pos < end:
-            contents_start, ext_end = _tlv(raw, pos)
-            tlv = raw[pos:ext_end]
-            ext = known.get(tlv)
-            if ext is None:
-                ext = _encoded_extension(raw, contents_start, ext_end)
-                if ext.oid not in oids.PER_SUBSCRIBER_EXTENSIONS:
-                    known.keep(tlv, ext)
-            walk.extensions.append(ext)
-            walk.tlvs.append(tlv)
-            if ext.oid not in walk.first:
-                walk.first[ext.oid] = ext
-                walk.first_tlv[ext.oid] = tlv
-            pos = ext_end
-        return walk
+        extensions: list[EncodedExtension] = []
+        tlvs: list[bytes] = []
+        first: dict[str, EncodedExtension] = {}
+        first_tlv: dict[str, bytes] = {}
+        if raw is not None:
+            known = _ENCODED_EXTENSIONS
+            start, end = header(raw, 0)
+            for _, pos, ext_end in children(raw, start, end):
+                tlv = raw[pos:ext_end]
+                ext = known.get(tlv)
+                if ext is None:
+                    ext = _encoded_extension(raw, header(raw, pos)[0], ext_end)
+                    if ext.oid not in oids.PER_SUBSCRIBER_EXTENSIONS:
+                        known.keep(tlv, ext)
+                extensions.append(ext)
+                tlvs.append(tlv)
+                oid = ext.oid
+                if oid not in first:
+                    first[oid] = ext
+                    first_tlv[oid] = tlv
+        return _ExtensionWalk(extensions, tlvs, first, first_tlv)
 
     @derived
     def extension_tlvs(self) -> dict[str, bytes]:
@@ -1169,33 +1143,6 @@ def _utc(value: datetime) -> datetime:
     return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
 
 
-def _tlv(der: bytes, pos: int) -> tuple[int, int]:
-    """(start, end) of the contents of the DER value at `pos`: asn1crypto's header reader.
-
-    The common case (a one-octet tag, a definite length, all of it inside `der`) is read here,
-    since this runs a few dozen times per certificate; anything else (high tag numbers,
-    indefinite lengths, truncation) goes to asn1crypto, which gives the same answer or error."""
-    size = len(der)
-    if 0 <= pos < size - 1 and der[pos] & 0x1F != 0x1F:
-        length = der[pos + 1]
-        if length < 0x80:
-            end = pos + 2 + length
-            if end <= size:
-                return pos + 2, end
-        elif length == 0x81:
-            if pos + 3 <= size and (end := pos + 3 + der[pos + 2]) <= size:
-                return pos + 3, end
-        elif length == 0x82:
-            if pos + 4 <= size and (end := pos + 4 + (der[pos + 2] << 8 | der[pos + 3])) <= size:
-                return pos + 4, end
-        elif length != 0x80:
-            start = pos + 2 + (length & 0x7F)
-            end = start + int.from_bytes(der[pos + 2 : start], "big")
-            if end <= size and start <= size:
-                return start, end
-    return asn1_parser._parse(der, size, pos, lengths_only=True)
-
-
 # Names decoded strictly, by their encoding (see CertView._name_from_crypto); cleared when full.
 _NAMES: Kept[bytes, Name] = Kept(8192)
 _ISSUER_FIELD, _SUBJECT_FIELD = 2, 4  # TBSCertificate fields after the version (RFC 5280 4.1)
@@ -1210,22 +1157,9 @@ _ENCODED_EXTENSIONS: Kept[bytes, EncodedExtension] = Kept(8192)
 _EXTENSIONS: Kept[bytes, Extension] = Kept(8192)
 
 
-def _der(tag: int, contents: bytes) -> bytes:
-    """A DER TLV with a one-octet tag."""
-    size = len(contents)
-    if size < 0x80:
-        return bytes((tag, size)) + contents
-    if size < 0x10000:
-        # (not `*divmod(...)` inside bytes((...)): Cython 3.3 compiles that wrongly)
-        header = (tag, 0x81, size) if size < 0x100 else (tag, 0x82, size >> 8, size & 0xFF)
-        return bytes(header) + contents
-    length = size.to_bytes((size.bit_length() + 7) // 8, "big")
-    return bytes((tag, 0x80 | len(length))) + length + contents
-
-
 def _encoded_extension(raw: bytes, pos: int, end: int) -> EncodedExtension:
     """The Extension whose contents are raw[pos:end]: extnID, critical DEFAULT FALSE, extnValue."""
-    oid_end = _tlv(raw, pos)[1]
+    oid_end = header(raw, pos)[1]
     encoding = raw[pos:oid_end]
     oid = _OID_NAMES.get(encoding)
     if oid is None:
@@ -1235,9 +1169,9 @@ def _encoded_extension(raw: bytes, pos: int, end: int) -> EncodedExtension:
     pos = oid_end
     critical = critical_encoded = False
     if pos < end and raw[pos] == 0x01:  # BOOLEAN
-        contents_start, pos = _tlv(raw, pos)
+        contents_start, pos = header(raw, pos)
         critical_encoded, critical = True, any(raw[contents_start:pos])
-    value_start, value_end = _tlv(raw, pos) if pos < end else (end, end)
+    value_start, value_end = header(raw, pos) if pos < end else (end, end)
     return EncodedExtension(oid, critical, critical_encoded, raw[value_start:value_end])
 
 
@@ -1350,12 +1284,12 @@ def _rsa_numbers(spki: bytes) -> tuple[int, int] | None:
     strict DER: non-negative minimal INTEGERs), located by header reads; None when it has
     another shape (the caller then asks the decoder)."""
     try:
-        start, _ = _tlv(spki, 0)  # SubjectPublicKeyInfo
-        bits_at = _tlv(spki, start)[1]  # subjectPublicKey, after the AlgorithmIdentifier
-        bits_start, bits_end = _tlv(spki, bits_at)
-        sequence_start, sequence_end = _tlv(spki, bits_start + 1)  # RSAPublicKey
-        n_start, n_end = _tlv(spki, sequence_start)
-        e_start, e_end = _tlv(spki, n_end)
+        start, _ = header(spki, 0)  # SubjectPublicKeyInfo
+        bits_at = header(spki, start)[1]  # subjectPublicKey, after the AlgorithmIdentifier
+        bits_start, bits_end = header(spki, bits_at)
+        sequence_start, sequence_end = header(spki, bits_start + 1)  # RSAPublicKey
+        n_start, n_end = header(spki, sequence_start)
+        e_start, e_end = header(spki, n_end)
         if (
             spki[bits_at] != 0x03  # BIT STRING
             or spki[bits_start] != 0  # no unused bits
@@ -1439,8 +1373,8 @@ def _der_children(data: bytes) -> list[tuple[int, int, int, bytes, bytes]]:
     """The TLVs one after another in `data`: (class, constructed, tag, contents, encoding)."""
     out, pos = [], 0
     while pos < len(data):
-        cls, method, tag, header, contents, trailer = asn1_parser.parse(data[pos:], strict=False)
-        size = len(header) + len(contents) + len(trailer)
+        cls, method, tag, head, contents, trailer = asn1_parser.parse(data[pos:], strict=False)
+        size = len(head) + len(contents) + len(trailer)
         out.append((cls, method, tag, contents, data[pos : pos + size]))
         pos += size
     return out
