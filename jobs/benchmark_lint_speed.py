@@ -8,7 +8,8 @@ given), lints them with the full catalogue in one process (findings-only, as `ru
 lints the same certificates with pkilint's CA/B Forum TLS validators (`pip install pkilint`;
 optional), and prints both rates and their ratio. Each side runs --repeat times over the whole
 set and its best pass counts (as `timeit` does: the least disturbed by other work on the
-machine). Run by hand; the figures go in the closing note, not a test.
+machine). The two take turns pass by pass, so that a slow spell of the machine is less likely
+to fall on one only. Run by hand; the figures go in the closing note, not a test.
 
 Both sides are also given a least-disturbed rate, timeit's reasoning applied per slice of 64
 certificates (the engine's batch): each slice's fastest pass, added up. A pass of this size takes seconds, long
@@ -48,6 +49,7 @@ from pathlib import Path
 from audit.engine.certview import CertView, NotACertificate
 from audit.engine.registry import Catalogue
 from audit.engine.runner import BATCH, CertReport, Engine
+from audit.jobs.partition import settle
 
 DEFAULT_DB = Path("/tmp/certcensus-benchmark.sqlite")
 
@@ -83,8 +85,9 @@ def certcensus_linter(
     catalogue: Catalogue | None = None,
 ) -> Callable[[list[bytes]], list[CertReport]]:
     """The engine as `run` lints a partition's rows: findings only, one engine for every
-    certificate, a batch at a time (Engine.lint_rows)."""
+    certificate, a batch at a time (Engine.lint_rows), settled as a worker settles it."""
     engine = Engine(catalogue or Catalogue.load())
+    settle()
     return lambda ders: list(engine.lint_rows((der, None) for der in ders))
 
 
@@ -99,37 +102,43 @@ class Rate:
 _SLICE = BATCH  # certificates timed together for the least-disturbed figure: the engine's batch
 
 
-def rate(new_linter: Callable[[], Linter], ders: list[bytes], repeat: int) -> Rate:
-    """Lint `ders` once per pass, each pass with a linter from `new_linter` (warmed up), a slice
-    of _SLICE certificates at a time, timed in CPU seconds of this process."""
+def rates(
+    linters: dict[str, Callable[[], Linter]], ders: list[bytes], repeat: int
+) -> dict[str, Rate]:
+    """Lint `ders` once per pass with each linter (a new one from its factory, warmed up, per
+    pass), a slice of _SLICE certificates at a time, timed in CPU seconds of this process. The
+    linters take turns pass by pass (in alternating order), so that a slow spell of the machine
+    is less likely to fall on one of them only; within a pass, one linter runs alone, as in
+    production (taking turns slice by slice, each would evict the other from the processor's
+    caches)."""
     slices = [ders[i : i + _SLICE] for i in range(0, len(ders), _SLICE)]
-    fastest = [float("inf")] * len(slices)
-    passes = []
-    for _ in range(repeat):
-        lint = new_linter()
-        total = 0.0
-        for i, chunk in enumerate(slices):
-            start = time.process_time()
-            lint(chunk)
-            seconds = time.process_time() - start
-            fastest[i] = min(fastest[i], seconds)
-            total += seconds
-        passes.append(total)
-    return Rate(len(ders) / min(passes), len(ders) / sum(fastest))
+    names = list(linters)
+    fastest = {name: [float("inf")] * len(slices) for name in names}
+    passes: dict[str, list[float]] = {name: [] for name in names}
+    for turn in range(repeat):
+        for name in names if turn % 2 == 0 else reversed(names):
+            lint = linters[name]()
+            total = 0.0
+            for i, chunk in enumerate(slices):
+                start = time.process_time()
+                lint(chunk)
+                seconds = time.process_time() - start
+                fastest[name][i] = min(fastest[name][i], seconds)
+                total += seconds
+            passes[name].append(total)
+    return {
+        name: Rate(len(ders) / min(passes[name]), len(ders) / sum(fastest[name])) for name in names
+    }
 
 
-def certcensus_rate(ders: list[bytes], others: list[bytes], repeat: int) -> tuple[Rate, dict]:
-    catalogue = Catalogue.load()
-    certcensus_linter(catalogue)(others[:1])  # warm-up: imports, module caches
+def certcensus_facts(ders: list[bytes], catalogue: Catalogue, repeat: int) -> dict[str, float]:
+    certcensus_linter(catalogue)(ders[:1])  # warm-up: imports, module caches
     parse = min(_seconds(lambda: [CertView(der).profile for der in ders]) for _ in range(repeat))
-    lint = certcensus_linter(catalogue)
-    facts = {
+    return {
         "lints": len(catalogue),
         "parse_and_profile_us": parse / len(ders) * 1e6,
-        "findings": sum(len(report.results) for report in lint(ders)),
+        "findings": sum(len(report.results) for report in certcensus_linter(catalogue)(ders)),
     }
-    # a fresh engine per pass, warmed up on other certificates: each pass lints them anew
-    return rate(lambda: _warmed(certcensus_linter(catalogue), others), ders, repeat), facts
 
 
 def _warmed(lint: Linter, others: list[bytes]) -> Linter:
@@ -195,6 +204,7 @@ def pkilint_linter(ders: list[bytes]) -> PkilintLinter | None:
     except ImportError:
         return None
     lint.prepare(ders)
+    settle()  # the validators, as certcensus's engine is (see certcensus_linter)
     return lint
 
 
@@ -202,14 +212,6 @@ def _pkilint_warm_up(others: list[bytes]) -> list[bytes]:
     """pkilint keeps nothing between certificates but its validators (built by `prepare`): a
     tenth of the other certificates warms up the rest, at a tenth of the time."""
     return others[: max(1, len(others) // 10)]
-
-
-def pkilint_rate(ders: list[bytes], others: list[bytes], repeat: int) -> Rate | None:
-    lint = pkilint_linter(ders)
-    if lint is None:
-        return None
-    _warmed(lint, _pkilint_warm_up(others))
-    return rate(lambda: lint, ders, repeat)
 
 
 def engine_kind() -> str:
@@ -281,7 +283,16 @@ def main() -> None:
         print(f"pkilint:    {theirs_i:,.0f} instructions per certificate")
         print(f"ratio:      certcensus uses {theirs_i / ours_i:.1f}x fewer instructions")
         return
-    ours, facts = certcensus_rate(ders, others, args.repeat)
+    catalogue = Catalogue.load()
+    facts = certcensus_facts(ders, catalogue, args.repeat)
+    # a fresh engine per pass, warmed up on other certificates: each pass lints them anew
+    linters = {"certcensus": lambda: _warmed(certcensus_linter(catalogue), others)}
+    pkilint = pkilint_linter(ders)
+    if pkilint is not None:  # it keeps nothing between certificates: one, warmed up once
+        _warmed(pkilint, _pkilint_warm_up(others))
+        linters["pkilint"] = lambda: pkilint
+    found = rates(linters, ders, args.repeat)
+    ours = found["certcensus"]
     print(
         f"certcensus: {ours.best_pass:,.0f} certificates/s on one core, best of {args.repeat} "
         f"passes; least disturbed {ours.least_disturbed:,.0f}/s ({len(ders)} certificates, "
@@ -289,14 +300,14 @@ def main() -> None:
         f"{facts['parse_and_profile_us']:.0f} µs, all {1e6 / ours.best_pass:.0f} µs per "
         f"certificate; {facts['findings']} findings)"
     )
-    theirs = pkilint_rate(ders, others, args.repeat)
-    if theirs is None:
+    if pkilint is None:
         print("pkilint: not installed (pip install pkilint) - no ratio")
         return
+    theirs = found["pkilint"]
     print(
         f"pkilint:    {theirs.best_pass:,.0f} certificates/s on one core, best of {args.repeat} "
         f"passes; least disturbed {theirs.least_disturbed:,.0f}/s (the same {len(ders)} "
-        "certificates)"
+        "certificates, taking turns with certcensus pass by pass)"
     )
     print(
         f"ratio:      certcensus is {ours.best_pass / theirs.best_pass:.1f}x faster per "

@@ -182,3 +182,21 @@ def test_baseline_must_be_a_run_directory(sample_db: str, tmp_path) -> None:  # 
         run_audit(
             AuditRequest(db_url=sample_db, as_of=RECENT_DAY, out_dir=tmp_path, baseline=tmp_path)
         )
+
+
+def test_a_worker_settles_its_engine_out_of_the_collectors_way() -> None:
+    import gc
+
+    from audit.jobs.partition import YOUNG_COLLECTION_THRESHOLD, settle
+
+    threshold = gc.get_threshold()
+    try:
+        held = {"engine": []}  # stands for what a worker keeps
+        assert any(o is held for o in gc.get_objects())  # walked by every full collection
+        settle()
+        assert not any(o is held for o in gc.get_objects())  # now frozen: walked by none
+        assert gc.get_threshold()[0] == max(threshold[0], YOUNG_COLLECTION_THRESHOLD)
+        assert gc.get_threshold()[1:] == threshold[1:]
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*threshold)
