@@ -132,12 +132,13 @@ def rates(
 
 
 def certcensus_facts(ders: list[bytes], catalogue: Catalogue, repeat: int) -> dict[str, float]:
-    certcensus_linter(catalogue)(ders[:1])  # warm-up: imports, module caches
+    findings = sum(len(report.results) for report in certcensus_linter(catalogue)(ders))
+    # (that first lint also warmed up imports and module caches for the parse timing)
     parse = min(_seconds(lambda: [CertView(der).profile for der in ders]) for _ in range(repeat))
     return {
         "lints": len(catalogue),
         "parse_and_profile_us": parse / len(ders) * 1e6,
-        "findings": sum(len(report.results) for report in certcensus_linter(catalogue)(ders)),
+        "findings": findings,
     }
 
 
@@ -208,10 +209,17 @@ def pkilint_linter(ders: list[bytes]) -> PkilintLinter | None:
     return lint
 
 
-def _pkilint_warm_up(others: list[bytes]) -> list[bytes]:
-    """pkilint keeps nothing between certificates but its validators (built by `prepare`): a
-    tenth of the other certificates warms up the rest, at a tenth of the time."""
-    return others[: max(1, len(others) // 10)]
+def ready(
+    side: str, ders: list[bytes], others: list[bytes], catalogue: Catalogue | None = None
+) -> Linter | None:
+    """A linter to measure on `ders`, warmed up on `others` (None: pkilint is not installed).
+    certcensus lints them all, as a long run would have; pkilint keeps nothing between
+    certificates but its validators (built by `prepare`), so a tenth of them warms up the rest
+    at a tenth of the time."""
+    if side == "certcensus":
+        return _warmed(certcensus_linter(catalogue), others)
+    lint = pkilint_linter(ders)
+    return None if lint is None else _warmed(lint, others[: max(1, len(others) // 10)])
 
 
 def engine_kind() -> str:
@@ -228,10 +236,9 @@ _COUNTED = "functools_reduce"  # the one C function callgrind counts in: it driv
 def count_one_side(side: str, ders: list[bytes], others: list[bytes]) -> None:
     """(Under callgrind.) Lint the other certificates to warm up, then the measured ones inside
     functools.reduce, whose instructions (and its callees') are all that callgrind counts."""
-    lint = certcensus_linter() if side == "certcensus" else pkilint_linter(ders)
+    lint = ready(side, ders, others)
     if lint is None:
         raise SystemExit("pkilint is not installed (pip install pkilint)")
-    lint = _warmed(lint, others if side == "certcensus" else _pkilint_warm_up(others))
     slices = [ders[i : i + _SLICE] for i in range(0, len(ders), _SLICE)]
     functools.reduce(lambda n, chunk: n + len(lint(chunk)), slices, 0)
 
@@ -286,10 +293,9 @@ def main() -> None:
     catalogue = Catalogue.load()
     facts = certcensus_facts(ders, catalogue, args.repeat)
     # a fresh engine per pass, warmed up on other certificates: each pass lints them anew
-    linters = {"certcensus": lambda: _warmed(certcensus_linter(catalogue), others)}
-    pkilint = pkilint_linter(ders)
-    if pkilint is not None:  # it keeps nothing between certificates: one, warmed up once
-        _warmed(pkilint, _pkilint_warm_up(others))
+    linters = {"certcensus": lambda: ready("certcensus", ders, others, catalogue)}
+    pkilint = ready("pkilint", ders, others)
+    if pkilint is not None:  # it keeps nothing between certificates: one for every pass
         linters["pkilint"] = lambda: pkilint
     found = rates(linters, ders, args.repeat)
     ours = found["certcensus"]

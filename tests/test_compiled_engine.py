@@ -82,6 +82,15 @@ def test_an_unchanged_source_leaves_its_compiled_module_in_use(tmp_path: Path) -
     assert sources_to_prefer(tmp_path, pure=True) == {"audit.engine.runner": tmp_path / "runner.py"}
 
 
+def test_an_edited_pxd_counts_as_an_edited_source(tmp_path: Path) -> None:
+    """der.py's C types live in der.pxd: compiled before the .pxd changed is out of date too."""
+    _compiled(tmp_path, "der", b"x = 1\n", compiled_from=b"x = 1\n")
+    assert sources_to_prefer(tmp_path, pure=False) == {}
+    (tmp_path / "der.pxd").write_text("cpdef int f(int x)\n")
+    with pytest.warns(UserWarning, match="der.py changed after it was compiled"):
+        assert sources_to_prefer(tmp_path, pure=False) == {"audit.engine.der": tmp_path / "der.py"}
+
+
 def test_nothing_compiled_nothing_preferred(tmp_path: Path) -> None:
     (tmp_path / "runner.py").write_text("x = 1\n")
     assert sources_to_prefer(tmp_path, pure=True) == {}

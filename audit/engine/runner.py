@@ -209,20 +209,16 @@ class Engine:
         the same either way.
         """
         if findings_only:
-            return self._lint_batch([(der, row)])[0]
+            return self.lint_row(der, row)
         view = self._view(der)
         if isinstance(view, CertReport):
             return view
         view.db_row = row
         report = CertReport(view.sha256, view.profile, view)
-        issued = _issued(view)
-        present = _present_extensions(view)
-        report.results = [
-            _run(x, view, issued, present) for x in self._by_profile[view.profile].all
-        ]
+        report.results = self._every_lint(view, _issued(view))
         return report
 
-    def lint_row(self, der: bytes | None, row: RowFacts) -> CertReport:
+    def lint_row(self, der: bytes | None, row: RowFacts | None) -> CertReport:
         """Lint a database row (findings only): its certificate, or a finding that it stores none."""
         return self._lint_batch([(der, row)])[0]
 
@@ -242,48 +238,43 @@ class Engine:
 
     def _lint_batch(self, rows: Sequence[tuple[bytes | None, RowFacts | None]]) -> list[CertReport]:
         """Findings only, stage by stage over the batch (see the module docstring)."""
-        reports: list[CertReport] = []
-        views: list[CertView] = []
+        decoded: list[CertView | CertReport] = []
         for der, row in rows:  # decode
             view = self._missing() if der is None else self._view(der)
-            if isinstance(view, CertReport):
-                reports.append(view)
-                continue
-            view.db_row = row
-            views.append(view)
-            reports.append(CertReport(view.sha256, Profile.UNKNOWN, view))
-        for view in views:  # profile
-            view.profile  # noqa: B018 - decided here for the whole batch
+            if isinstance(view, CertView):
+                view.db_row = row
+            decoded.append(view)
+        reports = [  # profile
+            d if isinstance(d, CertReport) else CertReport(d.sha256, d.profile, d) for d in decoded
+        ]
         staged: list[_Staged] = []
-        for report in reports:  # plan: the lints in force, and whether results can be shared
+        for report in reports:  # plan: the lints in force
             view = report.view
             if view is None:
                 continue
-            report.profile = view.profile
-            table = self._by_profile[report.profile]
             issued = _issued(view)
             if issued is None:  # no lint can be dated: each is asked in full, as lint_der does
-                present = _present_extensions(view)
-                report.results = [_run(x, view, issued, present) for x in table.all]
+                report.results = self._every_lint(view, issued)
                 continue
-            plan = table.plan(issued, _present_extensions(view))
-            staged.append(_Staged(report, view, plan, False, plan.alone))
-        for item in staged:  # every field read (strictness decides sharing)
+            plan = self._by_profile[report.profile].plan(issued, _present_extensions(view))
+            staged.append(_Staged(report, view, plan, False))
+        for item in staged:  # every field read (strictness decides whether to share results)
             plan = item.plan
             item.share = bool(plan.shared or plan.applies) and memo.shareable(item.view)
         # Certificates with the same steps are linted together, lint by lint. Steps are told
         # apart by the objects they come from (a plan, a kept list of lints that apply), which
         # `together` holds, so that no id is reused within the batch.
-        together: dict[tuple[int, int], tuple[object, list[_Staged]]] = {}
+        together: dict[tuple[int, int], tuple[_Plan, Sequence[_Step], list[_Staged]]] = {}
         for item in staged:  # which lints apply, for those asked once per encoding
             applies = item.plan.applies
             chosen: Sequence[_Step] = ()
             if applies is not None:
                 chosen = applies.lookup(item.view, _applicable) if item.share else applies.steps
-                item.steps = item.steps + tuple(chosen)
-            together.setdefault((id(item.plan), id(chosen)), (chosen, []))[1].append(item)
-        for _, items in together.values():  # the lints
-            _findings_over(items[0].steps, [(item.view, item.report.results) for item in items])
+            key = (id(item.plan), id(chosen))
+            together.setdefault(key, (item.plan, chosen, []))[2].append(item)
+        for plan, chosen, items in together.values():  # the lints
+            steps = plan.alone + tuple(chosen)  # the plan's own, then those that apply
+            _findings_over(steps, [(item.view, item.report.results) for item in items])
         for item in staged:  # the shared groups
             plan = item.plan
             if plan.shared or plan.applies:
@@ -298,6 +289,11 @@ class Engine:
                 if len(results) > 1:  # in catalogue order, as without sharing
                     results.sort(key=lambda r: self._order[r.lint])
         return reports
+
+    def _every_lint(self, view: CertView, issued: datetime | None) -> list[Result]:
+        """Every lint of the certificate's profile, in the full zlint order (`_run`)."""
+        present = _present_extensions(view)
+        return [_run(x, view, issued, present) for x in self._by_profile[view.profile].all]
 
     def _view(self, der: bytes) -> CertView | CertReport:
         """The certificate, or the report that it is none."""
@@ -329,8 +325,7 @@ class _Staged:
     report: CertReport
     view: CertView
     plan: _Plan
-    share: bool
-    steps: tuple[_Step, ...]  # run for this certificate: the plan's own, then those that apply
+    share: bool  # whether results may be shared (memo.shareable), once every field is read
 
 
 def _issued(view: CertView) -> datetime | None:
