@@ -3,6 +3,8 @@
 import os
 import sys
 
+from audit import compiled
+
 __version__ = "0.1.0"
 
 # Arrow allocates from jemalloc, which gives freed memory back to the system, rather than from
@@ -15,3 +17,6 @@ __version__ = "0.1.0"
 # Linux only: the wheels for other systems may lack jemalloc (Arrow would warn and ignore it).
 if sys.platform.startswith("linux"):
     os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "jemalloc")
+
+# Before any compiled module is imported: an edited source is not shadowed by its old build.
+compiled.install()

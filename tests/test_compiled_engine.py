@@ -1,5 +1,6 @@
-"""The compiled engine (setup.py) and its Python source give the same findings, and an edited
-source is not shadowed by what was compiled before the edit (audit/engine/__init__.py)."""
+"""The compiled modules (setup.py: the engine's hot modules and the lints) and their Python
+source give the same findings and share the same results, and an edited source is not shadowed
+by what was compiled before the edit (audit/compiled.py)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from audit.engine import sources_to_prefer
+import audit
+from audit.compiled import SOURCES_FILE, sources_to_prefer
+from audit.engine import memo
 from audit.engine.registry import Catalogue
 from audit.engine.runner import Engine
 from tests.test_shared_results import _findings, _golden_certificates
@@ -62,33 +65,100 @@ def test_findings_only_agree_too() -> None:
     assert _findings(Engine(catalogue), ders) == full
 
 
-def _compiled(tmp_path: Path, name: str, source: bytes, compiled_from: bytes) -> None:
-    (tmp_path / f"{name}.py").write_bytes(source)
-    (tmp_path / f"{name}{importlib.machinery.EXTENSION_SUFFIXES[0]}").write_bytes(b"")
-    digests = {name: hashlib.sha256(compiled_from).hexdigest()}
-    (tmp_path / "compiled_sources.json").write_text(json.dumps(digests))
+_READS = """
+import json
+from audit.engine import memo
+from audit.engine.registry import Catalogue
+import audit.lints.cabf_br.san
+reads = {x.name: [memo.reads(x), memo.when_reads(x)] for x in Catalogue.load()}
+print(json.dumps({"module": audit.lints.cabf_br.san.__file__, "reads": reads}))
+"""
+
+
+def test_what_each_lint_reads_is_found_alike_compiled_and_as_python() -> None:
+    """The engine shares a lint's results by the parts its code reads (memo.reads); for a
+    compiled lint it reads the code Python compiles from the same source. A lint found to read
+    other parts, or none that can be told, would be shared wrongly or not at all."""
+    here = {x.name: [memo.reads(x), memo.when_reads(x)] for x in Catalogue.load()}
+    result = subprocess.run(
+        [sys.executable, "-c", _READS],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "CERTCENSUS_PURE_PYTHON": "1"},
+    )
+    pure = json.loads(result.stdout)
+    assert pure["module"].endswith("san.py")
+    assert pure["reads"] == {name: [_listed(r), _listed(w)] for name, (r, w) in here.items()}
+    assert sum(r is not None for r, _ in here.values()) > 80  # most lints are shared
+
+
+def _listed(parts: tuple[str, ...] | None) -> list[str] | None:
+    return None if parts is None else list(parts)
+
+
+def test_every_lint_module_is_compiled_with_the_engine() -> None:
+    """setup.py compiles every lint module, not only the engine's (where this install was
+    compiled at all: without Cython or a compiler, all of it runs as Python)."""
+    listing = Path(audit.__file__).parent / SOURCES_FILE
+    if not listing.exists():
+        pytest.skip("this install was built without Cython: nothing is compiled")
+    compiled = set(json.loads(listing.read_text()))
+    package = Path(audit.__file__).parent
+    lint_modules = {
+        p.relative_to(package).with_suffix("").as_posix()
+        for p in (package / "lints").rglob("*.py")
+        if p.name != "__init__.py"
+    }
+    assert lint_modules <= compiled
+    assert {"engine/certview", "engine/runner", "engine/der"} <= compiled
+    from audit.lints.cabf_br import san
+
+    assert not san.__file__.endswith(".py") or os.environ.get("CERTCENSUS_PURE_PYTHON") == "1"
+
+
+def _compiled(package: Path, relative: str, source: bytes, compiled_from: bytes) -> Path:
+    """`package` (an `audit` folder) with `relative` compiled from `compiled_from`, its source
+    now `source`; returns the source's path."""
+    path = package / f"{relative}.py"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(source)
+    path.with_name(path.stem + importlib.machinery.EXTENSION_SUFFIXES[0]).write_bytes(b"")
+    digests = {relative: hashlib.sha256(compiled_from).hexdigest()}
+    (package / SOURCES_FILE).write_text(json.dumps(digests))
+    return path
 
 
 def test_an_edited_source_is_imported_instead_of_its_compiled_module(tmp_path: Path) -> None:
-    _compiled(tmp_path, "runner", b"x = 2\n", compiled_from=b"x = 1\n")
+    package = tmp_path / "audit"
+    runner = _compiled(package, "engine/runner", b"x = 2\n", compiled_from=b"x = 1\n")
     with pytest.warns(UserWarning, match="runner.py changed after it was compiled"):
-        preferred = sources_to_prefer(tmp_path, pure=False)
-    assert preferred == {"audit.engine.runner": tmp_path / "runner.py"}
+        preferred = sources_to_prefer(package, pure=False)
+    assert preferred == {"audit.engine.runner": runner}
+
+
+def test_an_edited_lint_module_is_imported_from_source_too(tmp_path: Path) -> None:
+    package = tmp_path / "audit"
+    san = _compiled(package, "lints/cabf_br/san", b"x = 2\n", compiled_from=b"x = 1\n")
+    with pytest.warns(UserWarning, match="audit/lints/cabf_br/san.py changed"):
+        assert sources_to_prefer(package, pure=False) == {"audit.lints.cabf_br.san": san}
 
 
 def test_an_unchanged_source_leaves_its_compiled_module_in_use(tmp_path: Path) -> None:
-    _compiled(tmp_path, "runner", b"x = 1\n", compiled_from=b"x = 1\n")
-    assert sources_to_prefer(tmp_path, pure=False) == {}
-    assert sources_to_prefer(tmp_path, pure=True) == {"audit.engine.runner": tmp_path / "runner.py"}
+    package = tmp_path / "audit"
+    runner = _compiled(package, "engine/runner", b"x = 1\n", compiled_from=b"x = 1\n")
+    assert sources_to_prefer(package, pure=False) == {}
+    assert sources_to_prefer(package, pure=True) == {"audit.engine.runner": runner}
 
 
 def test_an_edited_pxd_counts_as_an_edited_source(tmp_path: Path) -> None:
     """der.py's C types live in der.pxd: compiled before the .pxd changed is out of date too."""
-    _compiled(tmp_path, "der", b"x = 1\n", compiled_from=b"x = 1\n")
-    assert sources_to_prefer(tmp_path, pure=False) == {}
-    (tmp_path / "der.pxd").write_text("cpdef int f(int x)\n")
+    package = tmp_path / "audit"
+    der = _compiled(package, "engine/der", b"x = 1\n", compiled_from=b"x = 1\n")
+    assert sources_to_prefer(package, pure=False) == {}
+    der.with_suffix(".pxd").write_text("cpdef int f(int x)\n")
     with pytest.warns(UserWarning, match="der.py changed after it was compiled"):
-        assert sources_to_prefer(tmp_path, pure=False) == {"audit.engine.der": tmp_path / "der.py"}
+        assert sources_to_prefer(package, pure=False) == {"audit.engine.der": der}
 
 
 def test_nothing_compiled_nothing_preferred(tmp_path: Path) -> None:

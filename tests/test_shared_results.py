@@ -8,6 +8,7 @@ import pkgutil
 import sqlite3
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from functools import partial
 
 import pytest
 
@@ -93,6 +94,14 @@ def _reads_the_clock(cert: CertView) -> Outcome:
     return fail("x") if cert.policies and datetime.now(UTC).year > 2030 else PASS
 
 
+def _has_policy(oid: str, cert: CertView) -> bool:
+    return oid in (cert.policies or ())
+
+
+def _with_helper(helper, cert: CertView) -> Outcome:  # type: ignore[no-untyped-def]
+    return fail("x") if helper(cert) else PASS
+
+
 def _computed_name(cert: CertView) -> Outcome:
     return PASS if getattr(cert, "subject") else fail("x")  # noqa: B009 - what the test is about
 
@@ -111,6 +120,14 @@ def _computed_name(cert: CertView) -> Outcome:
         (lambda cert: PASS if cert.der else fail("x"), None, None),  # the raw DER: per certificate
         (lambda cert: PASS if cert.profile else fail("x"), None, ()),  # the profile alone
         (_reads_the_clock, None, None),  # the same parts, another result tomorrow: not shared
+        # a partial (how a lint module makes a predicate per OID): its function is read, and
+        # any function among its arguments
+        (
+            _policies_only,
+            partial(_has_policy, "2.23.140.1.2.1"),
+            (f"ext:{oids.CERTIFICATE_POLICIES}",),
+        ),
+        (partial(_with_helper, _helper_reads_validity), None, None),
     ],
 )
 def test_reads_follows_the_code(check, when, expected) -> None:  # type: ignore[no-untyped-def]

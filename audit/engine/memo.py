@@ -8,7 +8,8 @@ included) for the rest: the database-wide view makes the per-certificate work sm
 
 Which parts a lint reads is not declared by hand (a wrong declaration would silently reuse a
 wrong result): `reads()` derives it from the lint's code, its `when` and every function of the
-project they reach, by the CertView accessors named there. A lint that names an accessor whose
+project they reach, by the CertView accessors named there (for a module compiled by Cython,
+from the code Python compiles of the same source). A lint that names an accessor whose
 value is not a function of one part's octets (validity, serial, key, SCTs, the raw DER, the
 database row, `problems`), or that reaches the certificate in a way the walk cannot follow
 (`getattr`, `vars`), is not shared: it runs for every certificate, as before.
@@ -17,9 +18,12 @@ database row, `problems`), or that reaches the certificate in a way the walk can
 from __future__ import annotations
 
 import dis
+import functools
+import sys
 import types
 from collections.abc import Callable, Hashable, Iterable, Iterator
 from functools import cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from audit.engine import oids
@@ -139,18 +143,26 @@ def _names_reached(roots: list[Callable[..., Any]]) -> Iterator[str]:
     stack: list[Any] = list(roots)
     # Followed: the project's functions and those of the lints' own modules; a library's
     # functions receive values, not the CertView.
-    ours = ("audit.", *{getattr(r, "__module__", None) or "audit." for r in roots})
+    ours = ("audit.", *{_module_of(r) for r in roots})
     while stack:
         func = stack.pop()
         func = getattr(func, "__wrapped__", func)
         if id(func) in seen:
             continue
         seen.add(id(func))
-        if not isinstance(func, types.FunctionType):
+        if isinstance(func, functools.partial):  # a function with some arguments given
+            stack.append(func.func)
+            stack.extend(v for v in (*func.args, *func.keywords.values()) if callable(v))
+            continue
+        if not isinstance(func, types.FunctionType) and not _compiled(func):
             if callable(func) and not isinstance(func, type | types.BuiltinFunctionType):
                 yield _UNFOLLOWED  # a callable object: its code is not followed
             continue
         if not (func.__module__ or "").startswith(ours):
+            continue
+        function_code = _code_of(func)
+        if function_code is None:
+            yield _UNFOLLOWED
             continue
         scope = func.__globals__
         for cell in func.__closure__ or ():
@@ -160,7 +172,7 @@ def _names_reached(roots: list[Callable[..., Any]]) -> Iterator[str]:
                 continue
             if callable(value):
                 stack.append(value)
-        for code in _codes(func.__code__):
+        for code in _codes(function_code):
             names = _code_names(code)
             if not names.isdisjoint(_BY_OID_NAMES):
                 found = _extension_parts(code, scope)
@@ -182,11 +194,54 @@ def _names_reached(roots: list[Callable[..., Any]]) -> Iterator[str]:
                     stack.extend(v for v in items if _callable_of(v, ours))
 
 
+def _module_of(func: object) -> str:
+    while isinstance(func, functools.partial):
+        func = func.func
+    return getattr(func, "__module__", None) or "audit."
+
+
+def _compiled(func: object) -> bool:
+    """A function compiled by Cython (setup.py): its code object holds no instructions."""
+    return type(func).__name__ == "cython_function_or_method"
+
+
+def _code_of(func: Any) -> types.CodeType | None:
+    """The code to read for one of the project's functions: its own, or for a compiled one
+    (whose code object holds no instructions) the code Python compiles from the source that was
+    compiled (audit/compiled.py sees to it that they are the same), found by qualified name and
+    first line. None where that cannot be told: no source, two functions of that name on that
+    line, or a closure, whose cells a compiled function does not show (the walk follows the
+    functions they hold): write such a factory as a `functools.partial` instead."""
+    if isinstance(func, types.FunctionType):
+        return func.__code__
+    found = _source_functions(func.__module__).get(
+        (func.__qualname__, func.__code__.co_firstlineno)
+    )
+    if found is None or found.co_freevars:
+        return None
+    return found
+
+
+@cache
+def _source_functions(module: str) -> dict[tuple[str, int], types.CodeType | None]:
+    """Every function's code in a compiled module's source, by (qualified name, first line);
+    None where two share both."""
+    file = getattr(sys.modules.get(module), "__file__", None)
+    source = Path(file).with_name(module.rpartition(".")[2] + ".py") if file else None
+    if source is None or not source.is_file():
+        return {}
+    found: dict[tuple[str, int], types.CodeType | None] = {}
+    for code in _codes(compile(source.read_bytes(), str(source), "exec")):
+        key = (code.co_qualname, code.co_firstlineno)
+        found[key] = None if key in found else code
+    return found
+
+
 def _callable_of(value: object, ours: tuple[str, ...]) -> bool:
     """A function of the project's (or the lints' modules'), to follow: a plain function, or
     any other callable from there (compiled, a partial, a cache), which the walk then reports
     as not followed rather than skipping it. Classes and builtins receive values only."""
-    if isinstance(value, types.FunctionType):
+    if isinstance(value, types.FunctionType | functools.partial):
         return True
     return (
         callable(value)
