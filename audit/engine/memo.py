@@ -18,11 +18,10 @@ database row, `problems`), or that reaches the certificate in a way the walk can
 from __future__ import annotations
 
 import dis
-import functools
 import sys
 import types
 from collections.abc import Callable, Hashable, Iterable, Iterator
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -138,7 +137,8 @@ def _parts_read(roots: list[Callable[..., Any]]) -> tuple[str, ...] | None:
 
 def _names_reached(roots: list[Callable[..., Any]]) -> Iterator[str]:
     """Every name (attribute or global) in the code of `roots` and of the project's functions
-    they reach: by global name, through a project module, in a closure, or wrapped."""
+    they reach: by global name, through a project module, in a closure or a partial, or
+    wrapped; compiled or not."""
     seen: set[int] = set()
     stack: list[Any] = list(roots)
     # Followed: the project's functions and those of the lints' own modules; a library's
@@ -150,7 +150,7 @@ def _names_reached(roots: list[Callable[..., Any]]) -> Iterator[str]:
         if id(func) in seen:
             continue
         seen.add(id(func))
-        if isinstance(func, functools.partial):  # a function with some arguments given
+        if isinstance(func, partial):  # a function with some arguments given
             stack.append(func.func)
             stack.extend(v for v in (*func.args, *func.keywords.values()) if callable(v))
             continue
@@ -195,7 +195,7 @@ def _names_reached(roots: list[Callable[..., Any]]) -> Iterator[str]:
 
 
 def _module_of(func: object) -> str:
-    while isinstance(func, functools.partial):
+    while isinstance(func, partial):
         func = func.func
     return getattr(func, "__module__", None) or "audit."
 
@@ -238,10 +238,11 @@ def _source_functions(module: str) -> dict[tuple[str, int], types.CodeType | Non
 
 
 def _callable_of(value: object, ours: tuple[str, ...]) -> bool:
-    """A function of the project's (or the lints' modules'), to follow: a plain function, or
-    any other callable from there (compiled, a partial, a cache), which the walk then reports
-    as not followed rather than skipping it. Classes and builtins receive values only."""
-    if isinstance(value, types.FunctionType | functools.partial):
+    """A function of the project's (or the lints' modules'), to follow: a plain function, a
+    partial, or any other callable from there (compiled, a cache), which the walk reads from its
+    source or else reports as not followed, rather than skipping it. Classes and builtins
+    receive values only."""
+    if isinstance(value, types.FunctionType | partial):
         return True
     return (
         callable(value)
