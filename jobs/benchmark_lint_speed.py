@@ -102,6 +102,11 @@ class Rate:
 _SLICE = BATCH  # certificates timed together for the least-disturbed figure: the engine's batch
 
 
+def _slices(ders: list[bytes]) -> list[list[bytes]]:
+    """`ders` in slices of _SLICE, as every pass (timed, warming up or counted) lints them."""
+    return [ders[i : i + _SLICE] for i in range(0, len(ders), _SLICE)]
+
+
 def rates(
     linters: dict[str, Callable[[], Linter]], ders: list[bytes], repeat: int
 ) -> dict[str, Rate]:
@@ -111,7 +116,7 @@ def rates(
     is less likely to fall on one of them only; within a pass, one linter runs alone, as in
     production (taking turns slice by slice, each would evict the other from the processor's
     caches)."""
-    slices = [ders[i : i + _SLICE] for i in range(0, len(ders), _SLICE)]
+    slices = _slices(ders)
     names = list(linters)
     fastest = {name: [float("inf")] * len(slices) for name in names}
     passes: dict[str, list[float]] = {name: [] for name in names}
@@ -144,8 +149,8 @@ def certcensus_facts(ders: list[bytes], catalogue: Catalogue, repeat: int) -> di
 
 def _warmed(lint: Linter, others: list[bytes]) -> Linter:
     """`lint` after linting `others` once: the steady state of a long run (see the docstring)."""
-    for i in range(0, len(others), _SLICE):
-        lint(others[i : i + _SLICE])
+    for chunk in _slices(others):
+        lint(chunk)
     return lint
 
 
@@ -244,7 +249,7 @@ def count_one_side(side: str, ders: list[bytes], others: list[bytes]) -> None:
     lint = ready(side, ders, others)
     if lint is None:
         raise SystemExit("pkilint is not installed (pip install pkilint)")
-    slices = [ders[i : i + _SLICE] for i in range(0, len(ders), _SLICE)]
+    slices = _slices(ders)
     functools.reduce(lambda n, chunk: n + len(lint(chunk)), slices, 0)
 
 

@@ -150,6 +150,7 @@ class EncodedExtension:
     value: bytes  # extnValue's octets: the extension's own DER
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class _ExtensionWalk:
     """CertView._extension_walk's findings (filled by the walk, then only read)."""
