@@ -10,13 +10,21 @@ import tempfile
 import traceback
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
 from audit import __version__
 from audit.errors import InputError, OperationalError
 from audit.outputs.runjson import finished_run_dir, parse_time
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from audit.engine.inputs import Found, Unreadable
+    from audit.engine.registry import Catalogue
+    from audit.engine.runner import CertReport, Engine
+    from audit.jobs.quarterly_audit import AuditOutcome
 
 FAIL_ON_LEVELS = ["info", "notice", "warn", "error", "fatal"]
 
@@ -84,37 +92,86 @@ def cli() -> None:
 )
 @click.option(
     "--baseline",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="The previous run: findings keep the date they were first seen.",
+    help="The previous run: findings keep the date they were first seen. `latest`: the newest "
+    "complete run in --out (none: a warning, and the run has no baseline).",
 )
 @click.option(
     "--progress/--no-progress",
     default=None,
     help="Progress bar (default: when stderr is a terminal).",
 )
+@click.option(
+    "--resume",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    help="Finish the interrupted run in this .partial directory, as it was asked (its request is "
+    "recorded in it); with --db/--db-file/CERTCENSUS_DB again when its URL had a password.",
+)
+@click.option(
+    "--db-retry-seconds",
+    type=click.FloatRange(min=0),
+    default=120,
+    show_default=True,
+    help="How long a partition whose database connection is lost is read again (with growing "
+    "pauses) before the run stops with exit 3.",
+)
 def run(
     db_url: str | None, db_file: Path | None, schema: str, as_of: str | None, out_dir: Path,
     workers: int | None,
     scheduler: str | None, selector: str | None, partitions: int | None, fail_on: str | None,
-    baseline: Path | None, progress: bool | None,
+    baseline: str | None, progress: bool | None, resume: Path | None, db_retry_seconds: float,
 ) -> None:  # fmt: skip
     """The full-population audit of every active certificate."""
-    from audit.jobs.quarterly_audit import AuditRequest, NothingToRescan, run_audit
+    from audit.jobs.quarterly_audit import AuditRequest, NothingToRescan, resume_audit, run_audit
     from audit.jobs.rescan import run_rescan
 
     if workers and scheduler:
         raise InputError("--workers and --scheduler exclude each other")
     db_url = _database_url(db_url, db_file)
+    show_progress = sys.stderr.isatty() if progress is None else progress
+    if resume is not None:
+        _resume_alone()
+        outcome = resume_audit(
+            resume, db_url, workers, scheduler, show_progress, db_retry_seconds
+        )  # fmt: skip
+        _report_run(outcome, fail_on)
+        return
     request = AuditRequest(
         db_url=db_url, schema=schema, as_of=parse_as_of(as_of), out_dir=out_dir, workers=workers,
-        scheduler=scheduler, selector=selector, partitions=partitions, baseline=baseline,
-        progress=sys.stderr.isatty() if progress is None else progress,
+        scheduler=scheduler, selector=selector, partitions=partitions,
+        baseline=baseline if baseline in (None, "latest") else Path(baseline),
+        progress=show_progress, db_retry_seconds=db_retry_seconds,
     )  # fmt: skip
     try:
         outcome = run_rescan(request) if selector else run_audit(request)
     except NothingToRescan as exc:
         click.echo(str(exc))
         return
+    _report_run(outcome, fail_on)
+
+
+# What a resume takes from the run's partial.json, and so may not be given again.
+_RECORDED_REQUEST = ("schema", "as_of", "out_dir", "selector", "partitions", "baseline")
+
+
+def _resume_alone() -> None:
+    """InputError when `run --resume` is given an option that its recorded request fixes."""
+    from click.core import ParameterSource
+
+    ctx = click.get_current_context()
+    given = [
+        p.opts[0]
+        for p in ctx.command.params
+        if p.name in _RECORDED_REQUEST
+        and ctx.get_parameter_source(p.name) is ParameterSource.COMMANDLINE
+    ]
+    if given:
+        raise InputError(
+            f"--resume takes the request recorded in the run; {', '.join(given)} cannot change it"
+        )
+
+
+def _report_run(outcome: AuditOutcome, fail_on: str | None) -> None:
+    """What a run that finished prints, and its exit status under --fail-on."""
     click.echo(f"run directory: {outcome.run_dir}")
     click.echo(f"report: {outcome.run_dir / 'report.html'}")
     click.echo(outcome.summary_line)
@@ -155,36 +212,102 @@ def _database_url(given: str | None, url_file: Path | None) -> str | None:
 )
 @click.option("--as-of", "as_of", help="The time of the audit (ISO 8601; default now).")
 @click.option(
+    "--include",
+    metavar="LINTS",
+    help="Only these lints: comma-separated lint names or sources (as zlint's -includeNames "
+    "and -includeSources).",
+)
+@click.option(
+    "--exclude",
+    metavar="LINTS",
+    help="Not these lints: comma-separated lint names or sources (as zlint's -excludeNames and "
+    "-excludeSources); taken out of --include's.",
+)
+@click.option(
     "--fail-on",
     type=click.Choice(FAIL_ON_LEVELS),
     help="Exit 1 when a finding at or above this status exists.",
 )
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
-def lint_files(fmt: str, as_of: str | None, fail_on: str | None, files: tuple[Path, ...]) -> None:
+def lint_files(
+    fmt: str, as_of: str | None, include: str | None, exclude: str | None, fail_on: str | None,
+    files: tuple[Path, ...],
+) -> None:  # fmt: skip
     """Lint certificate files (PEM, DER, base64 or PKCS#7) with the run's engine and catalogue."""
     from audit.engine.inputs import read_certificate_file
-    from audit.engine.registry import Catalogue
     from audit.engine.runner import Engine
     from audit.engine.status import Status
+    from audit.outputs.lint_report import JsonReport, text_report
 
+    catalogue = _lint_selection(include, exclude)
     # Every file is read before any is linted: one that holds no certificate ends the command
     # (exit 2) before it has printed results a script could take for the whole answer.
     inputs = [(path, read_certificate_file(path)) for path in files]
-    engine = Engine(Catalogue.load(), as_of=parse_as_of(as_of))
+    engine = Engine(catalogue, as_of=parse_as_of(as_of))
+    json_report = JsonReport(engine.catalogue) if fmt == "json" else None
     worst = Status.PASS
-    for path, found in inputs:
-        for index, der in enumerate(found):
-            report = engine.lint_der(der) if isinstance(der, bytes) else _unreadable(engine, der)
-            worst = max([worst, *(r.status for r in report.findings)])
-            if fmt == "json":
-                click.echo(json.dumps(_json_report(engine, str(path), index, report)))
-            else:
-                _print_text_report(str(path), index, report)
+    for path, index, report in _lint_inputs(engine, inputs, every_status=fmt == "json"):
+        worst = max([worst, *(r.status for r in report.findings)])
+        if json_report is not None:
+            click.echo(json_report.line(str(path), index, report))
+        else:
+            click.echo(text_report(str(path), index, report), nl=False)
     if fail_on and worst >= Status.parse(fail_on):
         sys.exit(1)
 
 
-def _unreadable(engine, found):  # type: ignore[no-untyped-def]
+def _lint_selection(include: str | None, exclude: str | None) -> Catalogue:
+    """The catalogue's lints named in --include (all when it is not given), less those named in
+    --exclude; each a comma-separated list of lint names and sources, read by Catalogue.select
+    as `run --lints` is."""
+    from audit.engine.registry import Catalogue
+
+    catalogue = Catalogue.load()
+
+    def select(terms: str, option: str) -> Catalogue:
+        try:
+            return catalogue.select(terms)
+        except ValueError as exc:  # it names `--lints`, the option it was written for
+            message = str(exc)
+            rest = message[len("--lints") :] if message.startswith("--lints") else f": {message}"
+            raise InputError(f"{option}{rest}") from None
+
+    chosen = select(include, "--include") if include else catalogue
+    if exclude:
+        dropped = set(select(exclude, "--exclude").lints)
+        chosen = Catalogue(tuple(x for x in chosen if x not in dropped))
+    if not len(chosen):
+        given = [
+            option for option, terms in (("--include", include), ("--exclude", exclude)) if terms
+        ]
+        raise InputError(f"no lint left to run after {' and '.join(given)}")
+    return chosen
+
+
+def _lint_inputs(
+    engine: Engine, inputs: list[tuple[Path, list[Found]]], *, every_status: bool
+) -> Iterator[tuple[Path, int, CertReport]]:
+    """(file, index, report) of every input, in order. JSON needs every lint's status, which
+    only the full path gives (Engine.lint_der, per certificate); text prints findings, which the
+    batched path gives (Engine.lint_rows: a batch at a time, results shared) several times
+    faster. Batches run across files, so that files of one certificate each are batched too."""
+    found = [(path, index, item) for path, items in inputs for index, item in enumerate(items)]
+
+    def batched(item: Found) -> bool:
+        # (lint_rows takes empty bytes for a database row that stores none: not one of ours)
+        return not every_status and isinstance(item, bytes) and len(item) > 0
+
+    linted = engine.lint_rows((item, None) for _, _, item in found if batched(item))
+    for path, index, item in found:
+        if batched(item):
+            yield path, index, next(linted)
+        elif isinstance(item, bytes):
+            yield path, index, engine.lint_der(item)
+        else:
+            yield path, index, _unreadable(engine, item)
+
+
+def _unreadable(engine: Engine, found: Unreadable) -> CertReport:
     """The report of a part labelled as a certificate that could not be decoded: as the engine
     reports bytes that are not a certificate (an error, and the decoding lint fatal)."""
     import hashlib
@@ -200,38 +323,6 @@ def _unreadable(engine, found):  # type: ignore[no-untyped-def]
     if decode is not None:
         report.results.append(Result(decode, Status.FATAL, found.reason))
     return report
-
-
-def _json_report(engine, file: str, index: int, report) -> dict:  # type: ignore[no-untyped-def]
-    obj: dict[str, object] = {
-        "file": file,
-        "index": index,
-        "sha256": report.sha256,
-        "profile": str(report.profile),
-    }
-    if report.error:
-        obj["error"] = report.error
-        return obj
-    results = {name: {"status": "na"} for name in engine.catalogue.names}
-    for r in report.results:
-        results[r.lint.name] = (
-            {"status": r.status.label, "message": r.message}
-            if r.message
-            else {"status": r.status.label}
-        )
-    obj["results"] = results
-    return obj
-
-
-def _print_text_report(file: str, index: int, report) -> None:  # type: ignore[no-untyped-def]
-    head = f"{file}[{index}] sha256={report.sha256} profile={report.profile}"
-    if report.error:
-        click.echo(f"{head}\n  error: {report.error}")
-        return
-    findings = sorted(report.findings, key=lambda r: (-r.status, r.lint.name))
-    click.echo(f"{head}: {len(findings)} finding(s)")
-    for r in findings:
-        click.echo(f"  {r.status.label:<7} {r.lint.name}: {r.message}  [{r.lint.citation}]")
 
 
 @cli.command("lints")

@@ -1,11 +1,20 @@
 """One dask task: read a partition's active rows, lint them, write its Parquet parts.
 
 It returns only small counts to the driver; rows go from the database to Parquet within the
-worker, one bounded batch at a time.
+worker, one bounded batch at a time. Once its part files have their names it records them
+(jobs/progress.py), so that a resumed run keeps them.
+
+A connection lost while it reads (a server restarting, a network cut) does not end the run at
+once: the partition is read again from its start, its part files discarded and written anew (so
+no row is written twice), with growing pauses, for up to `retry_seconds` from the first loss.
+The run's exported PostgreSQL snapshot dies with the driver's connection: a partition that can
+no longer import it reads in a snapshot of its own, at the same as-of time (see README, "Resume
+and retries": what that changes), and says so to the driver.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import time
 from dataclasses import dataclass
@@ -15,9 +24,14 @@ from pathlib import Path
 
 from audit.engine.registry import Catalogue
 from audit.engine.runner import Engine
+from audit.errors import OperationalError
+from audit.jobs.progress import PartitionDone, record_partition
 from audit.outputs.parts import PartStats, PartWriter
-from audit.source.database import IssuanceDatabase, Partition
+from audit.source.database import DatabaseUnreachable, IssuanceDatabase, Partition, SnapshotGone
 from audit.source.schema import SchemaMapping
+
+FIRST_PAUSE_S = 0.5  # then doubled after each failed attempt, up to LONGEST_PAUSE_S
+LONGEST_PAUSE_S = 15.0
 
 
 @dataclass(frozen=True)
@@ -28,6 +42,7 @@ class PartitionTask:
     lint_names: tuple[str, ...]
     run_dir: Path
     partition: Partition
+    retry_seconds: float = 0.0  # how long a lost database is tried again (the run's setting)
 
     def __repr__(self) -> str:  # what dask's dashboard and logs may show
         return f"PartitionTask(partition={self.partition.index})"
@@ -68,16 +83,49 @@ def settle() -> None:
     gc.set_threshold(max(young, YOUNG_COLLECTION_THRESHOLD), *older)
 
 
-def audit_partition(task: PartitionTask) -> PartStats:
+def audit_partition(task: PartitionTask) -> PartitionDone:
+    """Audits the partition, reading it again while the database is unreachable (module
+    docstring); raises OperationalError once `task.retry_seconds` have passed."""
     started = time.perf_counter()
+    partition, attempts, pause = task.partition, 0, FIRST_PAUSE_S
+    first_loss: float | None = None
+    while True:
+        attempts += 1
+        try:
+            stats = _audit_once(task, partition)
+            break
+        except SnapshotGone:
+            # The driver's transaction is gone, and with it the snapshot: read in a new one.
+            partition = dataclasses.replace(partition, snapshot=None)
+        except DatabaseUnreachable as exc:
+            now = time.monotonic()
+            first_loss = now if first_loss is None else first_loss
+            left = first_loss + task.retry_seconds - now
+            if left <= 0:
+                tried = (
+                    f" (read {attempts} times over {now - first_loss:.0f} s)"
+                    if attempts > 1
+                    else ""
+                )
+                raise OperationalError(f"{exc}{tried}") from exc
+            time.sleep(min(pause, left))
+            pause = min(pause * 2, LONGEST_PAUSE_S)
+    stats.seconds = time.perf_counter() - started
+    new_snapshot = task.partition.snapshot is not None and partition.snapshot is None
+    done = PartitionDone(stats, attempts, "new" if new_snapshot else "run")
+    record_partition(task.run_dir, partition, done)
+    return done
+
+
+def _audit_once(task: PartitionTask, partition: Partition) -> PartStats:
+    """One read of the partition into its part files (discarded when the read fails)."""
     engine = _engine(task.lint_names, task.as_of)
     database = IssuanceDatabase(task.db_url, task.mapping)
-    stats = PartStats(task.partition.index)
-    with PartWriter(task.run_dir, task.partition.index, stats) as writer:
-        for batch in database.rows(task.partition, task.as_of):
+    stats = PartStats(partition.index)
+    with PartWriter(task.run_dir, partition.index, stats) as writer:
+        for batch in database.rows(partition, task.as_of):
             reports = engine.lint_rows((row.der, row.facts) for row in batch)
             for row, report in zip(batch, reports, strict=True):
                 writer.add(report, row.facts)
             writer.flush()
-    stats.seconds = time.perf_counter() - started
     return stats

@@ -4,13 +4,22 @@
       └─ audit_partition × N       (read rows → lint → write Parquet parts; returns counts)
            └─ finish_run           (reconcile counts, population digest, run.json, report)
 
-The run is built in `<out>/<run_id>.partial/` and renamed `<out>/<run_id>` once complete.
-The CLI builds an AuditRequest and calls run_audit; a scheduler can call it the same way.
+The run is built in `<out>/<run_id>.partial/` and renamed `<out>/<run_id>` once complete;
+the staging directory keeps the plan and a record per finished partition (jobs/progress.py), so
+that `resume_audit` finishes an interrupted run. One run at a time writes to an output directory
+(jobs/schedule.py). The CLI builds an AuditRequest and calls run_audit or resume_audit; a
+scheduler can call them the same way.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import functools
+import json
+import shutil
+import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,6 +36,18 @@ from audit.errors import InputError, OperationalError
 from audit.jobs.cluster import dask_client
 from audit.jobs.failures import classified, operational_cause, terminate_as_interrupt
 from audit.jobs.partition import PartitionTask, audit_partition
+from audit.jobs.progress import (
+    PROGRESS_DIR,
+    PartitionDone,
+    Plan,
+    add_resume,
+    clear_for_resume,
+    read_plan,
+    resumes,
+    verified,
+    write_plan,
+)
+from audit.jobs.schedule import LATEST, latest_run, out_lock
 from audit.outputs.digest import population_digest
 from audit.outputs.parts import CERTIFICATES_DIR, PartStats
 from audit.outputs.runjson import (
@@ -36,15 +57,22 @@ from audit.outputs.runjson import (
     RUN_JSON,
     finished_run_dir,
     new_run_id,
+    parse_time,
     read_run,
     write_json,
 )
 from audit.population.apply import OutputCounts, apply_population_lints, counts_from_outputs
 from audit.report.render import render_report
-from audit.source.database import IssuanceDatabase
+from audit.source.database import IssuanceDatabase, Partition
 from audit.source.schema import load_mapping
+from audit.source.urls import mask_url
 
 ROWS_PER_PARTITION = 5000
+DB_RETRY_SECONDS = 120.0  # how long a partition's lost database is tried again, by default
+
+
+def warn_on_stderr(message: str) -> None:
+    print(f"certcensus: warning: {message}", file=sys.stderr, flush=True)
 
 
 @dataclass(frozen=True)
@@ -57,8 +85,10 @@ class AuditRequest:
     scheduler: str | None = None
     selector: str | None = None  # --lints
     partitions: int | None = None
-    baseline: Path | None = None  # the previous run: carries first-seen dates forward
+    baseline: Path | str | None = None  # the previous run (or "latest"): first-seen dates
     progress: bool = False
+    db_retry_seconds: float = DB_RETRY_SECONDS
+    warn: Callable[[str], None] = warn_on_stderr  # what a run notes on its way (no baseline yet)
 
 
 @dataclass(frozen=True)
@@ -103,18 +133,19 @@ class NothingToRescan(Exception):
 def run_audit(request: AuditRequest) -> AuditOutcome:
     """Audit the active population into `<out>/<run_id>`, built as `<out>/<run_id>.partial` and
     renamed once complete: a directory with the run's own name is a whole run. A run that could
-    not finish raises OperationalError and leaves its `.partial` directory (jobs/failures.py)."""
-    with terminate_as_interrupt():
+    not finish raises OperationalError and leaves its `.partial` directory (jobs/failures.py),
+    which `resume_audit` finishes."""
+    mapping = load_mapping(request.schema)
+    catalogue = _catalogue(request.selector)  # before the lock: a rescan of nothing makes no --out
+    with terminate_as_interrupt(), out_lock(request.out_dir):
         started = datetime.now(UTC)
         as_of = request.as_of or started
-        mapping = load_mapping(request.schema)
-        baseline = _baseline(request.baseline)
-        catalogue = _catalogue(request.selector)
+        baseline = _baseline(request.baseline, request.out_dir, request.warn)
         db_url = request.db_url or _sample_db_url()
         database = IssuanceDatabase(db_url, mapping)
         database.check()
         run_id = new_run_id(started)
-        staging = _stage(request, run_id, as_of, database, baseline)
+        staging = _stage(request, run_id, as_of, started, database, baseline)
         with classified(staging):
             run, worst = _audit(
                 request, run_id, staging, started, as_of, catalogue, database, db_url, baseline
@@ -122,13 +153,92 @@ def run_audit(request: AuditRequest) -> AuditOutcome:
             return AuditOutcome(_publish(staging, run_id), run, worst)
 
 
+def resume_audit(
+    run_dir: Path, db_url: str | None = None, workers: int | None = None,
+    scheduler: str | None = None, progress: bool = False,
+    db_retry_seconds: float = DB_RETRY_SECONDS,
+) -> AuditOutcome:  # fmt: skip
+    """Finishes the interrupted run in `run_dir` (a `.partial` directory) as the request its
+    partial.json records asked: its verified partitions are kept (jobs/progress.py), the rest
+    are read again in a new snapshot at the same as-of time, and the finish is done again.
+    `db_url` is needed when the recorded URL had a password (it is not recorded)."""
+    staging = Path(run_dir).resolve()
+    marker = _marker(staging)
+    with terminate_as_interrupt(), out_lock(staging.parent):
+        if marker.get("tool_version") != __version__:
+            raise InputError(
+                f"--resume: {staging} was started by certcensus {marker.get('tool_version')};"
+                f" this is {__version__}: start a new run"
+            )
+        recorded = marker["database"]
+        request = AuditRequest(
+            db_url=_resumed_url(str(recorded["url"]), db_url),
+            schema=str(recorded["schema"]),
+            as_of=parse_time(marker["as_of"]),
+            out_dir=staging.parent,
+            workers=workers,
+            scheduler=scheduler,
+            selector=None if marker["lints"] == "all" else str(marker["lints"]),
+            baseline=Path(marker["baseline"]) if marker.get("baseline") else None,
+            progress=progress,
+            db_retry_seconds=db_retry_seconds,
+        )
+        assert request.as_of is not None
+        baseline = _baseline(request.baseline, request.out_dir, request.warn)
+        catalogue = _catalogue(request.selector)
+        database = IssuanceDatabase(
+            request.db_url or _sample_db_url(), load_mapping(request.schema)
+        )
+        database.check()
+        started = parse_time(marker.get("started_at")) or datetime.now(UTC)
+        run_id = str(marker["run_id"])
+        with classified(staging):
+            run, worst = _audit(
+                request, run_id, staging, started, request.as_of, catalogue, database,
+                database.url, baseline, resuming=True,
+            )  # fmt: skip
+            return AuditOutcome(_publish(staging, run_id), run, worst)
+
+
+def _marker(staging: Path) -> dict:
+    """The request recorded in a staging directory; InputError when it is not one to resume."""
+    path = staging / PARTIAL_MARKER
+    if not staging.name.endswith(PARTIAL_SUFFIX) or not path.is_file():
+        raise InputError(f"--resume: {staging} is not an interrupted run (no {PARTIAL_MARKER})")
+    try:
+        marker = json.loads(path.read_text(encoding="utf-8"))
+        marker["database"]["url"], marker["as_of"], marker["run_id"], marker["lints"]  # noqa: B018
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise InputError(f"--resume: {path} is not readable ({exc})") from None
+    return marker
+
+
+def _resumed_url(recorded: str, given: str | None) -> str | None:
+    """The database URL to resume with: the one given, which must be the recorded one but for
+    the password; else the recorded one, which is whole when it had no password to mask."""
+    if given is not None:
+        if mask_url(given) != recorded:
+            raise InputError(
+                f"--resume: the database given ({mask_url(given)}) is not the run's ({recorded})"
+            )
+        return given
+    if mask_url(recorded) != recorded or "***" in recorded:
+        raise InputError(
+            f"--resume: the run's database URL ({recorded}) had a password, which is not"
+            " recorded: give the URL again (CERTCENSUS_DB, --db-file or --db)"
+        )
+    return recorded
+
+
 def _audit(
     request: AuditRequest, run_id: str, run_dir: Path, started: datetime, as_of: datetime,
     catalogue: Catalogue, database: IssuanceDatabase, db_url: str, baseline: Path | None,
+    resuming: bool = False,
 ) -> tuple[dict, dict[str, int]]:  # fmt: skip
     """Everything written into the staging directory `run_dir`, run.json last (it vouches for
     the rest), then the report rendered from it; returns run.json and the certificates by
-    their worst finding."""
+    their worst finding. `resuming`: the recorded plan is followed and its verified partitions
+    kept."""
     clock = time.perf_counter()
     write_json(run_dir / CATALOGUE_JSON, [x.metadata() for x in catalogue])
 
@@ -136,22 +246,32 @@ def _audit(
     with dask_client(request.workers, request.scheduler) as client, database.consistent_view():
         workers = len(client.scheduler_info()["workers"])
         active = database.count_active(as_of)
-        n = request.partitions or max(workers * 2, -(-active // ROWS_PER_PARTITION))
-        plan = database.plan(as_of, n)
+        plan, kept = _partitions(
+            request, run_dir, database, catalogue, as_of, active, workers, resuming
+        )
+        done: dict[int, PartitionDone] = dict(kept)
+        task = functools.partial(
+            PartitionTask, db_url, database.mapping, as_of, catalogue.names, run_dir,
+            retry_seconds=request.db_retry_seconds,
+        )  # fmt: skip
         tasks = [
             delayed(audit_partition, pure=False)(
-                PartitionTask(db_url, database.mapping, as_of, catalogue.names, run_dir, p),
-                dask_key_name=f"audit_partition-{run_id}-{p.index}",
+                task(partition=p), dask_key_name=f"audit_partition-{run_id}-{p.index}"
             )
             for p in plan
+            if p.index not in kept
         ]
         totals = PartStats(partition=-1)
+        for kept_part in kept.values():
+            totals.add(kept_part.stats)
         futures = client.compute(tasks)
         with tqdm(total=active, unit="cert", disable=not request.progress, desc="auditing") as bar:
+            bar.update(totals.scanned)
             for future in as_completed(futures):
-                part: PartStats = future.result()
-                totals.add(part)
-                bar.update(part.scanned)
+                part: PartitionDone = future.result()
+                done[part.stats.partition] = part
+                totals.add(part.stats)
+                bar.update(part.stats.scanned)
 
     # Rules about the population as a whole, once every certificate is written; their findings
     # change per-certificate counts, so the run's counts are then read back off the Parquet.
@@ -192,6 +312,13 @@ def _audit(
         "baseline": _baseline_reference(baseline),
         "partitions": len(plan),
         "workers": workers,
+        # Partitions read more than once: the database was lost while they were read.
+        "partitions_retried": [
+            {"partition": i, "reads": d.attempts, "snapshot": d.snapshot}
+            for i, d in sorted(done.items())
+            if d.attempts > 1 or d.snapshot != "run"
+        ],
+        "resumed": resumes(run_dir),
     }
     write_first_seen(run_dir, baseline, meta=run)
     write_json(run_dir / RUN_JSON, run)
@@ -199,16 +326,62 @@ def _audit(
     return run, counts.certificates_worst
 
 
+def _partitions(
+    request: AuditRequest, run_dir: Path, database: IssuanceDatabase, catalogue: Catalogue,
+    as_of: datetime, active: int, workers: int, resuming: bool,
+) -> tuple[list[Partition], dict[int, PartitionDone]]:  # fmt: skip
+    """The run's partitions, in the snapshot now open, and those a resume keeps. A new run plans
+    them and records the plan; a resume follows the recorded plan (or plans anew, when the run
+    stopped before recording one), keeps its verified partitions, clears the rest of the staging
+    directory and records itself (run.json's `resumed`)."""
+    recorded = read_plan(run_dir) if resuming else None
+    if recorded is None:
+        n = request.partitions or max(workers * 2, -(-active // ROWS_PER_PARTITION))
+        plan = database.plan(as_of, n)
+        recorded = Plan(
+            [dataclasses.replace(p, snapshot=None) for p in plan], catalogue.digest, active
+        )
+        write_plan(run_dir, recorded)
+    elif recorded.catalogue_digest != catalogue.digest:
+        raise InputError(
+            f"--resume: the lints selected now differ from those {run_dir} started with"
+            " (the catalogue digest changed): start a new run"
+        )
+    plan = [dataclasses.replace(p, snapshot=database.snapshot) for p in recorded.partitions]
+    if not resuming:
+        return plan, {}
+    kept = {p.index: d for p in plan if (d := verified(run_dir, p)) is not None}
+    clear_for_resume(run_dir, kept)
+    add_resume(
+        run_dir,
+        {
+            "at": datetime.now(UTC).isoformat(),
+            "partitions_kept": len(kept),
+            "partitions_redone": [p.index for p in plan if p.index not in kept],
+            # The kept partitions were read in the snapshot of the run (or resume) that wrote
+            # them; the others now in a new one, at the same as-of time (README: "Resume").
+            "snapshot": "new",
+            "active_in_database_at_start": recorded.active_at_start,
+            "active_in_database_now": active,
+        },
+    )
+    return plan, kept
+
+
 def _stage(
-    request: AuditRequest, run_id: str, as_of: datetime, database: IssuanceDatabase,
-    baseline: Path | None,
+    request: AuditRequest, run_id: str, as_of: datetime, started: datetime,
+    database: IssuanceDatabase, baseline: Path | None,
 ) -> Path:  # fmt: skip
     """The staging directory, with its marker: what was asked, for a later resume."""
     staging = (request.out_dir / f"{run_id}{PARTIAL_SUFFIX}").resolve()
+    schema = request.schema
+    if schema.endswith(".toml"):  # a file: found again by a resume from any directory
+        schema = str(Path(schema).resolve())
     marker = {
         "run_id": run_id,
         "as_of": as_of.isoformat(),
-        "database": {"url": database.masked_url, "schema": request.schema},
+        "started_at": started.isoformat(),
+        "database": {"url": database.masked_url, "schema": schema},
         "lints": request.selector or "all",
         "baseline": str(baseline.resolve()) if baseline else None,
         "tool_version": __version__,
@@ -226,16 +399,28 @@ def _stage(
 
 
 def _publish(staging: Path, run_id: str) -> Path:
-    """The complete run under its own name: the marker goes, then the directory is renamed."""
+    """The complete run under its own name: what a resume needed goes, the marker last, then
+    the directory is renamed."""
+    shutil.rmtree(staging / PROGRESS_DIR, ignore_errors=True)
     (staging / PARTIAL_MARKER).unlink()
     run_dir = staging.with_name(run_id)
     staging.rename(run_dir)
     return run_dir
 
 
-def _baseline(baseline: Path | None) -> Path | None:
+def _baseline(
+    baseline: Path | str | None, out_dir: Path, warn: Callable[[str], None]
+) -> Path | None:
+    """The baseline run; `latest`: the newest complete run in `out_dir`, and none there is a
+    first run (a warning, not an error: a scheduled job's first quarter has no previous run)."""
     if baseline is None:
         return None
+    if baseline == LATEST:
+        found = latest_run(out_dir)
+        if found is None:
+            warn(f"--baseline latest: no complete run in {out_dir}: running without a baseline")
+        return found
+    baseline = Path(baseline)
     try:
         return finished_run_dir(baseline)
     except InputError as exc:

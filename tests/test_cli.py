@@ -314,3 +314,22 @@ def test_a_bug_is_one_line_and_exit_3_with_the_traceback_kept(
     kept = Path(line.rsplit(" ", 1)[1])
     assert "a bug with" in kept.read_text() and kept.stat().st_mode & 0o077 == 0
     kept.unlink()
+
+
+def test_lint_include_and_exclude_decide_what_fail_on_sees() -> None:
+    """zlint-style selection: only the findings of the lints left by --include/--exclude are
+    printed, and only they can meet --fail-on."""
+    seed = str(SEEDS[0])  # errors, among them the incident's, and a notice
+    rule = "subject_organization_requires_locality_or_state"
+    errors = f"{rule},subscriber_aia_present,subscriber_validity_at_most_60_months"
+    only = certcensus("lint", "--fail-on", "error", "--include", rule, seed)
+    assert only.returncode == 1, only.stderr
+    assert only.stdout.splitlines()[0].endswith(": 1 finding(s)") and rule in only.stdout
+    rest = certcensus(
+        "lint", "--fail-on", "error", "--include", "cabf_br", "--exclude", errors, seed
+    )
+    assert rest.returncode == 0, rest.stderr
+    assert rule not in rest.stdout and "subject_common_name_deprecated" in rest.stdout
+    unknown = certcensus("lint", "--exclude", "source:no_such_source", seed)
+    assert unknown.returncode == 2 and unknown.stdout == ""
+    assert unknown.stderr.startswith("certcensus: --exclude: 'source:no_such_source' is neither")

@@ -2,7 +2,7 @@
 and per certificate.
 
 A finding is one (certificate, lint) pair; certificates are matched by SHA-256, or by their
-database key where the row holds no certificate bytes (see `audit.compare.runs.cert_key`). A lint that
+database key where the row holds no certificate bytes (see `audit.outputs.reader.cert_key`). A lint that
 only one of the two runs applied cannot say whether a finding was resolved or is new, so its
 findings are "not run" (with the run that did not apply it), never "resolved" or "new".
 """
@@ -10,22 +10,26 @@ findings are "not run" (with the run that did not apply it), never "resolved" or
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from audit.compare.runs import KEY, Run
-from audit.outputs.buckets import bucketed
+from audit.outputs import sql
+from audit.outputs.reader import KEY, RunDirectory
 from audit.outputs.schemas import TIMESTAMP
 
 NEW, RESOLVED, PERSISTING, NOT_RUN = "new", "resolved", "persisting", "not run"
 CHANGES = (NEW, RESOLVED, PERSISTING, NOT_RUN)
 COMPARED, NOT_RUN_OLD, NOT_RUN_NEW = "compared", "not run in old", "not run in new"
 
+# Rows per row group of by_certificate.parquet: what writing it holds in memory. A diff of
+# fewer rows is one row group, as `pq.write_table` wrote it before.
+ROW_GROUP = 64 * 1024
 BY_LINT = "by_lint.parquet"
 BY_CERTIFICATE = "by_certificate.parquet"
 
@@ -79,10 +83,36 @@ BY_LINT_SCHEMA = pa.schema(
 
 @dataclass(frozen=True)
 class Diff:
-    old: Run
-    new: Run
-    by_certificate: pa.Table  # BY_CERTIFICATE_SCHEMA, one row per finding of either run
+    old: RunDirectory
+    new: RunDirectory
     by_lint: pa.Table  # BY_LINT_SCHEMA, one row per lint either run applied
+
+    @cached_property
+    def by_certificate(self) -> pa.Table:
+        """BY_CERTIFICATE_SCHEMA, one row per finding of either run, whole (`write` streams
+        it instead: it may not fit in memory)."""
+        return pa.concat_tables([BY_CERTIFICATE_SCHEMA.empty_table(), *self.certificate_rows()])
+
+    def certificate_rows(self) -> Iterator[pa.Table]:
+        """`by_certificate` in batches, in its order (lint, change, notBefore, certificate)."""
+        with sql.connect(memory_limit=sql.JOIN_MEMORY_LIMIT) as con:
+            self.old.views(con, "old_")
+            self.new.views(con, "new_")
+            for side, lints in (("old", self.old_lints), ("new", self.new_lints)):
+                con.register(
+                    f"{side}_lints", pa.table({"lint": pa.array(sorted(lints), pa.string())})
+                )
+            for table in sql.batches(con, _BY_CERTIFICATE):
+                yield table.cast(BY_CERTIFICATE_SCHEMA)
+
+    @property
+    def old_lints(self) -> set[str]:
+        """The lints the old run applied, or gave findings of."""
+        return {r["lint"] for r in self.by_lint.to_pylist() if r["state"] != NOT_RUN_OLD}
+
+    @property
+    def new_lints(self) -> set[str]:
+        return {r["lint"] for r in self.by_lint.to_pylist() if r["state"] != NOT_RUN_NEW}
 
     def totals(self) -> dict[str, int]:
         return {
@@ -91,12 +121,29 @@ class Diff:
         }
 
     def write(self, out_dir: Path) -> tuple[Path, Path]:
+        """Write both tables; by_certificate is streamed, in row groups of exactly ROW_GROUP
+        rows (the last shorter), so memory stays bounded however many findings there are and
+        the file depends on its rows alone."""
         out_dir.mkdir(parents=True, exist_ok=True)
         meta = {b"old_run": self.old.run_id.encode(), b"new_run": self.new.run_id.encode()}
-        paths = out_dir / BY_LINT, out_dir / BY_CERTIFICATE
-        for table, path in zip((self.by_lint, self.by_certificate), paths, strict=True):
-            pq.write_table(table.replace_schema_metadata(meta), path)
-        return paths
+        by_lint, by_certificate = out_dir / BY_LINT, out_dir / BY_CERTIFICATE
+        pq.write_table(self.by_lint.replace_schema_metadata(meta), by_lint)
+        schema = BY_CERTIFICATE_SCHEMA.with_metadata(meta)
+        with pq.ParquetWriter(by_certificate, schema) as writer:
+            held: list[pa.Table] = []
+            rows = 0
+            for table in self.certificate_rows():
+                held.append(table)
+                rows += table.num_rows
+                while rows >= ROW_GROUP:
+                    whole = pa.concat_tables(held)
+                    writer.write_table(whole.slice(0, ROW_GROUP).combine_chunks().cast(schema))
+                    held = [whole.slice(ROW_GROUP)]
+                    rows = held[0].num_rows
+            if rows or not held:
+                whole = pa.concat_tables([BY_CERTIFICATE_SCHEMA.empty_table(), *held])
+                writer.write_table(whole.combine_chunks().cast(schema))
+        return by_lint, by_certificate
 
     def table_text(self) -> str:
         """The per-lint table for a terminal: lints with findings in either run."""
@@ -146,153 +193,116 @@ class Diff:
         return head + "\n".join(lines) + "\n"
 
 
-def _audited(run: Run) -> str:
+def _audited(run: RunDirectory) -> str:
     scanned = (run.meta.get("counts") or {}).get("scanned")
     return f"{scanned:,} rows audited" if isinstance(scanned, int) else "rows audited not recorded"
 
 
 def diff_runs(old_dir: Path, new_dir: Path) -> Diff:
-    old, new = Run.open(old_dir), Run.open(new_dir)
-    old_lints = set(old.lints) | set(pc.unique(old.findings["lint"]).to_pylist())
-    new_lints = set(new.lints) | set(pc.unique(new.findings["lint"]).to_pylist())
-
-    joined = _side(old.findings, "old").join(
-        _side(new.findings, "new"), keys=[KEY, "lint"], join_type="full outer"
-    )
-    lint = joined["lint"]
-    in_old, in_new = pc.is_valid(joined["old_status"]), pc.is_valid(joined["new_status"])
-    lint_in_old = pc.is_in(lint, pa.array(sorted(old_lints), pa.string()))
-    lint_in_new = pc.is_in(lint, pa.array(sorted(new_lints), pa.string()))
-    key = joined[KEY]
-    was_audited = pc.is_in(key, old.population)
-    still_audited = pc.is_in(key, new.population)
-
-    conditions = pc.make_struct(
-        pc.invert(lint_in_new),
-        pc.invert(lint_in_old),
-        pc.and_(in_old, in_new),
-        in_new,
-        pa.array([True] * joined.num_rows, pa.bool_()),
-        field_names=["a", "b", "c", "d", "e"],
-    )
-    change = pc.case_when(conditions, NOT_RUN, NOT_RUN, PERSISTING, NEW, RESOLVED)
-    status_changed = pc.binary_join_element_wise(
-        "status ", joined["old_status"], " → ", joined["new_status"], ""
-    )
-    reason = pc.case_when(
-        conditions,
-        "lint not run in the new run",
-        "lint not run in the old run",
-        pc.if_else(pc.equal(joined["old_status"], joined["new_status"]), None, status_changed),
-        pc.if_else(
-            was_audited,
-            "certificate was audited in the old run",
-            "certificate new to the population",
-        ),
-        pc.if_else(
-            still_audited,
-            "lint passes now",
-            "certificate left the population (expired, revoked or not active)",
-        ),
-    )
-    columns = {
-        "lint": lint,
-        "change": change,
-        "reason": reason,
-        KEY: key,
-        **{c: pc.coalesce(joined[f"new_{c}"], joined[f"old_{c}"]) for c in _DESCRIBE},
-        **{f"{s}_{c}": joined[f"{s}_{c}"] for s in ("old", "new") for c in ("status", "message")},
-    }
-    by_certificate = (
-        pa.table(columns).select(BY_CERTIFICATE_SCHEMA.names).cast(BY_CERTIFICATE_SCHEMA)
-    )
-    by_certificate = by_certificate.sort_by(
-        [
-            ("lint", "ascending"),
-            ("change", "ascending"),
-            ("not_before", "ascending"),
-            (KEY, "ascending"),
-        ]
-    )
-    return Diff(old, new, by_certificate, _by_lint(old, new, old_lints, new_lints, by_certificate))
+    """The comparison of two complete runs: per lint now, per finding when asked for (see
+    `Diff.by_certificate` and `Diff.write`)."""
+    old, new, by_lint = lint_changes(old_dir, new_dir)
+    return Diff(old, new, by_lint)
 
 
-def _side(findings: pa.Table, prefix: str) -> pa.Table:
-    """One run's findings, its columns prefixed so the two sides can be joined."""
-    keep = [*_DESCRIBE, "status", "message"]
-    table = findings.select([KEY, "lint", *keep])
-    return table.rename_columns([KEY, "lint", *(f"{prefix}_{c}" for c in keep)])
+# Every finding of either run, joined on (certificate, lint), with what changed and why.
+_LINT = "coalesce(n.lint, o.lint)"
+_BY_CERTIFICATE = f"""
+    WITH joined AS (
+        SELECT
+            {_LINT} AS lint,
+            {_LINT} IN (SELECT lint FROM old_lints) AS lint_in_old,
+            {_LINT} IN (SELECT lint FROM new_lints) AS lint_in_new,
+            coalesce(n.{KEY}, o.{KEY}) AS {KEY},
+            {", ".join(f"coalesce(n.{c}, o.{c}) AS {c}" for c in _DESCRIBE)},
+            o.status AS old_status, n.status AS new_status,
+            o.message AS old_message, n.message AS new_message,
+            o._file AS old_file, o._row AS old_row, n._file AS new_file, n._row AS new_row
+        FROM old_findings o FULL OUTER JOIN new_findings n
+            ON o.{KEY} = n.{KEY} AND o.lint = n.lint
+    ),
+    old_population AS (SELECT DISTINCT {KEY} FROM old_certificates),
+    new_population AS (SELECT DISTINCT {KEY} FROM new_certificates),
+    changed AS (
+        SELECT j.*,
+            CASE
+                WHEN NOT lint_in_new OR NOT lint_in_old THEN '{NOT_RUN}'
+                WHEN old_status IS NOT NULL AND new_status IS NOT NULL THEN '{PERSISTING}'
+                WHEN new_status IS NOT NULL THEN '{NEW}'
+                ELSE '{RESOLVED}'
+            END AS change,
+            CASE
+                WHEN NOT lint_in_new THEN 'lint not run in the new run'
+                WHEN NOT lint_in_old THEN 'lint not run in the old run'
+                WHEN old_status IS NOT NULL AND new_status IS NOT NULL THEN
+                    CASE WHEN old_status = new_status THEN NULL
+                         ELSE 'status ' || old_status || ' → ' || new_status END
+                WHEN new_status IS NOT NULL THEN
+                    CASE WHEN op.{KEY} IS NOT NULL THEN 'certificate was audited in the old run'
+                         ELSE 'certificate new to the population' END
+                ELSE
+                    CASE WHEN np.{KEY} IS NOT NULL THEN 'lint passes now'
+                         ELSE 'certificate left the population (expired, revoked or not active)'
+                    END
+            END AS reason
+        FROM joined j
+            LEFT JOIN old_population op ON j.{KEY} = op.{KEY}
+            LEFT JOIN new_population np ON j.{KEY} = np.{KEY}
+    )
+    SELECT lint, change, reason, {KEY}, {", ".join(_DESCRIBE)},
+        old_status, new_status, old_message, new_message
+    FROM changed
+    ORDER BY lint, change, not_before, {KEY}, old_file, old_row, new_file, new_row"""
 
 
-def lint_changes(old_dir: Path, new_dir: Path) -> tuple[Run, Run, pa.Table]:
+def lint_changes(
+    old_dir: Path, new_dir: Path | RunDirectory
+) -> tuple[RunDirectory, RunDirectory, pa.Table]:
     """The two runs and `diff_runs(...).by_lint` alone, with memory bounded however many
-    findings they have: both runs' findings are joined bucket by bucket (see
-    audit/outputs/buckets.py) and only counted, never held whole."""
-    old, new = Run.open(old_dir), Run.open(new_dir)
-    sides = {"old": Counter[str](), "new": Counter[str]()}
-    pairs: Counter[tuple[str, bool, bool]] = Counter()  # joined rows per (lint, in old, in new)
+    findings they have: the query engine joins both runs' findings and only counts them.
 
-    def source(run: Run, side: str) -> tuple[Callable[[], Iterator[pa.Table]], pa.Schema]:
-        schema = pa.schema(
-            [pa.field("lint", pa.string()), pa.field(f"{side}_status", pa.string()),
-             pa.field(KEY, pa.string())]
-        )  # fmt: skip
-
-        def tables() -> Iterator[pa.Table]:
-            for table in run.finding_batches(["lint", "status"]):
-                yield table.rename_columns(schema.names).cast(schema)
-
-        return tables, schema
-
-    for old_part, new_part in bucketed([source(old, "old"), source(new, "new")], ["lint", KEY]):
-        for side, part in (("old", old_part), ("new", new_part)):
-            sides[side].update(_count_by_lint(part))
-        joined = old_part.join(
-            new_part, keys=[KEY, "lint"], join_type="full outer", use_threads=False
+    `new_dir` may be a run already opened: the job's report compares the run it is about to
+    publish, which `RunDirectory.open` would refuse as incomplete."""
+    old = RunDirectory.open(old_dir)
+    new = new_dir if isinstance(new_dir, RunDirectory) else RunDirectory.open(new_dir)
+    with sql.connect() as con:
+        old.views(con, "old_")
+        new.views(con, "new_")
+        joined = sql.table(
+            con,
+            f"""SELECT coalesce(o.lint, n.lint) AS lint, o.lint IS NOT NULL AS in_old,
+                    n.lint IS NOT NULL AS in_new, count(*) AS n
+                FROM old_findings o FULL OUTER JOIN new_findings n
+                    ON o.{KEY} = n.{KEY} AND o.lint = n.lint
+                GROUP BY ALL""",
         )
-        if not joined.num_rows:
-            continue
-        flags = pa.table(
-            {
-                "lint": joined["lint"],
-                "in_old": pc.is_valid(joined["old_status"]),
-                "in_new": pc.is_valid(joined["new_status"]),
+        sides = {
+            side: {
+                r["lint"]: r["n"]
+                for r in sql.table(
+                    con, f"SELECT lint, count(*) AS n FROM {side}_findings GROUP BY lint"
+                ).to_pylist()
             }
-        )
-        grouped = flags.group_by(["lint", "in_old", "in_new"], use_threads=False).aggregate(
-            [("lint", "count")]
-        )
-        for r in grouped.to_pylist():
-            pairs[(r["lint"], r["in_old"], r["in_new"])] += r["lint_count"]
+            for side in ("old", "new")
+        }
     old_lints, new_lints = set(old.lints) | set(sides["old"]), set(new.lints) | set(sides["new"])
     counts: Counter[tuple[str, str]] = Counter()
-    for (lint, in_old, in_new), n in pairs.items():  # as diff_runs's `change`, row by row
+    for r in joined.to_pylist():  # as diff_runs's `change`, row by row
+        lint, in_old, in_new = r["lint"], r["in_old"], r["in_new"]
         if lint not in new_lints or lint not in old_lints:
             change = NOT_RUN
         elif in_old and in_new:
             change = PERSISTING
         else:
             change = NEW if in_new else RESOLVED
-        counts[(lint, change)] += n
+        counts[(lint, change)] += r["n"]
     by_lint = _lint_rows(old, new, old_lints, new_lints, counts, sides["old"], sides["new"])
     return old, new, by_lint
 
 
-def _by_lint(
-    old: Run, new: Run, old_lints: set[str], new_lints: set[str], by_certificate: pa.Table
-) -> pa.Table:
-    counts: dict[tuple[str, str], int] = {}
-    if by_certificate.num_rows:
-        grouped = by_certificate.group_by(["lint", "change"]).aggregate([(KEY, "count")])
-        counts = {(r["lint"], r["change"]): r[f"{KEY}_count"] for r in grouped.to_pylist()}
-    old_counts = _count_by_lint(old.findings)
-    new_counts = _count_by_lint(new.findings)
-    return _lint_rows(old, new, old_lints, new_lints, counts, old_counts, new_counts)
-
-
 def _lint_rows(
-    old: Run,
-    new: Run,
+    old: RunDirectory,
+    new: RunDirectory,
     old_lints: set[str],
     new_lints: set[str],
     counts: Mapping[tuple[str, str], int],
@@ -318,9 +328,3 @@ def _lint_rows(
             }
         )
     return pa.Table.from_pylist(rows, schema=BY_LINT_SCHEMA)
-
-
-def _count_by_lint(findings: pa.Table) -> dict[str, int]:
-    if not findings.num_rows:
-        return {}
-    return {r["values"]: r["counts"] for r in pc.value_counts(findings["lint"]).to_pylist()}

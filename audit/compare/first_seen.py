@@ -14,20 +14,21 @@ A baseline without a ledger of its own stands for one whose findings were all fi
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from audit.compare.runs import KEY, Run
 from audit.errors import InputError
-from audit.outputs.buckets import bucketed
-from audit.outputs.scan import file_batches
+from audit.outputs import sql
+from audit.outputs.reader import FIRST_SEEN, KEY, RunDirectory
 from audit.outputs.schemas import TIMESTAMP
 
-FIRST_SEEN = "first_seen.parquet"
+__all__ = ["FIRST_SEEN", "SCHEMA", "first_seen", "ledger", "ledger_view", "write_first_seen"]
 
 SCHEMA = pa.schema(
     [
@@ -41,110 +42,80 @@ SCHEMA = pa.schema(
     ]
 )
 
-
 ROW_GROUP = 1 << 16  # rows per row group of the ledger: what writing it holds in memory
-# The run's own findings, keyed (what a ledger entry says of a finding before it is dated).
-_OWN = pa.schema(
-    [
-        pa.field(KEY, pa.string(), nullable=False),
-        pa.field("cert_id", pa.string()),
-        pa.field("sha256", pa.string()),
-        pa.field("lint", pa.string(), nullable=False),
-    ]
-)
-_EARLIER = pa.schema(
-    [
-        pa.field(KEY, pa.string(), nullable=False),
-        pa.field("lint", pa.string(), nullable=False),
-        pa.field("earlier", TIMESTAMP, nullable=False),
-        pa.field("earlier_run", pa.string(), nullable=False),
-    ]
-)
 
 
 def ledger(run_dir: Path, where: pc.Expression | None = None) -> pa.Table:
     """The run's ledger: its `first_seen.parquet`, or else its own findings, seen in it; only
     the entries `where` selects, when given (applied while reading)."""
-    path = Path(run_dir) / FIRST_SEEN
-    if path.is_file():
+    run = RunDirectory.read(run_dir)
+    if path := run.ledger_file:
         try:
             return pq.read_table(path, filters=where).select(SCHEMA.names).cast(SCHEMA)
         except (OSError, KeyError, pa.ArrowException) as exc:
             raise InputError(f"{path}: {exc}") from None
-    return pa.concat_tables(
-        [SCHEMA.empty_table(), *ledger_batches(run_dir, where=where)]
-    ).combine_chunks()
+    seen = first_seen(run_dir, None)
+    return seen if where is None else seen.filter(where)
 
 
-def ledger_batches(
-    run_dir: Path, columns: list[str] | None = None, where: pc.Expression | None = None
-) -> Iterator[pa.Table]:
-    """The run's ledger as `ledger` gives it, batch by batch in file order (memory bounded by
-    a batch): only `columns` (all of SCHEMA when None), and only the entries `where` selects
-    (its fields among `columns`)."""
-    path = Path(run_dir) / FIRST_SEEN
-    names = columns or SCHEMA.names
-    schema = pa.schema([SCHEMA.field(c) for c in names])
-    if not path.is_file():
-        for table in _seen_now(Run.open(run_dir)):
-            table = table if where is None else table.filter(where)
-            if table.num_rows:
-                yield table.select(names)
+def ledger_view(con: duckdb.DuckDBPyConnection, run: RunDirectory, name: str) -> None:
+    """View `name` of the run's ledger entries (SCHEMA's columns and `_row`, their order): its
+    `first_seen.parquet`, or else its own findings, each first seen in it."""
+    columns = ", ".join(SCHEMA.names)
+    if path := run.ledger_file:
+        sql.execute(
+            con,
+            f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT {columns}, file_row_number AS _row "
+            f"FROM read_parquet({sql.quote(str(path))}, file_row_number = true)",
+        )
         return
-    try:
-        for table in file_batches(path, names, filter=where):
-            yield table.select(names).cast(schema)
-    except (OSError, KeyError, pa.ArrowException) as exc:
-        raise InputError(f"{path}: {exc}") from None
+    run.views(con, prefix=f"{name}_")
+    sql.execute(
+        con,
+        f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT {KEY}, cert_id, sha256, lint, "
+        f"{_timestamp(run.discovered_at)} AS first_seen, {sql.quote(run.run_id)} AS "
+        f"first_seen_run, false AS carried, (_file::BIGINT << 40) + _row AS _row "
+        f"FROM {name}_findings",
+    )
+
+
+def _timestamp(moment: datetime) -> str:
+    return f"TIMESTAMPTZ {sql.quote(moment.isoformat())}"
 
 
 def first_seen(run_dir: Path, baseline_dir: Path | None) -> pa.Table:
     """Every finding of the run with the date it was first seen (and the run that saw it)."""
-    return pa.concat_tables([SCHEMA.empty_table(), *_dated(Run.open(run_dir), baseline_dir)])
+    run = RunDirectory.read(run_dir)
+    with sql.connect() as con:
+        return pa.concat_tables([SCHEMA.empty_table(), *_dated(con, run, baseline_dir)])
 
 
-def _dated(run: Run, baseline_dir: Path | None) -> Iterator[pa.Table]:
-    """`first_seen`, in pieces of bounded size: in the findings' order without a baseline;
-    sorted by lint and certificate key with one (joined bucket by bucket, see
-    audit/outputs/buckets.py, so that neither run's findings are ever held whole)."""
+def _dated(
+    con: duckdb.DuckDBPyConnection, run: RunDirectory, baseline_dir: Path | None
+) -> Iterator[pa.Table]:
+    """`first_seen`, in batches: in the findings' order without a baseline; with one, sorted by
+    lint and certificate key, each finding joined to the baseline's entry for it (if any)."""
+    run.views(con)
+    discovered, run_id = _timestamp(run.discovered_at), sql.quote(run.run_id)
     if baseline_dir is None:
-        yield from _seen_now(run)
-        return
-    discovered, run_id = run.discovered_at, run.run_id
-
-    def own() -> Iterator[pa.Table]:
-        for table in run.finding_key_batches():
-            yield table.select(_OWN.names).cast(_OWN)
-
-    def earlier() -> Iterator[pa.Table]:
-        for table in ledger_batches(baseline_dir, [KEY, "lint", "first_seen", "first_seen_run"]):
-            yield table.rename_columns(_EARLIER.names).cast(_EARLIER)
-
-    for mine, before in bucketed([(own, _OWN), (earlier, _EARLIER)], ["lint", KEY]):
-        if mine.num_rows == 0:
-            continue
-        n = mine.num_rows
-        mine = mine.append_column("first_seen", pa.repeat(pa.scalar(discovered, TIMESTAMP), n))
-        mine = mine.append_column("first_seen_run", pa.repeat(pa.scalar(run_id), n))
-        mine = mine.append_column("carried", pa.repeat(False, n))
-        joined = mine.join(before, keys=[KEY, "lint"], join_type="left outer", use_threads=False)
-        # Carried when the baseline saw it first (a baseline that finished later is no earlier).
-        carried = pc.fill_null(pc.less(joined["earlier"], joined["first_seen"]), False)
-        yield (
-            joined.set_column(
-                joined.schema.get_field_index("first_seen"),
-                "first_seen",
-                pc.if_else(carried, joined["earlier"], joined["first_seen"]),
-            )
-            .set_column(
-                joined.schema.get_field_index("first_seen_run"),
-                "first_seen_run",
-                pc.if_else(carried, joined["earlier_run"], joined["first_seen_run"]),
-            )
-            .select(SCHEMA.names)
-            .cast(SCHEMA)
-            .sort_by([("lint", "ascending"), (KEY, "ascending")])
+        query = (
+            f"SELECT {KEY}, cert_id, sha256, lint, {discovered} AS first_seen, {run_id} AS "
+            "first_seen_run, false AS carried FROM findings ORDER BY _file, _row"
         )
+    else:
+        ledger_view(con, RunDirectory.open(baseline_dir), "earlier")
+        # Carried when the baseline saw it first (a baseline that finished later is no earlier).
+        query = f"""
+            SELECT f.{KEY}, f.cert_id, f.sha256, f.lint,
+                CASE WHEN e.first_seen < {discovered} THEN e.first_seen ELSE {discovered} END
+                    AS first_seen,
+                CASE WHEN e.first_seen < {discovered} THEN e.first_seen_run ELSE {run_id} END
+                    AS first_seen_run,
+                false AS carried
+            FROM findings f LEFT JOIN earlier e ON f.{KEY} = e.{KEY} AND f.lint = e.lint
+            ORDER BY f.lint, f.{KEY}, f._file, f._row, e._row"""
+    for table in sql.batches(con, query):
+        yield table.cast(SCHEMA)
 
 
 def write_first_seen(
@@ -159,19 +130,24 @@ def write_first_seen(
     Written as it is computed, in row groups of ROW_GROUP rows, so that memory stays bounded
     however many findings the run has."""
     run_dir = Path(run_dir)
-    run = Run.open(run_dir) if meta is None else Run.building(run_dir, meta)
+    run = RunDirectory.open(run_dir) if meta is None else RunDirectory.building(run_dir, meta)
     path = run_dir / FIRST_SEEN
     tmp = path.with_name(path.name + ".tmp")
-    applied = set(run.lints)
-    with _RowGroups(tmp) as out:
-        for table in _dated(run, baseline_dir):
-            applied.update(pc.unique(table["lint"]).to_pylist())
+    with sql.connect(run_dir) as con, _RowGroups(tmp) as out:
+        for table in _dated(con, run, baseline_dir):
             out.write(table)
         if baseline_dir is not None:
-            keep = pc.invert(pc.field("lint").isin(pa.array(sorted(applied), pa.string())))
-            for inherited in ledger_batches(baseline_dir, where=keep):
-                flag = pa.repeat(True, inherited.num_rows)
-                out.write(inherited.set_column(6, SCHEMA.field("carried"), flag).cast(SCHEMA))
+            # The baseline's open findings of lints this run did not apply, in its order.
+            applied = pa.table({"lint": pa.array(sorted(run.lints), pa.string())})
+            con.register("applied", applied)
+            columns = ", ".join(c for c in SCHEMA.names if c != "carried")
+            query = f"""
+                SELECT {columns}, true AS carried FROM earlier
+                WHERE lint NOT IN (SELECT lint FROM applied)
+                  AND lint NOT IN (SELECT DISTINCT lint FROM findings)
+                ORDER BY _row"""
+            for table in sql.batches(con, query):
+                out.write(table.cast(SCHEMA))
     tmp.replace(path)
     return path
 
@@ -191,7 +167,10 @@ class _RowGroups:
         self._rows += table.num_rows
         while self._rows >= ROW_GROUP:
             whole = pa.concat_tables(self._held)
-            self._writer.write_table(whole.slice(0, ROW_GROUP), row_group_size=ROW_GROUP)
+            # One chunk per column: the writer cuts pages per chunk, and the bytes should
+            # depend on the rows alone, not on how the query engine batched them.
+            group = whole.slice(0, ROW_GROUP).combine_chunks()
+            self._writer.write_table(group, row_group_size=ROW_GROUP)
             self._wrote = True
             rest = whole.slice(ROW_GROUP)
             self._held, self._rows = [rest], rest.num_rows
@@ -203,25 +182,6 @@ class _RowGroups:
         try:
             if kind is None and (self._rows or not self._wrote):  # an empty ledger: no rows
                 whole = pa.concat_tables([SCHEMA.empty_table(), *self._held])
-                self._writer.write_table(whole, row_group_size=ROW_GROUP)
+                self._writer.write_table(whole.combine_chunks(), row_group_size=ROW_GROUP)
         finally:
             self._writer.close()
-
-
-def _seen_now(run: Run) -> Iterator[pa.Table]:
-    """The run's own findings, each first seen by this run, batch by batch in findings order."""
-    seen = pa.scalar(run.discovered_at, TIMESTAMP)
-    run_id = pa.scalar(run.run_id)
-    for findings in run.finding_key_batches():
-        n = findings.num_rows
-        yield pa.table(
-            {
-                KEY: findings[KEY],
-                "cert_id": findings["cert_id"],
-                "sha256": findings["sha256"],
-                "lint": findings["lint"],
-                "first_seen": pa.repeat(seen, n),
-                "first_seen_run": pa.repeat(run_id, n),
-                "carried": pa.repeat(False, n),
-            }
-        ).cast(SCHEMA)

@@ -13,13 +13,12 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.dataset as ds
 
 from audit.engine.status import FINDING_STATUSES
 from audit.outputs.digest import population_digest
-from audit.outputs.parts import CERTIFICATES_DIR, FINDINGS_DIR
+from audit.outputs.parts import CERTIFICATES_DIR
+from audit.outputs.reader import RunDirectory
 from audit.outputs.runjson import CATALOGUE_JSON
-from audit.outputs.schemas import CERTIFICATES, FINDINGS
 
 STATUSES = [s.label for s in FINDING_STATUSES]
 
@@ -95,12 +94,9 @@ def _counts(run_dir: Path, run: dict[str, Any]) -> Outcome:
     if not isinstance(counts, dict):
         return ["run.json has no counts"], ""
     n_cols = [f"n_{s}" for s in STATUSES]
-    certs = ds.dataset(run_dir / CERTIFICATES_DIR, format="parquet", schema=CERTIFICATES).to_table(
-        columns=["cert_id", "decoded", *n_cols]
-    )
-    findings = ds.dataset(run_dir / FINDINGS_DIR, format="parquet", schema=FINDINGS).to_table(
-        columns=["cert_id", "lint", "status"]
-    )
+    datasets = RunDirectory.building(run_dir, run)
+    certs = datasets.certificates.to_table(columns=["cert_id", "decoded", *n_cols])
+    findings = datasets.findings.to_table(columns=["cert_id", "lint", "status"])
     problems: list[str] = []
 
     def expect(what: str, recorded: object, actual: int) -> None:

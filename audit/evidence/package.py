@@ -37,6 +37,7 @@ from audit.evidence.archive import (
 )
 from audit.evidence.checks import check_run_dir, population_counts
 from audit.outputs.parts import CERTIFICATES_DIR, FINDINGS_DIR
+from audit.outputs.reader import RunDirectory
 from audit.outputs.runjson import CATALOGUE_JSON, RUN_JSON, finished_run_dir, parse_time
 
 REPORT = "report.html"
@@ -185,14 +186,8 @@ def _read_run(run_dir: Path) -> dict[str, Any]:
         if not (run_dir / name).is_file():
             hint = f"; run `certcensus report {run_dir}` first" if name == REPORT else ""
             raise InputError(f"{run_dir}: {name} is missing{hint}")
-    for name in (CERTIFICATES_DIR, FINDINGS_DIR):
-        if not (run_dir / name).is_dir():
-            raise InputError(f"{run_dir}: {name}/ is missing")
-    try:
-        run = json.loads((run_dir / RUN_JSON).read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise InputError(f"{run_dir / RUN_JSON}: not readable JSON ({exc})") from None
-    if not isinstance(run, dict) or not isinstance(run.get("population_digest"), dict):
+    run = RunDirectory.open(run_dir).meta
+    if not isinstance(run.get("population_digest"), dict):
         raise InputError(f"{run_dir / RUN_JSON}: no population digest")
     return run
 

@@ -1,28 +1,30 @@
 """Run the population lints over a finished run's certificates and add their findings.
 
 A population lint is given a `Population`: the certificates dataset, read batch by batch (never
-whole, so that memory does not grow with the run; see `audit.outputs.buckets` for grouping or
-ordering rows with bounded memory). Per-certificate counts in `certificates/` are updated in
+whole, so that memory does not grow with the run), or queried with SQL (`query`: the query engine
+groups and orders rows with bounded memory). Per-certificate counts in `certificates/` are updated in
 place (only the part files holding an affected certificate are rewritten), so the datasets and
 run.json still reconcile exactly.
 """
 
 from __future__ import annotations
 
+import contextlib
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 from audit.engine.registry import Lint
 from audit.engine.status import FINDING_STATUSES
-from audit.outputs import schemas
+from audit.outputs import schemas, sql
 from audit.outputs.parts import CERTIFICATES_DIR, FINDINGS_DIR, part_name, written_whole
+from audit.outputs.reader import dataset, part_files
 from audit.outputs.scan import batches
 
 PART_NAME = "part-population.parquet"
@@ -33,7 +35,15 @@ class Population:
     """The audited certificates of a run, to be read in batches (each a `pa.Table`)."""
 
     def __init__(self, certificates_dir: Path) -> None:
-        self.dataset = ds.dataset(certificates_dir, format="parquet", schema=schemas.CERTIFICATES)
+        self.files = part_files(certificates_dir)  # closed part files only
+        self.dataset = dataset(self.files, schemas.CERTIFICATES)
+
+    @contextlib.contextmanager
+    def query(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A bounded DuckDB connection with the view `certificates` (see `audit.outputs.sql`)."""
+        with sql.connect() as con:
+            sql.parquet_view(con, "certificates", self.files, schemas.CERTIFICATES)
+            yield con
 
     def batches(self, columns: list[str], where: pc.Expression | None = None) -> Iterator[pa.Table]:
         """The certificates' `columns` (only the rows `where` selects), in the dataset's order."""
@@ -116,9 +126,7 @@ def counts_from_outputs(run_dir: Path) -> OutputCounts:
     columns = [f"n_{s.label}" for s in FINDING_STATUSES]
     labels = [s.label for s in FINDING_STATUSES]
     findings, certificates_with, worst = (dict.fromkeys(labels, 0) for _ in range(3))
-    for batch in ds.dataset(run_dir / CERTIFICATES_DIR, format="parquet").to_batches(
-        columns=columns
-    ):
+    for batch in Population(run_dir / CERTIFICATES_DIR).dataset.to_batches(columns=columns):
         higher = pa.repeat(False, batch.num_rows)  # a finding above the status at hand
         for s in reversed(FINDING_STATUSES):
             has = pc.greater(batch.column(f"n_{s.label}"), 0)

@@ -32,6 +32,8 @@ import matplotlib
 from markupsafe import Markup, escape
 from matplotlib.figure import Figure
 
+from audit.report.text import visible
+
 if TYPE_CHECKING:
     from audit.report.summary import GroupLine, LintFindings, Summary
 
@@ -202,8 +204,6 @@ def _bar_figure(bars: int) -> Figure:
 
 def _label(text: str) -> str:
     """A label as the report prints text: invisible characters made visible, kept short."""
-    from audit.report.render import visible  # render.py imports this module
-
     text = visible(text)
     return text if len(text) <= LABEL_CHARS else text[: LABEL_CHARS - 1] + "…"
 

@@ -11,7 +11,6 @@ a cell that a spreadsheet would read as a formula is prefixed with an apostrophe
 from __future__ import annotations
 
 import csv
-import json
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -24,14 +23,13 @@ import pyarrow.compute as pc
 import pyarrow.dataset as ds
 
 from audit import __version__
-from audit.compare.runs import row_key
 from audit.engine.registry import SOURCE_TITLES
 from audit.engine.status import Status
-from audit.outputs.parts import FINDINGS_DIR
-from audit.outputs.runjson import CATALOGUE_JSON, parse_time, read_run
+from audit.outputs.reader import RunDirectory, row_key
+from audit.outputs.runjson import parse_time
 from audit.outputs.scan import batches
-from audit.outputs.schemas import FINDINGS
 from audit.report.summary import REVOCATION_DAYS  # BR 4.9.1.1, as in the report
+from audit.report.text import visible
 
 # The Mozilla incident report's seven questions, in its own words.
 QUESTIONS = (
@@ -130,10 +128,11 @@ def write_incident_drafts(
     `--baseline`); otherwise every finding counts as discovered when this run finished.
     """
     run_dir, out_dir = Path(run_dir), Path(out_dir)
-    run = read_run(run_dir)
+    opened = RunDirectory.open(run_dir)
+    run = opened.meta
     now = now or datetime.now(UTC)
     discovered = parse_time(run.get("finished_at")) or now
-    catalogue = {m.get("name"): m for m in _catalogue(run_dir)}
+    catalogue = {m.get("name"): m for m in opened.catalogue if isinstance(m, dict)}
     floor = Status.parse(min_status)
     wanted = [s.label for s in Status if s >= floor and s.is_finding]
     selected = ds.field("status").isin(wanted)
@@ -141,7 +140,7 @@ def write_incident_drafts(
 
     problems: dict[str, _Problem] = {}
     names: set[str] = set()
-    dataset = ds.dataset(run_dir / FINDINGS_DIR, format="parquet", schema=FINDINGS)
+    dataset = opened.findings
     reported = pc.unique(dataset.to_table(columns=["lint"], filter=selected)["lint"])
     run_id = str(run.get("run_id"))
     seen = _ledger(run_dir, run_id, reported)
@@ -185,7 +184,7 @@ def _add(
     run_id: str,
     now: datetime,
 ) -> None:
-    key = row_key(row["sha256"], row["cert_id"])  # the ledger's key (compare.runs.cert_key)
+    key = row_key(row["sha256"], row["cert_id"])  # the ledger's key (reader.cert_key)
     first, first_run = seen.get((key, p.lint), (discovered, run_id))
     deadline = first + timedelta(days=REVOCATION_DAYS)
     nb = row["not_before"]
@@ -444,13 +443,6 @@ _MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def visible(text: str) -> str:
-    """Invisible and direction-changing characters as a visible `⟨U+XXXX⟩` marker."""
-    if text.isprintable():
-        return text
-    return "".join(ch if ch.isprintable() else f"⟨U+{ord(ch):04X}⟩" for ch in text)
-
-
 def md(value: object) -> str:
     """Text for Markdown: rendered as the characters it holds, never as markup or HTML."""
     if value is None:
@@ -507,14 +499,6 @@ def _certs(n: int) -> str:
 
 def _n(value: object) -> str:
     return f"{value:,}" if isinstance(value, int) else "?"
-
-
-def _catalogue(run_dir: Path) -> list[dict[str, Any]]:
-    try:
-        data = json.loads((run_dir / CATALOGUE_JSON).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return []
-    return [m for m in data if isinstance(m, dict)] if isinstance(data, list) else []
 
 
 def _ledger(

@@ -44,6 +44,7 @@ from audit.report.summary import (
     Summary,
     summarize,
 )
+from audit.report.text import visible
 
 TEMPLATE = "report.html.j2"
 BR_8_7_SAMPLE = 0.03  # BR 8.7: self-audit of at least 3% of certificates issued since the last
@@ -221,19 +222,6 @@ def _inert(values: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
 
 
 # -- what every printed value goes through -------------------------------------------------
-
-
-def visible(text: str) -> str:
-    """Replace characters that are invisible or reorder text with a visible `⟨U+XXXX⟩` marker.
-
-    Python's `isprintable` is False exactly for Unicode's Other and Separator categories
-    (controls, format characters such as U+202E RIGHT-TO-LEFT OVERRIDE and zero-width spaces,
-    unassigned code points, line separators), except the ASCII space. The result is still plain
-    text: autoescaping then escapes it, in element content and attribute values alike.
-    """
-    if text.isprintable():
-        return text
-    return "".join(ch if ch.isprintable() else f"⟨U+{ord(ch):04X}⟩" for ch in text)
 
 
 def _missing(value: Any) -> bool:

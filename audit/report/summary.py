@@ -1,13 +1,13 @@
 """What the report says, computed from a finished run directory alone.
 
-Reads `run.json`, `catalogue.json`, the `certificates/` and `findings/` Parquet datasets and,
-when the run has one, its first-seen ledger (`first_seen.parquet`, carried from `--baseline`).
-Both datasets are streamed batch by batch: each batch is aggregated by Arrow (group_by) into
-small partial tables that are combined at the end, so memory stays bounded however many
-millions of rows a run has. Only the capped per-lint lists of affected certificates become
-Python objects. The ledger's findings first seen before this run (a run without a baseline has
-none) are matched to the findings once, bucket by bucket, and their dates kept in temporary
-files by findings row, so that dating a batch reads only that batch's dates.
+Reads the run through `audit.outputs.reader.RunDirectory`: `run.json`, `catalogue.json`, the
+`certificates/` and `findings/` Parquet datasets and, when the run has one, its first-seen ledger
+(`first_seen.parquet`, carried from `--baseline`). Both datasets are streamed batch by batch:
+each batch is aggregated by Arrow (group_by) into small partial tables that are combined at the
+end, so memory stays bounded however many millions of rows a run has. Only the capped per-lint
+lists of affected certificates become Python objects. The ledger's findings first seen before
+this run (a run without a baseline has none) are joined to the findings by the query engine
+(`audit.outputs.sql`), which hands their dates back in the findings' order.
 
 Revocation deadlines follow BR 4.9.1.1: a certificate not issued in accordance with the
 Requirements (a finding at `error` or `fatal`) is revoked within five days of the CA becoming
@@ -16,7 +16,7 @@ deadline has passed is judged at the end of *this* run, so the report says the s
 however late it is rendered (and still matches an evidence manifest).
 
 A run made with `--baseline` also gets what changed since the baseline run, per lint, from
-`audit.compare.diff.lint_changes` (the per-lint table of `diff_runs`, counted bucket by bucket)
+`audit.compare.diff.lint_changes` (the per-lint table of `diff_runs`, counted by the query engine)
 when the baseline directory recorded in run.json is readable.
 
 The result (`Summary`) is plain data with no HTML in it, so that other outputs can share it:
@@ -25,10 +25,8 @@ a comparison with a baseline run, incident drafts, CSV lists and charts all star
 
 from __future__ import annotations
 
-import json
 import re
-import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -37,15 +35,17 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.dataset as ds
+import pyarrow.parquet as pq
 
-from audit.compare.runs import KEY, cert_key
+from audit.compare.first_seen import ledger_view
 from audit.engine.status import FINDING_STATUSES, Status
 from audit.errors import InputError
-from audit.outputs.buckets import bucketed
-from audit.outputs.parts import CERTIFICATES_DIR, FINDINGS_DIR
-from audit.outputs.runjson import CATALOGUE_JSON, RUN_JSON, discovered_at
+from audit.outputs import sql
+from audit.outputs.reader import KEY, RunDirectory, RunDirError
 from audit.outputs.scan import tables
-from audit.outputs.schemas import CERTIFICATES, FINDINGS, TIMESTAMP
+from audit.outputs.schemas import TIMESTAMP
+
+__all__ = ["RunDirError", "Summary", "summarize"]
 
 # Finding statuses, highest first: the order every table in the report uses.
 STATUSES: tuple[str, ...] = tuple(s.label for s in sorted(FINDING_STATUSES, reverse=True))
@@ -68,66 +68,12 @@ _DATED_COLUMNS = ["first_seen", "first_seen_run", "deadline", "past_deadline"]
 _ORDER = [("not_before", "ascending"), ("cert_id", "ascending")]
 
 
-class RunDirError(InputError, ValueError):
-    """The directory is not a finished run: something the report needs is missing or unreadable.
-
-    An `InputError`, so the CLI ends with a one-line message and exit status 2.
-    """
-
-
 def _rank(status: str) -> int:
     """Higher for worse statuses; a status this version does not know sorts lowest."""
     try:
         return int(Status.parse(status))
     except ValueError:
         return -1
-
-
-@dataclass(frozen=True)
-class RunDir:
-    """A finished run's outputs, opened but not read."""
-
-    path: Path
-    meta: dict[str, Any]  # run.json
-    catalogue: list[dict[str, Any]]  # catalogue.json: Lint.metadata() of every lint applied
-    certificates: ds.Dataset
-    findings: ds.Dataset
-
-    @classmethod
-    def open(cls, path: Path) -> RunDir:
-        path = Path(path)
-        meta = _read_json(path / RUN_JSON, dict)
-        catalogue_path = path / CATALOGUE_JSON
-        catalogue = _read_json(catalogue_path, list) if catalogue_path.exists() else []
-        return cls(
-            path=path,
-            meta=meta,
-            catalogue=catalogue,
-            certificates=_dataset(path / CERTIFICATES_DIR, CERTIFICATES),
-            findings=_dataset(path / FINDINGS_DIR, FINDINGS),
-        )
-
-
-def _read_json(path: Path, kind: type) -> Any:
-    try:
-        value = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise RunDirError(f"{path} is missing: not a finished run directory") from None
-    except (OSError, ValueError) as exc:
-        raise RunDirError(f"{path} is not readable JSON: {exc}") from None
-    if not isinstance(value, kind):
-        raise RunDirError(f"{path} should hold a JSON {kind.__name__}")
-    return value
-
-
-def _dataset(path: Path, schema: pa.Schema) -> ds.Dataset:
-    """The Parquet dataset in `path`, read with our schema (extra columns ignored, missing null)."""
-    if not path.is_dir():
-        raise RunDirError(f"{path} is missing: not a finished run directory")
-    try:
-        return ds.dataset(path, format="parquet", schema=schema)
-    except (OSError, pa.ArrowException) as exc:
-        raise RunDirError(f"{path}: {exc}") from None
 
 
 def _batches(dataset: ds.Dataset, columns: list[str]) -> Iterator[pa.Table]:
@@ -144,9 +90,8 @@ class Ledger:
     """The run's first-seen ledger, ready to date each finding row (see compare/first_seen.py).
 
     Only the findings first seen before this run need a date from it: every other finding was
-    first seen by this run, at its discovery time. Those dates are matched to the findings
-    once, bucket by bucket (see audit/outputs/buckets.py), and kept in temporary files by row
-    of the findings dataset, so that dating a batch of findings reads only its own rows.
+    first seen by this run, at its discovery time. When there are any, the query engine joins
+    those entries to the findings (see `batches`).
     """
 
     run_id: str
@@ -154,55 +99,34 @@ class Ledger:
     earlier_findings: int  # ledger entries first seen before this run (none without baseline)
     carried: dict[str, int]  # open findings of lints this run did not apply, per lint
     recorded: bool  # the run directory has a ledger
-    dates: _EarlierDates | None = None  # where the earlier entries' dates are, by findings row
 
     @classmethod
-    def open(cls, run: RunDir) -> Ledger:
-        from audit.compare.first_seen import FIRST_SEEN, ledger_batches
+    def open(cls, run: RunDirectory) -> Ledger:
+        if run.ledger_file is None:
+            return cls(run.run_id, run.discovered, 0, {}, False)
+        with sql.connect() as con:
+            ledger_view(con, run, "ledger")
+            carried = sql.table(
+                con,  # in the ledger's order, as the report lists them
+                "SELECT lint, count(*) AS n FROM ledger WHERE carried GROUP BY lint "
+                "ORDER BY min(_row)",
+            )
+            earlier = sql.table(
+                con, f"SELECT count(*) AS n FROM ledger WHERE {_earlier_entries(run)}"
+            )
+        return cls(
+            run.run_id,
+            run.discovered,
+            earlier["n"][0].as_py(),
+            {r["lint"]: r["n"] for r in carried.to_pylist()},
+            True,
+        )
 
-        run_id = str(run.meta.get("run_id") or run.path.name)
-        discovered = discovered_at(run.meta)
-        if not (run.path / FIRST_SEEN).is_file():
-            return cls(run_id, discovered, 0, {}, False)
-        # Read only what is kept: a ledger holds every open finding, and the entries this run
-        # saw first itself (most of them) need nothing from it.
-        own_rows = ~ds.field("carried")
-        if discovered is not None:
-            own_rows &= ds.field("first_seen") < pa.scalar(discovered, TIMESTAMP)
-        else:  # no time to compare with: a finding first seen in another run is earlier
-            own_rows &= ds.field("first_seen_run") != run_id
-        columns = [KEY, "lint", "first_seen", "first_seen_run", "carried"]
-        carried: dict[str, int] = {}
-        earlier = 0
-        try:
-            for table in ledger_batches(run.path, columns, ds.field("carried") | own_rows):
-                carried_rows = table.filter(table["carried"])
-                for c in pc.value_counts(carried_rows["lint"]).to_pylist():
-                    carried[c["values"]] = carried.get(c["values"], 0) + c["counts"]
-                earlier += table.num_rows - carried_rows.num_rows
-            dates = None
-            if earlier:
-
-                def entries() -> Iterator[pa.Table]:
-                    for table in ledger_batches(run.path, columns, own_rows):
-                        yield table.select(_EARLIER.names).cast(_EARLIER)
-
-                dates = _EarlierDates.match(run, entries)
-        except InputError as exc:
-            raise RunDirError(str(exc)) from None
-        return cls(run_id, discovered, earlier, carried, True, dates)
-
-    def annotate(self, table: pa.Table, first_row: int = 0) -> pa.Table:
-        """Findings rows (with cert_id, sha256, lint, status, revoked_at) in the same order,
-        with `first_seen`, `first_seen_run`, `deadline` (misissuance only), `past_deadline`
-        and `earlier` (first seen before this run) added. `first_row` is the row number of
-        the table's first row in the run's findings dataset."""
-        n = table.num_rows
-        if self.dates is not None:
-            seen, seen_run = self.dates.rows(first_row, n)
-        else:
-            seen = pa.nulls(n, TIMESTAMP)
-            seen_run = pa.nulls(n, pa.string())
+    def annotate(self, table: pa.Table, seen: pa.Array, seen_run: pa.Array) -> pa.Table:
+        """Findings rows (with status and revoked_at) with `first_seen`, `first_seen_run`,
+        `deadline` (misissuance only), `past_deadline` and `earlier` (first seen before this
+        run) added; `seen` and `seen_run` are the earlier entries' date and run, null for a
+        finding this run saw first."""
         earlier = pc.is_valid(seen)
         now = pa.scalar(self.discovered, TIMESTAMP)
         first = pc.fill_null(seen, now) if self.discovered is not None else seen
@@ -220,14 +144,36 @@ class Ledger:
             .append_column("earlier", earlier)
         )
 
-    def batches(self, run: RunDir, columns: list[str]) -> Iterator[pa.Table]:
-        """The run's findings with these columns, dated, batch by batch."""
+    def batches(self, run: RunDirectory, columns: list[str]) -> Iterator[pa.Table]:
+        """The run's findings with these columns, dated, batch by batch in the dataset's order."""
         needed = ["status", "revoked_at"]
         read = [*columns, *(c for c in needed if c not in columns)]
-        row = 0
-        for table in _batches(run.findings, read):
-            yield self.annotate(table, row)
-            row += table.num_rows
+        if not self.earlier_findings:  # every finding was first seen by this run
+            for table in _batches(run.findings, read):
+                n = table.num_rows
+                yield self.annotate(table, pa.nulls(n, TIMESTAMP), pa.nulls(n, pa.string()))
+            return
+        # Only the dates are sorted (into the findings' order), not the findings themselves:
+        # the findings are streamed as written, and each batch takes its rows' dates.
+        query = f"""
+            SELECT o._first + f._row AS _at, e.first_seen, e.first_seen_run
+            FROM findings f JOIN (
+                SELECT {KEY}, lint, min(first_seen) AS first_seen,
+                    min(first_seen_run) AS first_seen_run
+                FROM ledger WHERE {_earlier_entries(run)} GROUP BY {KEY}, lint
+            ) e ON f.{KEY} = e.{KEY} AND f.lint = e.lint
+            JOIN file_offsets o ON f._file = o._file
+            ORDER BY _at"""  # one entry per finding, whatever the ledger holds
+        with sql.connect() as con:
+            run.views(con)
+            ledger_view(con, run, "ledger")
+            con.register("file_offsets", _file_offsets(run.finding_files))
+            dates = _DatesInOrder(sql.batches(con, query))
+            first_row = 0
+            for table in _batches(run.findings, read):
+                seen, seen_run = dates.take(first_row, table.num_rows)
+                yield self.annotate(table, seen, seen_run)
+                first_row += table.num_rows
 
     def open_days(self, first_seen: datetime | None) -> int | None:
         """Whole days from first seen to the end of this run."""
@@ -236,106 +182,50 @@ class Ledger:
         return max((self.discovered - first_seen).days, 0)
 
 
-_EARLIER = pa.schema(
-    [
-        pa.field(KEY, pa.string()),
-        pa.field("lint", pa.string()),
-        pa.field("first_seen", TIMESTAMP),
-        pa.field("first_seen_run", pa.string()),
-    ]
-)
-_NUMBERED = pa.schema([pa.field(KEY, pa.string()), pa.field("lint", pa.string()),
-                       pa.field("_row", pa.int64())])  # fmt: skip
-_DATES = pa.schema(
-    [pa.field("_row", pa.int64()), pa.field("first_seen", TIMESTAMP),
-     pa.field("first_seen_run", pa.string())]
-)  # fmt: skip
-_RANGE_ROWS = 1 << 16  # findings rows per file of dates
+def _file_offsets(files: list[Path]) -> pa.Table:
+    """Each file's place in the list and the number of rows before it in the dataset."""
+    first, offsets = 0, []
+    for path in files:
+        offsets.append(first)
+        first += pq.ParquetFile(path).metadata.num_rows
+    return pa.table({"_file": pa.array(range(len(files)), pa.int64()), "_first": offsets})
 
 
-class _EarlierDates:
-    """The first-seen dates of the run's findings first seen before it, by row number of the
-    findings dataset (in the order `_batches` reads it), in temporary files of _RANGE_ROWS rows
-    each. Removed with this object."""
+class _DatesInOrder:
+    """Dates by findings row number (`_at`), read from a stream sorted by it, range by range."""
 
-    def __init__(self) -> None:
-        self._dir = tempfile.TemporaryDirectory(prefix="certcensus-dates-")
-        self._loaded: tuple[int, pa.Table] | None = None
+    def __init__(self, stream: Iterator[pa.Table]) -> None:
+        self._stream = stream
+        self._held = pa.table(
+            {"_at": pa.array([], pa.int64()), "first_seen": pa.array([], TIMESTAMP),
+             "first_seen_run": pa.array([], pa.string())}
+        )  # fmt: skip
+        self._done = False
 
-    def _path(self, index: int) -> Path:
-        return Path(self._dir.name) / f"{index:08d}.arrow"
+    def take(self, first: int, n: int) -> tuple[pa.Array, pa.Array]:
+        """first_seen and first_seen_run of rows first..first+n-1 (null where a finding was
+        first seen by this run); rows before `first` are no longer asked for."""
+        end = first + n
+        while not self._done and (not self._held.num_rows or self._held["_at"][-1].as_py() < end):
+            batch = next(self._stream, None)
+            if batch is None:
+                self._done = True
+            else:
+                batch = batch.cast(self._held.schema)
+                self._held = pa.concat_tables([self._held, batch]).combine_chunks()
+        held = self._held
+        wanted = pa.array(range(first, end), pa.int64())
+        at = pc.index_in(wanted, value_set=held["_at"])  # null: no date for that row
+        self._held = held.filter(pc.greater_equal(held["_at"], end))
+        return held["first_seen"].take(at), held["first_seen_run"].take(at)
 
-    @classmethod
-    def match(cls, run: RunDir, entries: Callable[[], Iterator[pa.Table]]) -> _EarlierDates:
-        """Match the ledger's `entries` to the run's findings by certificate key and lint, and
-        keep each matched finding's date under its row number."""
-        out = cls()
 
-        def numbered() -> Iterator[pa.Table]:
-            row = 0
-            for table in _batches(run.findings, ["cert_id", "sha256", "lint"]):
-                n = table.num_rows
-                rows = pa.array(range(row, row + n), pa.int64())
-                yield pa.table([cert_key(table), table["lint"], rows], schema=_NUMBERED)
-                row += n
-
-        writers: dict[int, pa.ipc.RecordBatchFileWriter] = {}
-        try:
-            for findings, earlier in bucketed(
-                [(numbered, _NUMBERED), (entries, _EARLIER)], ["lint", KEY]
-            ):
-                if not findings.num_rows or not earlier.num_rows:
-                    continue
-                # One entry per finding, whatever the file holds (a duplicate would double a row).
-                earlier = earlier.group_by([KEY, "lint"], use_threads=False).aggregate(
-                    [("first_seen", "min"), ("first_seen_run", "min")]
-                )
-                earlier = earlier.rename_columns(
-                    [c.removesuffix("_min") for c in earlier.column_names]
-                )
-                dated = findings.join(
-                    earlier, keys=[KEY, "lint"], join_type="inner", use_threads=False
-                ).select(_DATES.names)
-                if not dated.num_rows:
-                    continue
-                ranges = pc.divide(dated["_row"], _RANGE_ROWS)  # integer division
-                order = pc.sort_indices(ranges)
-                dated, ranges = dated.take(order), ranges.take(order)
-                runs = pc.run_end_encode(ranges.combine_chunks())
-                start = 0
-                for index, end in zip(
-                    runs.values.to_pylist(), runs.run_ends.to_pylist(), strict=True
-                ):
-                    writer = writers.get(index)
-                    if writer is None:
-                        writer = writers[index] = pa.ipc.new_file(str(out._path(index)), _DATES)
-                    writer.write_table(dated.slice(start, end - start).cast(_DATES))
-                    start = end
-        finally:
-            for writer in writers.values():
-                writer.close()
-        return out
-
-    def _range(self, index: int) -> pa.Table:
-        if self._loaded is not None and self._loaded[0] == index:
-            return self._loaded[1]
-        path = self._path(index)
-        table = _DATES.empty_table()
-        if path.is_file():
-            with pa.OSFile(str(path)) as f:
-                table = pa.ipc.open_file(f).read_all()
-        self._loaded = (index, table)
-        return table
-
-    def rows(self, first: int, n: int) -> tuple[pa.Array, pa.Array]:
-        """first_seen and first_seen_run of findings rows first..first+n-1 (null where the
-        finding was first seen by this run)."""
-        last = first + n - 1
-        parts = [self._range(i) for i in range(first // _RANGE_ROWS, last // _RANGE_ROWS + 1)]
-        dates = pa.concat_tables([_DATES.empty_table(), *parts]).combine_chunks()
-        wanted = pa.array(range(first, first + n), pa.int64())
-        at = pc.index_in(wanted, value_set=dates["_row"])  # null: no date for that row
-        return dates["first_seen"].take(at), dates["first_seen_run"].take(at)
+def _earlier_entries(run: RunDirectory) -> str:
+    """SQL: a ledger entry of a finding of this run first seen before it."""
+    if (discovered := run.discovered) is not None:
+        return f"NOT carried AND first_seen < TIMESTAMPTZ {sql.quote(discovered.isoformat())}"
+    # No time to compare with: a finding first seen in another run is earlier.
+    return f"NOT carried AND first_seen_run <> {sql.quote(run.run_id)}"
 
 
 # -- the shapes the report shows ------------------------------------------------------------
@@ -486,7 +376,7 @@ class Changes:
 
 @dataclass
 class Summary:
-    run: RunDir
+    run: RunDirectory
     population: int  # rows of certificates/
     not_decoded: int
     certificates_with_findings: int
@@ -534,8 +424,9 @@ class Summary:
         return self.population / active
 
 
-def summarize(run_dir: Path | RunDir, cap: int = DEFAULT_CAP) -> Summary:
-    run = run_dir if isinstance(run_dir, RunDir) else RunDir.open(run_dir)
+def summarize(run_dir: Path | RunDirectory, cap: int = DEFAULT_CAP) -> Summary:
+    """What the report says of the run (its run.json written: complete, or being published)."""
+    run = run_dir if isinstance(run_dir, RunDirectory) else RunDirectory.read(run_dir)
     ledger = Ledger.open(run)
     groups = _certificate_groups(run.certificates)
     by_issuer = _group_lines(groups, "issuer")
@@ -641,7 +532,7 @@ def _group_lines(groups: pa.Table, key: str) -> list[GroupLine]:
 
 
 def _lint_findings(
-    run: RunDir, cap: int, ledger: Ledger
+    run: RunDirectory, cap: int, ledger: Ledger
 ) -> tuple[list[LintFindings], dict[str, int], pa.Table | None]:
     """Per lint: counts, dates and its first `cap` certificates; findings by status; and the
     findings by (month of issuance, status)."""
@@ -809,7 +700,7 @@ def _anchor(name: str, used: set[str]) -> str:
 # -- what changed since the baseline ---------------------------------------------------------
 
 
-def _changes(run: RunDir, lints: list[LintFindings], ledger: Ledger) -> Changes | None:
+def _changes(run: RunDirectory, lints: list[LintFindings], ledger: Ledger) -> Changes | None:
     """The comparison with the baseline run that run.json names (`"baseline": {"run_id",
     "path"}`), or, if its directory cannot be read, what this run's ledger alone can say."""
     recorded = run.meta.get("baseline")
@@ -825,8 +716,8 @@ def _changes(run: RunDir, lints: list[LintFindings], ledger: Ledger) -> Changes 
         from audit.compare.diff import lint_changes
 
         try:
-            # Per lint only, bucket by bucket: neither run's findings are held whole.
-            baseline, _, by_lint = lint_changes(Path(path), run.path)
+            # Per lint only, counted by the query engine: neither run's findings are held whole.
+            baseline, _, by_lint = lint_changes(Path(path), run)
         except (InputError, OSError, ValueError, pa.ArrowException) as exc:
             note = f"the baseline run directory {path} could not be read ({exc})"
         else:

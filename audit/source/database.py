@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib.util
+import logging
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -74,6 +75,16 @@ CONNECT_TIMEOUT_S = 5
 _SNAPSHOT_ID = re.compile(r"^[0-9A-Fa-f]+-[0-9A-Fa-f]+(-[0-9]+)?$")
 
 
+class DatabaseUnreachable(OperationalError):
+    """The connection was lost, or could not be made again, after the run's check passed: what a
+    server restarting or a network cut gives, and what a partition retries (jobs/partition.py)."""
+
+
+class SnapshotGone(OperationalError):
+    """The run's exported PostgreSQL snapshot can no longer be imported: the driver's
+    transaction that held it ended. A partition read again falls back to a new snapshot."""
+
+
 def _with_installed_driver(parsed: URL) -> URL:
     """`postgresql://` and `mysql://` with the driver this project installs, when the dialect's
     default driver (psycopg2, mysqlclient) is absent."""
@@ -86,9 +97,16 @@ def _with_installed_driver(parsed: URL) -> URL:
     return parsed
 
 
+# SQLAlchemy's pool logs, with a traceback, its failure to close a cursor or roll back a
+# connection that is already lost ("Error closing cursor"); with no logging set up, Python prints
+# that on stderr. The loss itself is what the job reports (or retries): the pool need not.
+POOL_LOGGER = "sqlalchemy.pool"
+
+
 @cache
 def read_only_engine(url: str) -> Engine:
     """One engine per process and URL; every connection is read-only where the driver can say so."""
+    logging.getLogger(POOL_LOGGER).setLevel(logging.CRITICAL)
     parsed = parse_url(url)
     try:
         backend = parsed.get_backend_name()
@@ -189,7 +207,7 @@ class IssuanceDatabase:
                 ) from None
             if at_start:
                 raise InputError(f"cannot connect to {self.masked_url}: {cause}") from None
-            raise OperationalError(
+            raise DatabaseUnreachable(
                 f"{task}: cannot connect to {self.masked_url}: {cause}"
             ) from None
 
@@ -243,7 +261,7 @@ class IssuanceDatabase:
             if isinstance(exc, DBAPIError) and exc.connection_invalidated:
                 raise  # this connection lost: said by _failure
             # The snapshot lives as long as the driver's transaction that exported it.
-            raise OperationalError(
+            raise SnapshotGone(
                 f"{task} of {self.masked_url}: the run's snapshot is gone: the driver's"
                 " transaction that holds it ended (its connection lost, or ended by the server,"
                 f" e.g. idle_in_transaction_session_timeout): {self._cause(exc)}"
@@ -257,8 +275,8 @@ class IssuanceDatabase:
             return InputError(f"{where}: the account may not read it: {cause}")
         if at_start:
             return InputError(f"{where}: {cause}")
-        if isinstance(exc, DBAPIError) and exc.connection_invalidated:
-            return OperationalError(f"database connection lost {where}: {cause}")
+        if isinstance(exc, DBAPIError) and (exc.connection_invalidated or _server_gone(exc)):
+            return DatabaseUnreachable(f"database connection lost {where}: {cause}")
         return OperationalError(f"{where} failed: {cause}")
 
     def _cause(self, exc: BaseException) -> str:
@@ -553,6 +571,16 @@ def _hex_serial(value: Any, serial_format: str = "hex") -> str | None:
 def _first_line(exc: BaseException) -> str:
     lines = str(getattr(exc, "orig", None) or exc).strip().splitlines()
     return lines[0][:300] if lines else type(exc).__name__
+
+
+# SQLSTATE classes of a server that went away or is not taking sessions: connection exception
+# (08), operator intervention (57P01 admin shutdown, 57P02 crash shutdown, 57P03 starting up).
+_GONE_STATES = ("08", "57P")
+
+
+def _server_gone(exc: DBAPIError) -> bool:
+    state = getattr(exc.orig, "sqlstate", None)
+    return isinstance(state, str) and state.startswith(_GONE_STATES)
 
 
 # MariaDB / MySQL: SELECT (1142) or column (1143) command denied, access denied to a database

@@ -101,6 +101,7 @@ def test_a_run_whose_database_is_lost_exits_3_with_one_line(
     command = [
         sys.executable, "-m", "audit", "run", "--schema", "ejbca", "--as-of", ANCHOR.isoformat(),
         "--workers", "1", "--partitions", "40", "--out", str(tmp_path),
+        "--db-retry-seconds", "3",  # a partition's retries give up soon: the loss goes on
     ]  # fmt: skip
     env = {**os.environ, "CERTCENSUS_DB": sample.reader_url}
     with subprocess.Popen(command, env=env, stdout=PIPE, stderr=PIPE, text=True) as run:

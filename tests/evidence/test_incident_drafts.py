@@ -13,8 +13,8 @@ from pathlib import Path
 import pyarrow.dataset as ds
 
 from audit.compare.first_seen import write_first_seen
-from audit.compare.runs import Run
 from audit.jobs.quarterly_audit import AuditOutcome
+from audit.outputs.reader import RunDirectory
 from audit.report.incidents import (
     INDEX,
     LIST_IN_DRAFT,
@@ -107,7 +107,7 @@ def test_first_seen_and_passed_deadlines(
     assert all("**(passed)**" in t for t in texts)
     # Each affected certificate carries the earlier run's date exactly when that run had the
     # same finding: same certificate (by SHA-256, or by database key where none is stored).
-    old = Run.open(baseline_run.run_dir).findings
+    old = RunDirectory.open(baseline_run.run_dir).finding_rows(["cert_id", "sha256", "lint"])
     before = set(zip(old["cert_key"].to_pylist(), old["lint"].to_pylist(), strict=True))
     recent_id = recent_run.run["run_id"]
     carried = 0

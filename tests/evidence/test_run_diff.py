@@ -18,14 +18,15 @@ import pyarrow.parquet as pq
 
 from audit.compare.diff import BY_CERTIFICATE, BY_LINT, NOT_RUN, diff_runs
 from audit.compare.first_seen import FIRST_SEEN, first_seen, ledger, write_first_seen
-from audit.compare.runs import Run
 from audit.jobs.quarterly_audit import AuditOutcome
+from audit.outputs.reader import RunDirectory
 
 from .conftest import audit, audited_cert_ids
 
 
 def lints_with_findings(run: AuditOutcome) -> set[str]:
-    return set(pc.unique(Run.open(run.run_dir).findings["lint"]).to_pylist())
+    findings = RunDirectory.open(run.run_dir).finding_rows(["lint"])
+    return set(pc.unique(findings["lint"]).to_pylist())
 
 
 def changes(diff_table) -> dict[tuple[str, str], int]:  # type: ignore[no-untyped-def]
@@ -34,7 +35,7 @@ def changes(diff_table) -> dict[tuple[str, str], int]:  # type: ignore[no-untype
 
 
 def test_a_lint_not_run_is_not_resolved(recent_run: AuditOutcome, subset_run: AuditOutcome) -> None:
-    full, subset = Run.open(recent_run.run_dir), Run.open(subset_run.run_dir)
+    full, subset = RunDirectory.open(recent_run.run_dir), RunDirectory.open(subset_run.run_dir)
     dropped = lints_with_findings(recent_run) - set(subset.lints)
     assert dropped, "the subset should leave out a lint that has findings"
 
@@ -73,13 +74,11 @@ def test_new_resolved_and_persisting(
     # A month apart: most findings persist, some certificates expire, some are issued.
     assert totals["persisting"] > 0 and totals["new"] > 0 and totals["resolved"] > 0
     table = result.by_certificate
-    old, new = Run.open(earlier_run.run_dir), Run.open(recent_run.run_dir)
-    old_keys = set(
-        zip(old.findings["cert_key"].to_pylist(), old.findings["lint"].to_pylist(), strict=True)
+    old, new = (
+        RunDirectory.open(r.run_dir).finding_rows(["lint"]) for r in (earlier_run, recent_run)
     )
-    new_keys = set(
-        zip(new.findings["cert_key"].to_pylist(), new.findings["lint"].to_pylist(), strict=True)
-    )
+    old_keys = set(zip(old["cert_key"].to_pylist(), old["lint"].to_pylist(), strict=True))
+    new_keys = set(zip(new["cert_key"].to_pylist(), new["lint"].to_pylist(), strict=True))
     for row in table.to_pylist():
         pair = (row["cert_key"], row["lint"])
         expected = {
@@ -98,7 +97,10 @@ def test_new_resolved_and_persisting(
     paths = result.write(tmp_path / "diff")
     assert [p.name for p in paths] == [BY_LINT, BY_CERTIFICATE]
     assert pq.read_table(paths[1]).num_rows == table.num_rows
-    assert pq.read_table(paths[1]).schema.metadata[b"new_run"] == new.run_id.encode()
+    assert (
+        pq.read_table(paths[1]).schema.metadata[b"new_run"]
+        == RunDirectory.open(recent_run.run_dir).run_id.encode()
+    )
 
 
 def test_diff_cli(recent_run: AuditOutcome, subset_run: AuditOutcome, tmp_path: Path) -> None:
@@ -125,7 +127,7 @@ def test_first_seen_is_carried_from_the_baseline(
     earlier_seen = datetime.fromisoformat(baseline_run.run["finished_at"])
     recent_seen = datetime.fromisoformat(recent_run.run["finished_at"])
     table = first_seen(recent_run.run_dir, baseline_run.run_dir)
-    old = Run.open(baseline_run.run_dir).findings
+    old = RunDirectory.open(baseline_run.run_dir).finding_rows(["cert_id", "sha256", "lint"])
     before = set(zip(old["cert_key"].to_pylist(), old["lint"].to_pylist(), strict=True))
     assert table.num_rows == recent_run.run["counts"]["findings"]["info"] + sum(
         v for k, v in recent_run.run["counts"]["findings"].items() if k != "info"
@@ -168,7 +170,7 @@ def test_first_seen_survives_a_rescan_of_other_lints(
     write_first_seen(rescan, baseline_run.run_dir)
     assert (rescan / FIRST_SEEN).is_file()
     rescan_ledger = ledger(rescan)
-    subset_lints = set(Run.open(rescan).lints)
+    subset_lints = set(RunDirectory.open(rescan).lints)
     inherited = rescan_ledger.filter(rescan_ledger["carried"])
     assert inherited.num_rows > 0
     assert not set(inherited["lint"].to_pylist()) & subset_lints
@@ -201,16 +203,16 @@ def test_rows_without_certificate_bytes_are_keyed_by_their_row(
         )
     as_of = datetime.fromisoformat(recent_run.run["as_of"])
     run = audit(f"sqlite:///{db}", tmp_path / "runs", as_of).run_dir
-    certs = Run.open(run)
-    empty = certs.findings.filter(pc.is_null(certs.findings["sha256"]))
+    findings = RunDirectory.open(run).finding_rows(["cert_id", "sha256", "lint"])
+    empty = findings.filter(pc.is_null(findings["sha256"]))
     assert set(empty["cert_id"].to_pylist()) >= set(emptied), "the rows should have findings"
 
     result = diff_runs(run, run)  # the same run twice: every finding persists, once
     for row in result.by_lint.to_pylist():
         assert row["persisting"] == row["old_findings"] == row["new_findings"], row
         assert row["new"] == row["resolved"] == 0, row
-    assert result.by_certificate.num_rows == certs.findings.num_rows
+    assert result.by_certificate.num_rows == findings.num_rows
     keys = set(result.by_certificate["cert_key"].to_pylist())
     assert {f"cert_id:{i}" for i in emptied} <= keys
     assert EMPTY_SHA256 not in keys
-    assert f"{certs.findings.num_rows:,} persisting" in result.table_text()
+    assert f"{findings.num_rows:,} persisting" in result.table_text()

@@ -1,0 +1,14 @@
+"""How the report, its charts and the incident drafts print text taken from certificates."""
+
+
+def visible(text: str) -> str:
+    """Replace characters that are invisible or reorder text with a visible `⟨U+XXXX⟩` marker.
+
+    Python's `isprintable` is False exactly for Unicode's Other and Separator categories
+    (controls, format characters such as U+202E RIGHT-TO-LEFT OVERRIDE and zero-width spaces,
+    unassigned code points, line separators), except the ASCII space. The result is still plain
+    text: autoescaping (or Markdown escaping) then escapes it.
+    """
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else f"⟨U+{ord(ch):04X}⟩" for ch in text)
