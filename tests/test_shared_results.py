@@ -55,7 +55,8 @@ def test_shared_findings_equal_unshared_on_the_golden_certificates() -> None:
     shared = Engine(catalogue)
     assert _findings(shared, ders) == _findings(Engine(catalogue, share=False), ders)
     # and sharing happened: some group found results to reuse
-    hits = sum(g.hits for t in shared._by_profile.values() for g in t._groups.values())
+    groups = {id(g): g for t in shared._by_profile.values() for g in t._groups.values()}
+    hits = sum(g.hits for g in groups.values())
     assert hits > 1000
 
 
@@ -208,3 +209,23 @@ def test_a_lint_reading_an_undeclared_part_through_a_class_leaves_its_group() ->
     assert shared == _findings(Engine(catalogue, share=False), ders)
     assert [bool(f) for f in shared] == [n % 2 == 1 for n in range(12)]
     assert shared[1] == [("t", "error", "odd serial")]
+
+
+def _policies_and_the_audit_year(cert: CertView) -> Outcome:
+    return fail("audited from 2030") if cert.policies and cert.as_of.year >= 2030 else PASS
+
+
+def test_the_audits_time_reaches_lints_as_a_per_certificate_read() -> None:
+    """`cert.as_of` is the engine's time of the audit, read like any per-certificate part: a
+    lint reading it is not shared by its policies alone."""
+    ders = [der(CertSpec(serial=0x2000 + n)) for n in range(3)]
+    catalogue = _catalogue_of(_policies_and_the_audit_year)
+    found = {
+        year: _findings(Engine(catalogue, datetime(year, 6, 1, tzinfo=UTC)), ders)
+        for year in (2029, 2030)
+    }
+    assert found[2029] == [[], [], []]
+    assert found[2030] == [[("t", "error", "audited from 2030")]] * 3
+    engine = Engine(catalogue, datetime(2030, 6, 1, tzinfo=UTC))
+    _findings(engine, ders)
+    assert engine._reads.parts == {catalogue.lints[0]: None}  # type: ignore[union-attr]

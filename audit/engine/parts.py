@@ -100,18 +100,17 @@ class PartsOnly:
         self._oids = frozenset(p.removeprefix(EXT) for p in allowed if p.startswith(EXT))
 
     def __getattr__(self, name: str) -> Any:
-        # Called for names not yet read here: what is shown is kept in the instance's dict,
-        # so that reading it again costs what it costs on the certificate.
+        # Called for names not yet read here: an accessor's value is kept in the instance's
+        # dict, so that reading it again costs what it costs on the certificate. (The by-OID
+        # wrappers are not: they refer back to this view, and a cycle waits for the collector.)
         if name in self._names:
-            value = getattr(self._view, name)
-        elif name in declared(type(self._view))[1]:
-            value = _OneExtension(self, getattr(self._view, name))
-        elif name == "extensions":
-            value = _Extensions(self, self._view.extensions)
-        else:
-            raise self.went_outside(declared(type(self._view))[0].get(name))
-        self.__dict__[name] = value
-        return value
+            value = self.__dict__[name] = getattr(self._view, name)
+            return value
+        if name in declared(type(self._view))[1]:
+            return _OneExtension(self, getattr(self._view, name))
+        if name == "extensions":
+            return _Extensions(self, self._view.extensions)
+        raise self.went_outside(declared(type(self._view))[0].get(name))
 
     @property
     def stayed_inside(self) -> bool:

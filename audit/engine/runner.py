@@ -309,6 +309,14 @@ class Engine:
         kept, and each step that read more is run again against the certificate itself)."""
         assert self._reads is not None
         results: list[Result] = []
+        shown = PartsOnly(view, parts)
+        try:  # noqa: SIM105 - all at once: once learned, lints rarely read more
+            _findings_over(steps, [(shown, results)])  # type: ignore[list-item]
+        except OutsideParts:
+            pass
+        if shown.stayed_inside:
+            return results, True
+        results = []  # one step at a time, to tell which read more
         inside = True
         shown = PartsOnly(view, parts)
         for step in steps:
