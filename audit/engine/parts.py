@@ -112,6 +112,12 @@ class PartsOnly:
             return _Extensions(self, self._view.extensions)
         raise self.went_outside(declared(type(self._view))[0].get(name))
 
+    @property  # type: ignore[misc]
+    def __class__(self) -> type:  # noqa: PLE0307
+        """What isinstance() asks of an object whose type is not the class it is given: what
+        the certificate is, as much as a part, is not shown."""
+        raise self.went_outside(None)
+
     @property
     def stayed_inside(self) -> bool:
         return self.went_outside_at is INSIDE
