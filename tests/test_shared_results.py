@@ -137,6 +137,7 @@ def _by_oid(cert: CertView) -> Outcome:
         (partial(_with_helper, _helper_reads_validity), None),
         (_swallows, None),  # caught what it was told: still not shared
         (lambda cert: len(cert.extensions), None),  # every extension: not a part
+        (lambda cert: cert.extensions == {}, None),
         (lambda cert: isinstance(cert, CertView) and cert.policies, None),  # what it is
         (_by_oid, (f"ext:{oids.AUTHORITY_INFO_ACCESS}", f"ext:{oids.KEY_USAGE}")),
         (
