@@ -207,10 +207,13 @@ def test_a_lint_reading_an_undeclared_part_through_a_class_leaves_its_group() ->
     policies, every certificate would get the first one's finding."""
     ders = [der(CertSpec(serial=0x1000 + n)) for n in range(12)]
     catalogue = _catalogue_of(_policies_and_serial)
-    shared = _findings(Engine(catalogue), ders)
+    engine = Engine(catalogue)
+    shared = _findings(engine, ders)
     assert shared == _findings(Engine(catalogue, share=False), ders)
     assert [bool(f) for f in shared] == [n % 2 == 1 for n in range(12)]
     assert shared[1] == [("t", "error", "odd serial")]
+    # it left the group it started in: it runs per certificate from now on
+    assert engine._reads.parts == {catalogue.lints[0]: None}  # type: ignore[union-attr]
 
 
 def _policies_and_the_audit_year(cert: CertView) -> Outcome:
