@@ -4,15 +4,19 @@ the work itself lives in audit/ and jobs/."""
 from __future__ import annotations
 
 import json
+import os
 import sys
+import tempfile
+import traceback
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
 from audit import __version__
-from audit.errors import InputError
-from audit.outputs.runjson import parse_time
+from audit.errors import InputError, OperationalError
+from audit.outputs.runjson import finished_run_dir, parse_time
 
 FAIL_ON_LEVELS = ["info", "notice", "warn", "error", "fatal"]
 
@@ -35,7 +39,17 @@ def cli() -> None:
 
 @cli.command()
 @click.option(
-    "--db", "db_url", help="SQLAlchemy URL of the issuance database (default: the embedded sample)."
+    "--db",
+    "db_url",
+    envvar="CERTCENSUS_DB",
+    show_envvar=True,
+    help="SQLAlchemy URL of the issuance database (default: the embedded sample). A password in "
+    "it is best kept off the command line: give the URL in CERTCENSUS_DB or --db-file.",
+)
+@click.option(
+    "--db-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="A file whose first line is the database URL (instead of --db).",
 )
 @click.option(
     "--schema",
@@ -66,7 +80,7 @@ def cli() -> None:
 @click.option(
     "--fail-on",
     type=click.Choice(FAIL_ON_LEVELS),
-    help="Exit 1 when a finding at or above this status exists.",
+    help="Exit 1 when a finding at or above this status exists, or nothing was audited.",
 )
 @click.option(
     "--baseline",
@@ -79,27 +93,60 @@ def cli() -> None:
     help="Progress bar (default: when stderr is a terminal).",
 )
 def run(
-    db_url: str | None, schema: str, as_of: str | None, out_dir: Path, workers: int | None,
+    db_url: str | None, db_file: Path | None, schema: str, as_of: str | None, out_dir: Path,
+    workers: int | None,
     scheduler: str | None, selector: str | None, partitions: int | None, fail_on: str | None,
     baseline: Path | None, progress: bool | None,
 ) -> None:  # fmt: skip
     """The full-population audit of every active certificate."""
-    from audit.jobs.quarterly_audit import AuditRequest, run_audit
+    from audit.jobs.quarterly_audit import AuditRequest, NothingToRescan, run_audit
     from audit.jobs.rescan import run_rescan
 
     if workers and scheduler:
         raise InputError("--workers and --scheduler exclude each other")
+    db_url = _database_url(db_url, db_file)
     request = AuditRequest(
         db_url=db_url, schema=schema, as_of=parse_as_of(as_of), out_dir=out_dir, workers=workers,
         scheduler=scheduler, selector=selector, partitions=partitions, baseline=baseline,
         progress=sys.stderr.isatty() if progress is None else progress,
     )  # fmt: skip
-    outcome = run_rescan(request) if selector else run_audit(request)
+    try:
+        outcome = run_rescan(request) if selector else run_audit(request)
+    except NothingToRescan as exc:
+        click.echo(str(exc))
+        return
     click.echo(f"run directory: {outcome.run_dir}")
     click.echo(f"report: {outcome.run_dir / 'report.html'}")
     click.echo(outcome.summary_line)
-    if fail_on and outcome.has_findings_at_or_above(fail_on):
+    if fail_on and (met := outcome.fail_on(fail_on)):  # names an empty population too
+        click.echo(f"certcensus: {met}", err=True)
         sys.exit(1)
+    if nothing := outcome.nothing_audited:
+        click.echo(f"certcensus: warning: {nothing}", err=True)
+
+
+def _database_url(given: str | None, url_file: Path | None) -> str | None:
+    """--db, else --db-file, else CERTCENSUS_DB; checked here, where an error can say which."""
+    from click.core import ParameterSource
+
+    from audit.source.urls import parse_url, readable_by_others, url_from_file
+
+    from_env = (
+        click.get_current_context().get_parameter_source("db_url") is ParameterSource.ENVIRONMENT
+    )
+    source = "CERTCENSUS_DB" if from_env else "--db"
+    if url_file is not None:
+        if given is not None and not from_env:
+            raise InputError("--db and --db-file exclude each other")
+        given, source = url_from_file(url_file), f"--db-file {url_file}"
+        if readable_by_others(url_file):
+            click.echo(
+                f"certcensus: warning: {url_file} is readable by every user (chmod 600 it)",
+                err=True,
+            )
+    if given is not None:
+        parse_url(given, source)
+    return given
 
 
 @cli.command("lint")
@@ -114,21 +161,20 @@ def run(
 )
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 def lint_files(fmt: str, as_of: str | None, fail_on: str | None, files: tuple[Path, ...]) -> None:
-    """Lint PEM or DER certificate files with the run's engine and catalogue."""
-    from audit.engine.inputs import certificates_in_file
+    """Lint certificate files (PEM, DER, base64 or PKCS#7) with the run's engine and catalogue."""
+    from audit.engine.inputs import read_certificate_file
     from audit.engine.registry import Catalogue
     from audit.engine.runner import Engine
     from audit.engine.status import Status
 
+    # Every file is read before any is linted: one that holds no certificate ends the command
+    # (exit 2) before it has printed results a script could take for the whole answer.
+    inputs = [(path, read_certificate_file(path)) for path in files]
     engine = Engine(Catalogue.load(), as_of=parse_as_of(as_of))
     worst = Status.PASS
-    for path in files:
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise InputError(f"{path}: {exc.strerror or exc}") from None
-        for index, der in enumerate(certificates_in_file(data)):
-            report = engine.lint_der(der)
+    for path, found in inputs:
+        for index, der in enumerate(found):
+            report = engine.lint_der(der) if isinstance(der, bytes) else _unreadable(engine, der)
             worst = max([worst, *(r.status for r in report.findings)])
             if fmt == "json":
                 click.echo(json.dumps(_json_report(engine, str(path), index, report)))
@@ -136,6 +182,24 @@ def lint_files(fmt: str, as_of: str | None, fail_on: str | None, files: tuple[Pa
                 _print_text_report(str(path), index, report)
     if fail_on and worst >= Status.parse(fail_on):
         sys.exit(1)
+
+
+def _unreadable(engine, found):  # type: ignore[no-untyped-def]
+    """The report of a part labelled as a certificate that could not be decoded: as the engine
+    reports bytes that are not a certificate (an error, and the decoding lint fatal)."""
+    import hashlib
+
+    from audit.engine.profiles import Profile
+    from audit.engine.runner import DECODE_LINT, CertReport, Result
+    from audit.engine.status import Status
+
+    report = CertReport(
+        hashlib.sha256(found.data).hexdigest(), Profile.UNKNOWN, None, error=found.reason
+    )
+    decode = engine.catalogue.by_name.get(DECODE_LINT)
+    if decode is not None:
+        report.results.append(Result(decode, Status.FATAL, found.reason))
+    return report
 
 
 def _json_report(engine, file: str, index: int, report) -> dict:  # type: ignore[no-untyped-def]
@@ -192,9 +256,7 @@ def report(run_dir: Path) -> None:
     """Render (again) the report of a finished run."""
     from audit.report.render import render_report
 
-    if not (run_dir / "run.json").is_file():
-        raise InputError(f"{run_dir}: not a run directory (no run.json)")
-    click.echo(render_report(run_dir))
+    click.echo(render_report(finished_run_dir(run_dir)))
 
 
 @cli.command("sample-db")
@@ -205,7 +267,10 @@ def report(run_dir: Path) -> None:
 def sample_db(count: int, seed: int, url: str | None, schema: str) -> None:
     """Build a sample issuance database."""
     from audit.sample_db.generate import build_sample_db
+    from audit.source.urls import parse_url
 
+    if url:
+        parse_url(url, "--url")
     if schema != "generic":
         from audit.sample_db.products import fill
 
@@ -246,7 +311,12 @@ def evidence_package(run_dir: Path, out: Path, sign_key: Path | None) -> None:
 @click.option(
     "--public-key",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="PEM public key the package must be signed with.",
+    help="PEM public key the package must be signed with: what authenticates its signer.",
+)
+@click.option(
+    "--allow-unsigned",
+    is_flag=True,
+    help="Accept a package whose signer is not authenticated (unsigned, or no --public-key).",
 )
 @click.option(
     "--proof",
@@ -255,11 +325,16 @@ def evidence_package(run_dir: Path, out: Path, sign_key: Path | None) -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="A proof printed by `certcensus prove`, to check against the package (repeatable).",
 )
-def verify_evidence(package: Path, public_key: Path | None, proofs: tuple[Path, ...]) -> None:
-    """Verify an evidence package: exit 0 when every check holds, 1 when one fails."""
+def verify_evidence(
+    package: Path, public_key: Path | None, allow_unsigned: bool, proofs: tuple[Path, ...]
+) -> None:
+    """Verify an evidence package: exit 0 when every check holds, 1 when one fails (without
+    --public-key, the signer is not authenticated: that fails unless --allow-unsigned)."""
     from audit.evidence.verify import verify_package
 
-    result = verify_package(package, public_key=public_key, proofs=list(proofs))
+    result = verify_package(
+        package, public_key=public_key, allow_unsigned=allow_unsigned, proofs=list(proofs)
+    )
     click.echo(result.text(), nl=False)
     if not result.ok:
         sys.exit(1)
@@ -303,16 +378,43 @@ def diff_runs_command(old_run_dir: Path, new_run_dir: Path, out_dir: Path | None
 def main() -> None:
     try:
         cli.main(standalone_mode=False)
-    except click.exceptions.Abort:
-        click.echo("aborted", err=True)
-        sys.exit(130)
+    except click.exceptions.Abort:  # Ctrl-C (a run catches its own: see jobs/failures.py)
+        _fail(3, "interrupted")
+    except click.UsageError as exc:  # one line, not click's usage block
+        command = exc.ctx.command_path if exc.ctx else "certcensus"
+        _fail(2, f"{exc.format_message()} (see `{command} --help`)")
     except click.ClickException as exc:
-        exc.show()
-        sys.exit(2 if isinstance(exc, click.UsageError | click.BadParameter) else exc.exit_code)
+        _fail(2 if isinstance(exc, click.BadParameter) else exc.exit_code, exc.format_message())
     except InputError as exc:
-        click.echo(f"certcensus: {exc}", err=True)
-        sys.exit(2)
+        _fail(2, str(exc))
+    except OperationalError as exc:
+        _fail(3, str(exc))
+    except OSError as exc:  # a file a command reads or writes, outside a run's own handling
+        from audit.jobs.failures import operational_cause
+
+        if cause := operational_cause(exc):
+            _fail(3, cause)
+        _fail(2, f"{exc.filename}: {exc.strerror}" if exc.filename else str(exc))
     except SystemExit:
         raise
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
+    except Exception as exc:  # a bug: one line here, the traceback kept for the bug report
+        if os.environ.get("CERTCENSUS_DEBUG"):
+            raise
+        _fail(3, f"internal error ({type(exc).__name__}); traceback in {_keep_traceback()}")
+
+
+def _fail(status: int, message: str) -> NoReturn:
+    """The one line on stderr that ends a failed command, and its exit status."""
+    click.echo(f"certcensus: {' '.join(message.split())}", err=True)
+    sys.exit(status)
+
+
+def _keep_traceback() -> str:
+    """The current exception's traceback in a private file; its path. Not printed: it may quote
+    certificate text or a statement, and it is for a bug report, not for the terminal."""
+    fd, path = tempfile.mkstemp(prefix="certcensus-error-", suffix=".txt")
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        traceback.print_exc(file=out)
+    return path

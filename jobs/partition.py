@@ -38,8 +38,10 @@ def _engine(lint_names: tuple[str, ...], as_of: datetime) -> Engine:
     """Built once per worker process and lint set, not once per task; only the latest few are
     kept, since a long-lived worker (an existing cluster) serves run after run, each with its
     own as-of time."""
-    catalogue = Catalogue.load()
-    engine = Engine(catalogue.select(",".join(lint_names)), as_of=as_of)
+    # Exactly these lints, by name: never a selector, which an empty selection would read as
+    # "all" (a rescan of nothing once ran every lint while its run.json recorded none).
+    by_name = Catalogue.load().by_name
+    engine = Engine(Catalogue(tuple(by_name[name] for name in lint_names)), as_of=as_of)
     settle()
     return engine
 
@@ -71,14 +73,11 @@ def audit_partition(task: PartitionTask) -> PartStats:
     engine = _engine(task.lint_names, task.as_of)
     database = IssuanceDatabase(task.db_url, task.mapping)
     stats = PartStats(task.partition.index)
-    writer = PartWriter(task.run_dir, task.partition.index, stats)
-    try:
+    with PartWriter(task.run_dir, task.partition.index, stats) as writer:
         for batch in database.rows(task.partition, task.as_of):
             reports = engine.lint_rows((row.der, row.facts) for row in batch)
             for row, report in zip(batch, reports, strict=True):
                 writer.add(report, row.facts)
             writer.flush()
-    finally:
-        writer.close()
     stats.seconds = time.perf_counter() - started
     return stats

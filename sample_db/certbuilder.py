@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Any
 
+from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
@@ -116,6 +117,24 @@ def name(*pairs: tuple[Any, str]) -> x509.Name:
     return x509.Name(attrs)
 
 
+# GeneralName choices (RFC 5280 4.2.1.6) that are strings: [n] IMPLICIT, primitive.
+RFC822_NAME, DNS_NAME, URI, IP_ADDRESS = 0x81, 0x82, 0x86, 0x87
+
+
+def tlv(tag: int, content: bytes) -> bytes:
+    """One DER TLV with the minimal definite length: for octets no encoder will write."""
+    size = len(content)
+    if size < 0x80:
+        return bytes((tag, size)) + content
+    octets = size.to_bytes((size.bit_length() + 7) // 8, "big")
+    return bytes((tag, 0x80 | len(octets))) + octets + content
+
+
+def general_names(*names: tuple[int, bytes]) -> bytes:
+    """GeneralNames (a SEQUENCE) of (tag, octets) pairs, the octets written as they are."""
+    return tlv(0x30, b"".join(tlv(tag, value) for tag, value in names))
+
+
 @dataclass(frozen=True)
 class Issuer:
     subject: x509.Name
@@ -168,10 +187,17 @@ class CertSpec:
     # Embedded SCTs (RFC 6962 3.3) from this many distinct made-up logs (at most len(CT_LOGS)),
     # timestamped at notBefore; 0: no SignedCertificateTimestampList extension.
     scts: int = 0
+    # Extensions written as given (dotted OID, DER value, critical), for values no encoder
+    # writes: each takes the place of the builder's own extension with that OID, or comes last.
+    der_extensions: tuple[tuple[str, bytes, bool], ...] = ()
 
     def but(self, **changes: Any) -> CertSpec:
         """The same certificate with some things changed: how a defect is described."""
         return replace(self, **changes)
+
+    def with_extension_der(self, oid: str, value: bytes, critical: bool = False) -> CertSpec:
+        """The same certificate with extension `oid` written from these DER octets."""
+        return replace(self, der_extensions=(*self.der_extensions, (oid, value, critical)))
 
 
 @cache
@@ -248,9 +274,13 @@ def _extensions(
         ]
         exts.append((x509.ExtendedKeyUsage(ekus), False))
     if spec.dns_names is not None or spec.ip_addresses:
-        general: list[x509.GeneralName] = [x509.DNSName(d) for d in spec.dns_names or ()]
-        general += [x509.IPAddress(ipaddress.ip_address(i)) for i in spec.ip_addresses]
-        exts.append((x509.SubjectAlternativeName(general), spec.san_critical))
+        # Written as DER: a test's dNSName may be one that cryptography would refuse (or none).
+        names = [(DNS_NAME, d.encode("ascii")) for d in spec.dns_names or ()]
+        names += [(IP_ADDRESS, ipaddress.ip_address(i).packed) for i in spec.ip_addresses]
+        san = x509.UnrecognizedExtension(
+            ExtensionOID.SUBJECT_ALTERNATIVE_NAME, general_names(*names)
+        )
+        exts.append((san, spec.san_critical))
     if spec.policies is not None:
         exts.append(
             (
@@ -290,6 +320,13 @@ def _extensions(
     if spec.precertificate:
         exts.append((x509.PrecertPoison(), True))
     exts.extend(spec.extra_extensions)
+    for dotted, value, critical in spec.der_extensions:
+        written = (x509.UnrecognizedExtension(x509.ObjectIdentifier(dotted), value), critical)
+        same = [i for i, (e, _) in enumerate(exts) if e.oid.dotted_string == dotted]
+        if same:
+            exts[same[0]] = written
+        else:
+            exts.append(written)
     if spec.scts:
         # Last, as CAs add it: the final certificate is the precertificate plus the SCTs.
         exts.append((sct_list_extension(spec.scts, spec.not_before, serial), False))
@@ -312,7 +349,7 @@ def _der_integer(value: bytes) -> bytes:
     value = value.lstrip(b"\x00") or b"\x00"
     if value[0] & 0x80:
         value = b"\x00" + value
-    return b"\x02" + bytes((len(value),)) + value
+    return tlv(0x02, value)
 
 
 def _tls_vector(content: bytes) -> bytes:
@@ -341,16 +378,13 @@ def sct_list_extension(count: int, when: datetime, serial: int) -> x509.Unrecogn
         r = hashlib.sha256(log_id + millis + serial_bytes).digest()
         s = hashlib.sha256(r + log_id).digest()
         pair = _der_integer(r) + _der_integer(s)
-        signature = b"\x30" + bytes((len(pair),)) + pair
+        signature = tlv(0x30, pair)
         sct = _SCT_V1 + log_id + millis + _SCT_AFTER_TIMESTAMP + _tls_vector(signature)
         scts.append(_tls_vector(sct))
     listed = _tls_vector(b"".join(scts))
     # The extension's value is an OCTET STRING holding the TLS-encoded list (RFC 6962 3.3).
-    size = len(listed)
-    length = size.to_bytes((size.bit_length() + 7) // 8, "big")
-    length = length if size < 0x80 else bytes((0x80 | len(length),)) + length  # DER: minimal
     return x509.UnrecognizedExtension(
-        ExtensionOID.PRECERT_SIGNED_CERTIFICATE_TIMESTAMPS, b"\x04" + length + listed
+        ExtensionOID.PRECERT_SIGNED_CERTIFICATE_TIMESTAMPS, tlv(0x04, listed)
     )
 
 
@@ -360,6 +394,18 @@ def der(spec: CertSpec, rng: random.Random | None = None) -> bytes:
 
 def pem(spec: CertSpec, rng: random.Random | None = None) -> bytes:
     return build(spec, rng).public_bytes(serialization.Encoding.PEM)
+
+
+def der_with_tbs_fields(spec: CertSpec, **fields: bytes) -> bytes:
+    """`spec`'s certificate with these tbsCertificate fields (asn1crypto's names: subject,
+    validity, ...) written from DER as given, for values no builder writes. asn1crypto keeps a
+    value loaded from DER as it is. The signature is over what the builder wrote: it no longer
+    verifies (no lint checks it)."""
+    cert = asn1_x509.Certificate.load(der(spec))
+    tbs = cert["tbs_certificate"]
+    for field_name, value in fields.items():
+        tbs[field_name] = tbs.spec(field_name).load(value)
+    return cert.dump()
 
 
 # Ready-made starting points for the other profiles.

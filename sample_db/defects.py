@@ -29,7 +29,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from audit.lints import dates
-from audit.sample_db.certbuilder import CertSpec, Issuer, build, ec_key, seeded_rsa_key
+from audit.sample_db.certbuilder import CertSpec, Issuer, build, ec_key, seeded_rsa_key, tlv
 
 Make = Callable[[CertSpec, random.Random], CertSpec | bytes | None]
 RowEdit = Callable[[dict[str, Any], random.Random], None]
@@ -282,14 +282,6 @@ def _der(spec: CertSpec) -> bytes:
     return build(spec).public_bytes(serialization.Encoding.DER)
 
 
-def _tlv(tag: int, content: bytes) -> bytes:
-    n = len(content)
-    if n < 0x80:
-        return bytes((tag, n)) + content
-    size = n.to_bytes((n.bit_length() + 7) // 8, "big")
-    return bytes((tag, 0x80 | len(size))) + size + content
-
-
 ECDSA_WITH_SHA1 = bytes.fromhex("300906072a8648ce3d0401")  # AlgorithmIdentifier, no parameters
 
 
@@ -310,7 +302,7 @@ def _resign(good: bytes, issuer: Issuer, sha1: bool = False, **fields: bytes) ->
     digest = hashes.SHA1() if sha1 else hashes.SHA256()
     signature = issuer.key.sign(tbs_der, ec.ECDSA(digest, deterministic_signing=True))
     algorithm = ECDSA_WITH_SHA1 if sha1 else cert["signature_algorithm"].dump()
-    return _tlv(0x30, tbs_der + algorithm + _tlv(0x03, b"\x00" + signature))
+    return tlv(0x30, tbs_der + algorithm + tlv(0x03, b"\x00" + signature))
 
 
 def sha1_signature(spec: CertSpec, rng: random.Random) -> bytes:
@@ -341,17 +333,15 @@ def empty_rdn_in_subject(spec: CertSpec, rng: random.Random) -> bytes:
     assert spec.issuer is not None
     good = _der(spec)
     subject = asn1_x509.Certificate.load(good)["tbs_certificate"]["subject"].chosen.contents
-    return _resign(good, spec.issuer, subject=_tlv(0x30, subject + b"\x31\x00"))
+    return _resign(good, spec.issuer, subject=tlv(0x30, subject + b"\x31\x00"))
 
 
 def utc_time_without_seconds(spec: CertSpec, rng: random.Random) -> bytes:
     # UTCTime YYMMDDHHMMZ: legal in BER, not in the DER that RFC 5280 4.1.2.5.1 requires.
     assert spec.issuer is not None
     not_before, not_after = _to_the_minute(spec.not_before, timedelta(days=spec.days))
-    times = b"".join(
-        _tlv(0x17, t.strftime("%y%m%d%H%MZ").encode()) for t in (not_before, not_after)
-    )
-    return _resign(_der(spec), spec.issuer, validity=_tlv(0x30, times))
+    times = b"".join(tlv(0x17, t.strftime("%y%m%d%H%MZ").encode()) for t in (not_before, not_after))
+    return _resign(_der(spec), spec.issuer, validity=tlv(0x30, times))
 
 
 def _to_the_minute(not_before: datetime, validity: timedelta) -> tuple[datetime, datetime]:
@@ -538,8 +528,8 @@ DEFECTS: tuple[Defect, ...] = (
         "PEM text stored in the DER column", malformed=True,
     ),
     Defect(
-        "empty_blob", "certificate_decodes_strictly", 0.0001, empty_blob,
-        "a zero-length certificate", malformed=True,
+        "empty_blob", "database_row_has_certificate", 0.0001, empty_blob,
+        "a zero-length certificate column: the row stores no certificate", malformed=True,
     ),
     Defect(
         "empty_rdn_in_subject", "certificate_decodes_strictly", 0.0001, empty_rdn_in_subject,

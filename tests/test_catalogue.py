@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 
 from audit.engine.registry import Catalogue, Source
+from audit.errors import InputError
+from tests.zlint_conformance import CORPUS as ZLINT_CORPUS
 
 
 @pytest.fixture(scope="module")
@@ -26,9 +28,7 @@ def test_every_lint_is_declared_with_its_metadata(catalogue: Catalogue) -> None:
 
 
 def test_zlint_cross_references_are_real_zlint_lints(catalogue: Catalogue) -> None:
-    zlint = json.loads(
-        (Path(__file__).resolve().parents[2] / "shared/conformance/zlint/lints.json").read_text()
-    )
+    zlint = json.loads((ZLINT_CORPUS / "lints.json").read_text())
     known = {x["name"] for x in zlint["lints"]}
     for x in catalogue:
         assert set(x.zlint) <= known, (x.name, set(x.zlint) - known)
@@ -45,8 +45,14 @@ def test_selection_by_name_source_and_change(catalogue: Catalogue, tmp_path: Pat
     recorded[0]["version"] = recorded[0]["version"] + 1
     missing = recorded.pop()
     (tmp_path / "catalogue.json").write_text(json.dumps(recorded))
-    changed = catalogue.select(f"changed-since:{tmp_path}")
+    changed = catalogue.select(f"changed-since:{tmp_path / 'catalogue.json'}")
     assert set(changed.names) == {recorded[0]["name"], missing["name"]}
+    # A directory is read only when it is a complete run: a partial one may not have run what
+    # its catalogue lists.
+    with pytest.raises(InputError, match="incomplete run"):
+        catalogue.select(f"changed-since:{tmp_path}")
+    (tmp_path / "run.json").write_text("{}")
+    assert catalogue.select(f"changed-since:{tmp_path}").names == changed.names
     with pytest.raises(ValueError, match="neither"):
         catalogue.select("no_such_lint")
 

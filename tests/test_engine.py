@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from audit.engine.certview import RowFacts
@@ -11,8 +9,9 @@ from audit.engine.inputs import certificates_in_file
 from audit.engine.registry import Catalogue
 from audit.engine.runner import BATCH, CertReport, Engine
 from audit.engine.status import Status
+from tests.zlint_conformance import CORPUS as ZLINT_CORPUS
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "conformance" / "zlint" / "certs"
+CORPUS = ZLINT_CORPUS / "certs"
 
 
 @pytest.fixture(scope="module")
@@ -84,3 +83,26 @@ def test_a_batch_finds_what_each_certificate_alone_finds(corpus: list[bytes]) ->
     batched = Engine(Catalogue.load())
     assert [_found(r) for r in batched.lint_rows(iter(rows))] == expected
     assert len(rows) % BATCH  # and the last batch was a short one
+
+
+def test_a_row_of_empty_bytes_stores_no_certificate(engine: Engine) -> None:
+    """Empty bytes are no certificate: the row is keyed by its database key downstream, never by
+    the SHA-256 of nothing (which two such rows would share)."""
+    for stored in (None, b""):
+        report = engine.lint_row(stored, None)
+        assert report.sha256 == "" and report.view is None
+        assert [r.lint.name for r in report.results] == ["database_row_has_certificate"]
+
+
+def test_an_oversized_row_is_not_parsed(engine: Engine, corpus: list[bytes]) -> None:
+    """Bounded work per certificate: bytes larger than any certificate may be are reported as
+    not decodable without handing them to a parser (here, a real certificate padded past the
+    bound, which a parser would otherwise read)."""
+    from audit.engine.inputs import MAX_CERTIFICATE_BYTES
+
+    padded = corpus[0] + b"\x00" * MAX_CERTIFICATE_BYTES
+    report = engine.lint_row(padded, None)
+    assert report.view is None
+    (decode,) = report.results
+    assert decode.lint.name == "certificate_decodes_strictly" and decode.status == Status.FATAL
+    assert "larger than" in decode.message

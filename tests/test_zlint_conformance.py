@@ -1,4 +1,5 @@
-"""zlint's own test vectors as the yardstick (../shared/checks/zlint_conformance.py).
+"""zlint's own test vectors as the yardstick (tests/zlint_conformance.py over tests/data/zlint,
+the project's copies of ../shared/checks/zlint_conformance.py and its corpus).
 
 Thresholds from issue 3: at least 95% of zlint's TLS lints have a certcensus counterpart, at
 least 97% of their vectors agree, and no vector comes back `fatal`.
@@ -12,19 +13,21 @@ import subprocess
 import sys
 from pathlib import Path
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-SCRIPT = SHARED / "checks" / "zlint_conformance.py"
+from tests import zlint_conformance
+from tests.zlint_conformance import CORPUS
+
+SCRIPT = zlint_conformance.__file__
 
 MIN_LINTS_MAPPED = 0.95
 MIN_VECTORS_AGREED = 0.97
 
 
 def test_zlint_conformance_meets_the_thresholds(tmp_path: Path) -> None:
-    assert SCRIPT.is_file(), f"the conformance script is expected at {SCRIPT}"
+    assert (CORPUS / "expected.jsonl").is_file(), f"the zlint corpus is expected at {CORPUS}"
     out = tmp_path / "conformance.json"
     cmd = f"{shlex.quote(sys.executable)} -m audit"
     done = subprocess.run(
-        [sys.executable, str(SCRIPT), "--cmd", cmd, "--json", str(out)],
+        [sys.executable, SCRIPT, "--cmd", cmd, "--corpus", str(CORPUS), "--json", str(out)],
         capture_output=True,
         text=True,
         timeout=900,

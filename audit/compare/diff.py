@@ -2,7 +2,7 @@
 and per certificate.
 
 A finding is one (certificate, lint) pair; certificates are matched by SHA-256, or by their
-database key where the row stores no certificate (see `audit.compare.runs.cert_key`). A lint that
+database key where the row holds no certificate bytes (see `audit.compare.runs.cert_key`). A lint that
 only one of the two runs applied cannot say whether a finding was resolved or is new, so its
 findings are "not run" (with the run that did not apply it), never "resolved" or "new".
 """
@@ -101,8 +101,9 @@ class Diff:
     def table_text(self) -> str:
         """The per-lint table for a terminal: lints with findings in either run."""
         head = (
-            f"old: {self.old.run_id} (as of {self.old.meta.get('as_of')})\n"
-            f"new: {self.new.run_id} (as of {self.new.meta.get('as_of')})\n"
+            f"old: {self.old.run_id} (as of {self.old.meta.get('as_of')}; {_audited(self.old)})\n"
+            f"new: {self.new.run_id} (as of {self.new.meta.get('as_of')}; {_audited(self.new)})\n"
+            "findings per lint (a finding is one certificate failing one lint):\n"
         )
         rows = [r for r in self.by_lint.to_pylist() if r["old_findings"] or r["new_findings"]]
         width = max([len("lint"), *(len(r["lint"]) for r in rows)])
@@ -127,21 +128,27 @@ class Diff:
                 note = f"{r['state']}: not comparable"
             lines.append(
                 f"{r['lint']:<{width}}  "
-                + "  ".join(f"{c:>10}" for c in cells)
+                + "  ".join(f"{c:>10,}" if isinstance(c, int) else f"{c:>10}" for c in cells)
                 + f"  {note}".rstrip()
             )
         t = self.totals()
         states = pc.value_counts(self.by_lint["state"]).to_pylist() if self.by_lint.num_rows else []
         by_state = {s["values"]: s["counts"] for s in states}
         lines.append(
-            f"total: {t['new']} new, {t['resolved']} resolved, {t['persisting']} persisting, "
-            f"{t['not_run']} not comparable (lint not run in one of the runs)"
+            f"findings in all: {t['new']:,} new, {t['resolved']:,} resolved, "
+            f"{t['persisting']:,} persisting, {t['not_run']:,} not comparable (lint not run in "
+            "one of the runs)"
         )
         lines.append(
-            f"lints: {by_state.get(COMPARED, 0)} compared, {by_state.get(NOT_RUN_OLD, 0)} not run in old, "
-            f"{by_state.get(NOT_RUN_NEW, 0)} not run in new"
+            f"lints: {by_state.get(COMPARED, 0):,} compared, {by_state.get(NOT_RUN_OLD, 0):,} "
+            f"not run in old, {by_state.get(NOT_RUN_NEW, 0):,} not run in new"
         )
         return head + "\n".join(lines) + "\n"
+
+
+def _audited(run: Run) -> str:
+    scanned = (run.meta.get("counts") or {}).get("scanned")
+    return f"{scanned:,} rows audited" if isinstance(scanned, int) else "rows audited not recorded"
 
 
 def diff_runs(old_dir: Path, new_dir: Path) -> Diff:

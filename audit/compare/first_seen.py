@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -146,14 +147,19 @@ def _dated(run: Run, baseline_dir: Path | None) -> Iterator[pa.Table]:
         )
 
 
-def write_first_seen(run_dir: Path, baseline_dir: Path | None) -> Path:
+def write_first_seen(
+    run_dir: Path, baseline_dir: Path | None, meta: dict[str, Any] | None = None
+) -> Path:
     """Write the run's ledger: its findings' first-seen dates and, carried over, the baseline's
     open findings of lints this run did not apply. Returns the file's path.
+
+    `meta`: the run.json of a run being built (the job writes run.json after the ledger);
+    without it, the complete run's own run.json is read.
 
     Written as it is computed, in row groups of ROW_GROUP rows, so that memory stays bounded
     however many findings the run has."""
     run_dir = Path(run_dir)
-    run = Run.open(run_dir)
+    run = Run.open(run_dir) if meta is None else Run.building(run_dir, meta)
     path = run_dir / FIRST_SEEN
     tmp = path.with_name(path.name + ".tmp")
     applied = set(run.lints)

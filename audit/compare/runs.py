@@ -17,13 +17,15 @@ import pyarrow.dataset as ds
 
 from audit.errors import InputError
 from audit.outputs.parts import CERTIFICATES_DIR, FINDINGS_DIR
-from audit.outputs.runjson import CATALOGUE_JSON, RUN_JSON, discovered_at
+from audit.outputs.runjson import CATALOGUE_JSON, RUN_JSON, discovered_at, finished_run_dir
 from audit.outputs.scan import batches
 from audit.outputs.schemas import CERTIFICATES, FINDINGS
 
 # The certificate a finding is about, across runs: its SHA-256, or its database key when the
-# stored bytes had none (a database key alone could be reused after a migration).
+# row holds no certificate bytes (a database key alone could be reused after a migration).
 KEY = "cert_key"
+# The SHA-256 of zero bytes: what an empty certificate column hashes to, shared by every such row.
+NO_BYTES_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 FINDING_COLUMNS = [
     "cert_id", "sha256", "serial", "issuer", "subject", "not_before", "not_after", "profile",
     "lint", "status", "message", "lint_version",
@@ -31,9 +33,18 @@ FINDING_COLUMNS = [
 
 
 def cert_key(table: pa.Table) -> pa.ChunkedArray:
-    return pc.coalesce(
-        table["sha256"], pc.binary_join_element_wise("cert_id:", table["cert_id"], "")
+    """Each row's `KEY`: the SHA-256 of its certificate, or "cert_id:<database key>" for a row
+    with no certificate bytes (NULL, or empty: rows that would otherwise all share one key)."""
+    sha256 = table["sha256"]
+    no_bytes = pc.fill_null(pc.equal(sha256, NO_BYTES_SHA256), True)
+    return pc.if_else(
+        no_bytes, pc.binary_join_element_wise("cert_id:", table["cert_id"], ""), sha256
     )
+
+
+def row_key(sha256: str | None, cert_id: str) -> str:
+    """`cert_key` of one row."""
+    return f"cert_id:{cert_id}" if sha256 in (None, NO_BYTES_SHA256) else sha256
 
 
 @dataclass(frozen=True)
@@ -44,8 +55,15 @@ class Run:
 
     @classmethod
     def open(cls, path: Path) -> Run:
+        """A complete run (never a partial one: see `finished_run_dir`)."""
+        path = finished_run_dir(path)
+        return cls.building(path, _json(path / RUN_JSON, dict, path))
+
+    @classmethod
+    def building(cls, path: Path, meta: dict[str, Any]) -> Run:
+        """The run being built in `path` (its staging directory), whose run.json is `meta`, not
+        yet written: the job dates its findings before it writes run.json, which comes last."""
         path = Path(path)
-        meta = _json(path / RUN_JSON, dict, path)
         catalogue = _json(path / CATALOGUE_JSON, list, path)
         lints = {}
         for entry in catalogue:

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from audit.engine.profiles import Profile
 from audit.engine.status import Outcome, Status
+from audit.outputs.runjson import CATALOGUE_JSON, finished_run_dir
 
 if TYPE_CHECKING:
     from audit.engine.certview import CertView
@@ -251,8 +252,9 @@ class Catalogue:
 
 
 def _recorded_versions(path: Path) -> dict[str, int]:
-    """Lint name -> version, from a run directory's catalogue.json (or that file)."""
-    file = path / "catalogue.json" if path.is_dir() else path
+    """Lint name -> version, from a run directory's catalogue.json (or that file); a partial
+    run is refused (InputError): it may not have run what its catalogue lists."""
+    file = finished_run_dir(path) / CATALOGUE_JSON if path.is_dir() else path
     try:
         return {x["name"]: int(x.get("version", 1)) for x in json.loads(file.read_text())}
     except (OSError, ValueError, KeyError, TypeError) as exc:

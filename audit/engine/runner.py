@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from audit.engine import shared
 from audit.engine.certview import CertView, NotACertificate, RowFacts
 from audit.engine.fast import quick_init
+from audit.engine.inputs import MAX_CERTIFICATE_BYTES, too_large
 from audit.engine.parts import OutsideParts, PartsOnly
 from audit.engine.profiles import Profile
 from audit.engine.registry import Catalogue, Check, Lint, Predicate
@@ -247,7 +248,8 @@ class Engine:
         """Findings only, stage by stage over the batch (see the module docstring)."""
         decoded: list[CertView | CertReport] = []
         for der, row in rows:  # decode
-            view = self._missing() if der is None else self._view(der)
+            # Empty bytes are no certificate either: keyed by their row, not by SHA-256(b"").
+            view = self._view(der) if der else self._missing()
             if isinstance(view, CertView):
                 view.db_row = row
             decoded.append(view)
@@ -366,6 +368,8 @@ class Engine:
     def _view(self, der: bytes) -> CertView | CertReport:
         """The certificate, or the report that it is none."""
         try:
+            if len(der) > MAX_CERTIFICATE_BYTES:  # bounded work per certificate, whatever the row
+                raise NotACertificate(too_large(len(der), "a certificate of"))
             view = CertView(der)
         except NotACertificate as exc:
             report = CertReport(

@@ -17,12 +17,15 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import re
 import tarfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
+
+from audit.errors import InputError
 
 FORMAT = "certcensus-evidence/1"
 MANIFEST = "MANIFEST.json"
@@ -83,8 +86,14 @@ def layout(members: list[Member]) -> list[tuple[int, int, str]]:
     return parts
 
 
+class Differs(Exception):
+    """Raised by `CompareSink` at the first byte that differs: nothing after it is compared."""
+
+
 class CompareSink(io.RawIOBase):
-    """A write-only file that compares what is written with an existing file's bytes."""
+    """A write-only file that compares what is written with an existing file's bytes, and
+    raises `Differs` at the first difference (so a rebuild stops there, however large the
+    rest would be)."""
 
     def __init__(self, existing: BinaryIO) -> None:
         self._existing = existing
@@ -99,20 +108,20 @@ class CompareSink(io.RawIOBase):
 
     def write(self, data: bytes) -> int:  # type: ignore[override]
         data = bytes(data)
-        if self.first_difference is None:
-            theirs = self._existing.read(len(data))
-            if theirs != data:
-                at = next(
-                    (i for i, (a, b) in enumerate(zip(theirs, data, strict=False)) if a != b),
-                    min(len(theirs), len(data)),
-                )
-                self.first_difference = self._offset + at
+        theirs = self._existing.read(len(data))
+        if theirs != data:
+            at = next(
+                (i for i, (a, b) in enumerate(zip(theirs, data, strict=False)) if a != b),
+                min(len(theirs), len(data)),
+            )
+            self.first_difference = self._offset + at
+            raise Differs
         self._offset += len(data)
         return len(data)
 
     def trailing(self) -> bool:
         """Whether the existing file goes on after everything written."""
-        return self.first_difference is None and bool(self._existing.read(1))
+        return bool(self._existing.read(1))
 
 
 @dataclass
@@ -124,6 +133,7 @@ class Extracted:
     sha256: dict[str, str] = field(default_factory=dict)
     size: dict[str, int] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)  # members refused, damage found
+    refused: dict[str, str] = field(default_factory=dict)  # member: why none of it was read
     held: dict[str, bytes] = field(default_factory=dict)  # members read into memory, not `root`
 
     def path(self, name: str) -> Path:
@@ -141,6 +151,30 @@ class Extracted:
         path = self.path(name)
         return lambda: path.open("rb")
 
+    def refuse(self, name: str, why: str) -> None:
+        self.refused.setdefault(name, why)
+        self.problems.append(f"member {name!r} {why}")
+
+
+# What a control member may hold: the manifest lists ~150 bytes a file; the checksum is a line,
+# the signature at most an ECDSA P-521 one. A package member is read only up to what the
+# manifest states, so these bound what is read before the manifest is known.
+MANIFEST_LIMIT = 16 << 20
+CONTROL_LIMIT = 4096
+_EXTRA_MEMBERS = 16  # members beyond what the manifest lists that are named before stopping
+_KINDS = {
+    tarfile.SYMTYPE: "a symbolic link",
+    tarfile.LNKTYPE: "a hard link",
+    tarfile.DIRTYPE: "a directory",
+    tarfile.CHRTYPE: "a character device",
+    tarfile.BLKTYPE: "a block device",
+    tarfile.FIFOTYPE: "a FIFO",
+    tarfile.CONTTYPE: "a contiguous file",
+}
+# What reading a hostile header may raise: tarfile's own errors, and IndexError or ValueError
+# from its parser on some truncated GNU headers (a sparse member's extension blocks).
+_UNREADABLE = (tarfile.TarError, EOFError, IndexError, ValueError)
+
 
 def extract(
     package: Path,
@@ -148,48 +182,131 @@ def extract(
     want: Callable[[str], bool] | None = None,
     on_disk: Callable[[str], bool] | None = None,
 ) -> Extracted:
-    """Read every member (or those `want` names) into `dest`, hashing as it goes. Never writes
-    outside `dest`: only regular files with safe relative paths are written; the rest are refused.
+    """Read the manifest and every member (or those `want` names) into `dest`, hashing as it
+    goes. Reads only what the manifest states: a member is read only when it is a plain regular
+    file (no sparse file, link, device, folder or pax header) with a safe path, listed in the
+    manifest at exactly the size it has, within what the package file holds; any other is
+    refused before a byte of it is read. So nothing is written outside `dest`, and what is
+    read, held or written never exceeds the package's own size. The manifest comes first in a
+    package: members before it are refused.
 
     With `on_disk`, only the members it names (and any larger than a mebibyte) are written; the
     others are held in memory: a package holds hundreds of small files (the incident drafts)
-    that are only hashed and read back, and a file each costs more than reading them."""
+    that are only hashed and read back, and a file each costs more than reading them.
+
+    Raises InputError when the file is not a tar archive at all."""
     out = Extracted(dest)
     try:
-        with tarfile.open(package, mode="r:") as tar:
-            _members(tar, out, want, on_disk)
-    except tarfile.ReadError as exc:
-        out.problems.append(f"not a readable tar archive ({exc})")
+        with tarfile.open(package, mode="r:") as tar:  # reads the first header only
+            _members(tar, out, _Budget(package.stat().st_size), want, on_disk)
+    except _UNREADABLE as exc:  # the first header: a later one is caught in _members
+        raise InputError(f"{package}: not a tar archive ({exc or type(exc).__name__})") from None
     return out
+
+
+@dataclass
+class _Budget:
+    """What may be read: members the manifest lists, at the sizes it states, within what the
+    package file holds."""
+
+    left: int  # bytes: the package's size, less what was read
+    listed: dict[str, int] | None = None  # path: size, once the manifest is read
+    folders: set[str] = field(default_factory=set)  # every folder a member read sits in
+    members: int = 0
+
+    def refusal(self, info: tarfile.TarInfo, read: Mapping[str, str]) -> str | None:
+        """Why this member must not be read, or None; decided from its header alone."""
+        name = info.name
+        if info.sparse is not None or info.type == tarfile.GNUTYPE_SPARSE:
+            return "is a GNU sparse file, not a regular file: not read"
+        if info.type not in (tarfile.REGTYPE, tarfile.AREGTYPE):
+            kind = _KINDS.get(info.type, f"of tar type {info.type!r}")
+            return f"is {kind}, not a regular file: not read"
+        if info.pax_headers:
+            return "has pax extended headers, which a package does not use: not read"
+        if not safe_path(name):
+            return "has a path that is not allowed: not read"
+        parents = _parents(name)
+        if name in read or name in self.folders or any(p in read for p in parents):
+            return "appears twice or clashes with another: not read"
+        if name in CONTROL:
+            limit = MANIFEST_LIMIT if name == MANIFEST else CONTROL_LIMIT
+            if info.size > limit:
+                return f"is {info.size} bytes, more than a {name} may hold: not read"
+        elif self.listed is None:
+            return f"does not follow a readable {MANIFEST}: not read"
+        elif (stated := self.listed.get(name)) is None:
+            return "is not listed in the manifest: not read"
+        elif info.size != stated:
+            return f"is {info.size} bytes, the manifest says {stated}: not read"
+        if info.size > self.left:
+            return f"is {info.size} bytes, more than the package holds: not read"
+        return None
+
+    def take(self, info: tarfile.TarInfo) -> None:
+        self.left -= info.size
+        self.folders.update(_parents(info.name))
+
+    def too_many(self) -> bool:
+        """Whether this member is one more than the manifest accounts for (and a few more)."""
+        self.members += 1
+        return self.members > len(self.listed or {}) + len(CONTROL) + _EXTRA_MEMBERS
+
+
+def _parents(name: str) -> set[str]:
+    return {name.rsplit("/", i)[0] for i in range(1, name.count("/") + 1)}
+
+
+def listed_sizes(manifest: bytes) -> dict[str, int]:
+    """The manifest's files and the sizes it states; nothing when it cannot be read."""
+    try:
+        files = json.loads(manifest).get("files")
+    except (ValueError, AttributeError, RecursionError):
+        return {}
+    if not isinstance(files, list):
+        return {}
+    return {
+        f["path"]: f["size"]
+        for f in files
+        if isinstance(f, dict)
+        and isinstance(f.get("path"), str)
+        and f["path"] not in CONTROL
+        and type(f.get("size")) is int
+        and f["size"] >= 0
+    }
 
 
 def _members(
     tar: tarfile.TarFile,
     out: Extracted,
+    budget: _Budget,
     want: Callable[[str], bool] | None,
     on_disk: Callable[[str], bool] | None,
 ) -> None:
-    dirs: set[str] = set()  # every folder a member sits in, so no file can be one
     try:
-        for info in tar:
+        while (info := tar.next()) is not None:
+            if budget.too_many():
+                out.problems.append(
+                    f"more members than the manifest lists: stopped reading at {info.name!r}"
+                )
+                return
             name = info.name
-            parents = {name.rsplit("/", i)[0] for i in range(1, name.count("/") + 1)}
-            if want is not None and not want(name):
+            if name != MANIFEST and want is not None and not want(name):
                 continue
-            if not info.isreg():
-                out.problems.append(f"member {name!r} is not a regular file")
-            elif not safe_path(name):
-                out.problems.append(f"member {name!r} has a path that is not allowed")
-            elif name in out.sha256 or name in dirs or any(p in out.sha256 for p in parents):
-                out.problems.append(f"member {name!r} appears twice or clashes with another")
+            if (why := budget.refusal(info, out.sha256)) is not None:
+                out.refuse(name, why)
+                continue
+            budget.take(info)
+            if on_disk is None or on_disk(name) or info.size > _HELD:
+                _copy(tar, info, out)
             else:
-                dirs.update(parents)
-                if on_disk is None or on_disk(name) or info.size > _HELD:
-                    _copy(tar, info, out)
-                else:
-                    _hold(tar, info, out)
-    except (tarfile.TarError, OSError, EOFError) as exc:
-        out.problems.append(f"the archive is damaged after {len(out.order)} members ({exc})")
+                _hold(tar, info, out)
+            if name == MANIFEST:
+                budget.listed = listed_sizes(out.read(MANIFEST) or b"")
+    except (*_UNREADABLE, OSError) as exc:
+        out.problems.append(
+            f"the archive is damaged after {len(out.order)} members ({exc or type(exc).__name__})"
+        )
 
 
 def _copy(tar: tarfile.TarFile, info: tarfile.TarInfo, out: Extracted) -> None:
@@ -212,11 +329,27 @@ def _hold(tar: tarfile.TarFile, info: tarfile.TarInfo, out: Extracted) -> None:
     source = tar.extractfile(info)
     assert source is not None  # a regular file always has data
     with source:
-        data = source.read()
+        data = source.read(info.size)
     out.order.append(info.name)
     out.held[info.name] = data
     out.sha256[info.name] = hashlib.sha256(data).hexdigest()
     out.size[info.name] = len(data)
+
+
+class Zeros(io.RawIOBase):
+    """`size` zero bytes, made as they are read (a stand-in for a member that is missing)."""
+
+    def __init__(self, size: int) -> None:
+        self._left = size
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        n = min(len(buffer), self._left)
+        buffer[:n] = bytes(n)
+        self._left -= n
+        return n
 
 
 def file_member(name: str, path: Path) -> Member:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -46,33 +47,53 @@ def check_run_dir(run_dir: Path, run: dict[str, Any]) -> list[Check]:
     ]
 
 
-def _guard(name: str, check: Any) -> Check:
+def population_counts(run: dict[str, Any]) -> str:
+    """What a run audited, each count naming what it counts: database rows, and the
+    certificates the population digest is over (a row that stores no certificate has no
+    fingerprint, so it is audited but not in the digest)."""
+    scanned = (run.get("counts") or {}).get("scanned")
+    leaves = (run.get("population_digest") or {}).get("leaves")
+    if not isinstance(scanned, int) or not isinstance(leaves, int):
+        return f"population digest over {leaves} certificates"
+    without = scanned - leaves
+    stores = "stores" if without == 1 else "store"
+    return (
+        f"{scanned:,} rows audited, of which {without:,} {stores} no certificate (not in the "
+        f"digest); population digest over {leaves:,} certificates"
+    )
+
+
+# A check gives its problems (none when it holds) and what it found when it holds.
+Outcome = tuple[list[str], str]
+
+
+def _guard(name: str, check: Callable[[], Outcome]) -> Check:
     try:
-        problems: list[str] = check()
-    except (OSError, ValueError, KeyError, TypeError, pa.ArrowException) as exc:
+        problems, held = check()
+    except (OSError, ValueError, KeyError, TypeError, RecursionError, pa.ArrowException) as exc:
         text = " ".join(str(exc).split())  # one line, whatever the library wrote
         return Check(name, False, f"could not be checked: {type(exc).__name__}: {text}")
-    return Check(name, not problems, "; ".join(problems))
+    return Check(name, not problems, "; ".join(problems) or held)
 
 
-def _digest(run_dir: Path, run: dict[str, Any]) -> list[str]:
+def _digest(run_dir: Path, run: dict[str, Any]) -> Outcome:
     recorded = run.get("population_digest")
     actual = population_digest(run_dir / CERTIFICATES_DIR)
     if not isinstance(recorded, dict):
-        return ["run.json has no population_digest"]
+        return ["run.json has no population_digest"], ""
     problems = []
     for key in ("algorithm", "root", "leaves"):
         if recorded.get(key) != actual[key]:
             problems.append(
                 f"run.json says {key} {recorded.get(key)!r}, the certificates dataset gives {actual[key]!r}"
             )
-    return problems
+    return problems, f"recomputed over {actual['leaves']:,} certificates: root {actual['root']}"
 
 
-def _counts(run_dir: Path, run: dict[str, Any]) -> list[str]:
+def _counts(run_dir: Path, run: dict[str, Any]) -> Outcome:
     counts = run.get("counts")
     if not isinstance(counts, dict):
-        return ["run.json has no counts"]
+        return ["run.json has no counts"], ""
     n_cols = [f"n_{s}" for s in STATUSES]
     certs = ds.dataset(run_dir / CERTIFICATES_DIR, format="parquet", schema=CERTIFICATES).to_table(
         columns=["cert_id", "decoded", *n_cols]
@@ -125,7 +146,10 @@ def _counts(run_dir: Path, run: dict[str, Any]) -> list[str]:
         if pairs.num_rows != findings.num_rows:
             problems.append("findings/ holds the same (certificate, lint) more than once")
         problems += _per_certificate(certs, findings, n_cols)
-    return problems
+    return problems, (
+        f"run.json's counts reconcile with {rows:,} certificate rows and "
+        f"{findings.num_rows:,} finding rows"
+    )
 
 
 def _per_certificate(certs: pa.Table, findings: pa.Table, n_cols: list[str]) -> list[str]:
@@ -148,10 +172,10 @@ def _per_certificate(certs: pa.Table, findings: pa.Table, n_cols: list[str]) -> 
     return problems
 
 
-def _catalogue(run_dir: Path, run: dict[str, Any]) -> list[str]:
+def _catalogue(run_dir: Path, run: dict[str, Any]) -> Outcome:
     recorded = run.get("catalogue")
     if not isinstance(recorded, dict):
-        return ["run.json has no catalogue"]
+        return ["run.json has no catalogue"], ""
     entries = json.loads((run_dir / CATALOGUE_JSON).read_text(encoding="utf-8"))
     # The digest the run recorded is over the lints' metadata as the catalogue computes it.
     digest = hashlib.sha256(json.dumps(entries, sort_keys=True).encode()).hexdigest()
@@ -164,4 +188,4 @@ def _catalogue(run_dir: Path, run: dict[str, Any]) -> list[str]:
         problems.append(
             f"it lists {len(entries)} lints, run.json records {recorded.get('lints')!r}"
         )
-    return problems
+    return problems, f"{len(entries)} lints, as run.json records"

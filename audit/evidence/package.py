@@ -35,9 +35,9 @@ from audit.evidence.archive import (
     safe_path,
     write_archive,
 )
-from audit.evidence.checks import check_run_dir
+from audit.evidence.checks import check_run_dir, population_counts
 from audit.outputs.parts import CERTIFICATES_DIR, FINDINGS_DIR
-from audit.outputs.runjson import CATALOGUE_JSON, RUN_JSON, parse_time
+from audit.outputs.runjson import CATALOGUE_JSON, RUN_JSON, finished_run_dir, parse_time
 
 REPORT = "report.html"
 CATALOGUE_TXT = "catalogue.txt"
@@ -54,6 +54,7 @@ class PackageInfo:
     seconds: float
     run_id: str
     root: str  # the population digest's root
+    population: str  # what the run audited, each count naming what it counts
     manifest_sha256: str
     signature: dict[str, str] | None  # algorithm and key fingerprint
     incidents: int
@@ -66,9 +67,9 @@ class PackageInfo:
             else "not signed"
         )
         return (
-            f"evidence package: {self.path} ({self.size:,} bytes, {self.files} files, "
-            f"{self.incidents} incident drafts, {self.seconds:.2f}s)\n"
-            f"run {self.run_id}; population digest root {self.root}\n"
+            f"evidence package: {self.path} ({self.size:,} bytes; {self.files:,} files listed "
+            f"in the manifest, holding {self.incidents:,} incident drafts; {self.seconds:.2f}s)\n"
+            f"run {self.run_id}: {self.population}, root {self.root}\n"
             f"manifest SHA-256 {self.manifest_sha256}; {signed}"
         )
 
@@ -139,6 +140,7 @@ def build_package(
         seconds=time.perf_counter() - clock,
         run_id=str(run.get("run_id")),
         root=str(run["population_digest"]["root"]),
+        population=population_counts(run),
         manifest_sha256=hashlib.sha256(manifest).hexdigest(),
         signature={k: v for k, v in signature_meta.items() if k != "public_key"}
         if signature_meta
@@ -178,8 +180,7 @@ def _manifest(
 
 
 def _read_run(run_dir: Path) -> dict[str, Any]:
-    if not (run_dir / RUN_JSON).is_file():
-        raise InputError(f"{run_dir}: not a run directory (no {RUN_JSON})")
+    finished_run_dir(run_dir)  # a partial run is no evidence
     for name in REQUIRED:
         if not (run_dir / name).is_file():
             hint = f"; run `certcensus report {run_dir}` first" if name == REPORT else ""

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from audit.engine.inputs import certificates_in_file
+from audit.engine.inputs import read_certificate_file
 from audit.errors import InputError
 from audit.evidence.archive import CONTROL, MANIFEST, extract
 from audit.outputs.digest import (
@@ -56,23 +56,21 @@ class Proofs:
         lines = []
         for p in self.proofs:
             if isinstance(p, InclusionProof):
-                lines.append(f"included: {p.sha256} is leaf {p.leaf_index} of {p.tree_size}")
+                lines.append(
+                    f"included: {p.sha256} is leaf {p.leaf_index} of the {p.tree_size:,} "
+                    "certificates in the population digest"
+                )
             else:
                 lines.append(
-                    f"NOT included: {p.sha256} is not in the audited population of {p.tree_size}"
+                    f"NOT included: {p.sha256} is not among the {p.tree_size:,} certificates "
+                    "in the population digest"
                 )
         return "\n".join(lines)
 
 
 def prove(package: Path, cert_file: Path) -> Proofs:
     package, cert_file = Path(package), Path(cert_file)
-    try:
-        data = cert_file.read_bytes()
-    except OSError as exc:
-        raise InputError(f"{cert_file}: {exc.strerror or exc}") from None
-    fingerprints = [hashlib.sha256(der).digest() for der in certificates_in_file(data) if der]
-    if not fingerprints:
-        raise InputError(f"{cert_file}: holds no certificate")
+    fingerprints = _fingerprints(cert_file)
     if not package.is_file():
         raise InputError(f"{package}: no such file")
 
@@ -93,9 +91,11 @@ def prove(package: Path, cert_file: Path) -> Proofs:
             n for n in got.sha256 if n.startswith(CERTIFICATES_DIR + "/") and n not in listed
         ]
         if damaged or got.problems:
+            found = got.problems or damaged  # what was refused says more than a name
+            more = f" and {len(found) - 1} more" if len(found) > 1 else ""
             raise InputError(
                 f"{package}: its certificates dataset does not match its manifest "
-                f"({', '.join(damaged) or '; '.join(got.problems)}); run `certcensus verify` on it"
+                f"({found[0]}{more}); run `certcensus verify` on it"
             )
         tree = MerkleTree(sorted_fingerprints(got.root / CERTIFICATES_DIR))
 
@@ -109,12 +109,23 @@ def prove(package: Path, cert_file: Path) -> Proofs:
     return Proofs(run_id, tree.root.hex(), tree.size, [tree.prove(f) for f in fingerprints])
 
 
+def _fingerprints(cert_file: Path) -> list[bytes]:
+    """The SHA-256 of each certificate in CERT_FILE, read as `lint` reads it. A part that could
+    not be decoded ends the command (exit 2): its fingerprint would prove nothing either way."""
+    fingerprints = []
+    for index, found in enumerate(read_certificate_file(cert_file)):
+        if not isinstance(found, bytes):
+            raise InputError(f"{cert_file}: certificate {index}: {found.reason}")
+        fingerprints.append(hashlib.sha256(found).digest())
+    return fingerprints
+
+
 def _manifest(data: bytes | None, package: Path) -> dict[str, Any]:
     if data is None:
         raise InputError(f"{package}: not an evidence package (no {MANIFEST})")
     try:
         manifest = json.loads(data)
-    except ValueError:
+    except (ValueError, RecursionError):
         raise InputError(
             f"{package}: {MANIFEST} is not JSON; run `certcensus verify` on it"
         ) from None

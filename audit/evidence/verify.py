@@ -1,18 +1,21 @@
-"""`certcensus verify PACKAGE [--public-key PUB.pem] [--proof PROOF.json]`.
+"""`certcensus verify PACKAGE [--public-key PUB.pem | --allow-unsigned] [--proof PROOF.json]`.
 
 Checks, each reported by name: the archive reads and holds only regular files with safe
-paths; the manifest matches its checksum and, when signed, its signature (with the given
-public key, else with the key the package names, which is then only said to be consistent);
-every file's size and SHA-256 match the manifest and no file is unlisted; the archive is
-byte for byte the canonical archive of its members (so a changed header or padding byte
-fails too); run.json is the run the manifest names; the population digest recomputes from
-the certificates dataset; run.json's counts reconcile with both datasets; the catalogue
-matches its recorded digest. A changed byte anywhere in the package fails at least one.
+paths, each listed in the manifest at the size it has (any other member is refused unread, so
+a hostile archive cannot make verify expand it); the manifest matches its checksum and, when
+signed, its signature; who signed it: only a given public key authenticates the signer (a
+signature checked with the key the package itself names shows integrity, not authorship, and
+so does an unsigned package's checksum), so without --public-key the package fails unless
+--allow-unsigned accepts it unauthenticated; every file's size and SHA-256 match the manifest
+and no file is unlisted; the archive is byte for byte the canonical archive of its members (so
+a changed header or padding byte fails too); run.json is the run the manifest names; the
+population digest recomputes from the certificates dataset; run.json's counts reconcile with
+both datasets; the catalogue matches its recorded digest. A changed byte anywhere in the
+package fails at least one.
 """
 
 from __future__ import annotations
 
-import io
 import json
 import tempfile
 from dataclasses import dataclass, field
@@ -28,18 +31,26 @@ from audit.evidence.archive import (
     MANIFEST_SUM,
     SIGNATURE,
     CompareSink,
+    Differs,
     Extracted,
     Member,
+    Zeros,
     extract,
     layout,
     manifest_sum,
     safe_path,
     write_archive,
 )
-from audit.evidence.checks import Check, check_run_dir
+from audit.evidence.checks import Check, check_run_dir, population_counts
 from audit.outputs.digest import AbsenceProof, InclusionProof, proof_from_json
 from audit.outputs.parts import CERTIFICATES_DIR, FINDINGS_DIR
 from audit.outputs.runjson import CATALOGUE_JSON, RUN_JSON
+
+NOT_AUTHENTICATED = (
+    "signer not authenticated: give --public-key, or --allow-unsigned to accept an "
+    "unauthenticated package"
+)
+_PROBLEMS_SHOWN = 5  # an archive check names this many problems, then counts the rest
 
 
 @dataclass
@@ -47,6 +58,9 @@ class Verification:
     package: Path
     checks: list[Check] = field(default_factory=list)
     manifest: dict[str, Any] | None = None
+    run: dict[str, Any] | None = None  # run.json, as the package holds it
+    authenticated: bool = False  # signed, and with the public key the verifier gave
+    needs_key: bool = False  # no public key given, and an unauthenticated signer not accepted
 
     @property
     def ok(self) -> bool:
@@ -58,38 +72,51 @@ class Verification:
 
     def text(self) -> str:
         lines = [c.line() for c in self.checks]
-        digest = (self.manifest or {}).get("population_digest") or {}
-        run = (self.manifest or {}).get("run") or {}
         if self.ok:
+            run = self.run or {}
+            digest = run.get("population_digest") or {}
+            signer = (
+                "signer authenticated"
+                if self.authenticated
+                else "signer NOT authenticated (accepted with --allow-unsigned)"
+            )
             lines.append(
-                f"verified: {self.package} — run {run.get('run_id')}, {digest.get('leaves')} "
-                f"certificates, population digest root {digest.get('root')}"
+                f"verified: {self.package} — run {run.get('run_id')}: {population_counts(run)}, "
+                f"root {digest.get('root')}; {signer}"
             )
         else:
-            lines.append(f"NOT verified: {self.package} — {len(self.failures)} check(s) failed")
+            failed = ", ".join(c.name for c in self.failures[:_PROBLEMS_SHOWN])
+            more = ", …" if len(self.failures) > _PROBLEMS_SHOWN else ""
+            why = f"; {NOT_AUTHENTICATED}" if self.needs_key else ""
+            lines.append(
+                f"NOT verified: {self.package} — {len(self.failures)} of {len(self.checks)} "
+                f"checks failed ({failed}{more}){why}"
+            )
         return "\n".join(lines) + "\n"
 
 
 def verify_package(
-    package: Path, *, public_key: Path | None = None, proofs: list[Path] = ()
+    package: Path,
+    *,
+    public_key: Path | None = None,
+    allow_unsigned: bool = False,
+    proofs: list[Path] = (),
 ) -> Verification:
     package = Path(package)
+    if public_key and allow_unsigned:
+        raise InputError("--public-key and --allow-unsigned exclude each other")
     if not package.is_file():
         raise InputError(f"{package}: no such file")
     given = keys.load_public_key(public_key) if public_key else None
     loaded = [(p, _load_proof(p)) for p in proofs]
-    result = Verification(package)
+    result = Verification(package, needs_key=given is None and not allow_unsigned)
     with tempfile.TemporaryDirectory(prefix="certcensus-verify-") as tmp:
         got = extract(package, Path(tmp), on_disk=_checked_as_files)
         add = result.checks.append
-        add(
-            Check(
-                "archive", not got.problems, "; ".join(got.problems) or f"{len(got.order)} members"
-            )
-        )
+        add(_archive(got))
         manifest_bytes = got.read(MANIFEST)
         if manifest_bytes is None:
-            add(Check(MANIFEST, False, "missing from the package"))
+            add(Check(MANIFEST, False, got.refused.get(MANIFEST, "missing from the package")))
             return result
         add(_checksum(got, manifest_bytes))
         manifest = _parse_manifest(manifest_bytes, add)
@@ -98,10 +125,14 @@ def verify_package(
                 add(_signature_of_unreadable(got, manifest_bytes, given))
             return result
         result.manifest = manifest
-        add(_signature(got, manifest, manifest_bytes, given))
+        signature = _signature(got, manifest, manifest_bytes, given)
+        result.authenticated = given is not None and signature.ok
+        add(signature)
+        add(_signer(given, result.authenticated, allow_unsigned))
         result.checks += _files(got, manifest)
         add(_layout(package, got, manifest))
         run = _run(got, manifest, add)
+        result.run = run
         if run is not None:
             result.checks += [
                 Check(f"{c.name} (from the package)", c.ok, c.detail)
@@ -110,6 +141,30 @@ def verify_package(
         for path, proof in loaded:
             add(check_proof(proof, manifest, str(path)))
     return result
+
+
+def _archive(got: Extracted) -> Check:
+    if not got.problems:
+        return Check("archive", True, f"{len(got.order)} members, each a regular file")
+    shown = got.problems[:_PROBLEMS_SHOWN]
+    if more := len(got.problems) - len(shown):
+        shown.append(f"and {more} more problems")
+    return Check("archive", False, "; ".join(shown))
+
+
+def _signer(given: keys.PublicKey | None, authenticated: bool, allow_unsigned: bool) -> Check:
+    """Who made the package: only a key the verifier brings can say. A signature checked with
+    the key the package names, or an unsigned package's checksum, shows only that the package
+    is as its maker left it, whoever that was."""
+    if given is not None:
+        if authenticated:
+            return Check("signer", True, f"authenticated: SHA256:{keys.fingerprint(given)}")
+        return Check("signer", False, "not authenticated: no valid signature by the given key")
+    if allow_unsigned:
+        return Check(
+            "signer", True, "NOT authenticated (no --public-key): accepted with --allow-unsigned"
+        )
+    return Check("signer", False, "not authenticated: no --public-key given")
 
 
 def _checksum(got: Extracted, manifest: bytes) -> Check:
@@ -124,7 +179,7 @@ def _checksum(got: Extracted, manifest: bytes) -> Check:
 def _parse_manifest(data: bytes, add: Any) -> dict[str, Any] | None:
     try:
         manifest = json.loads(data)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:  # RecursionError: nested past any real manifest
         add(Check(MANIFEST, False, f"not JSON ({exc})"))
         return None
     problem = None
@@ -180,7 +235,7 @@ def _signature(
     whose = (
         "the given public key"
         if given is not None
-        else "the key the package names (give --public-key to check whose it is)"
+        else "the key the package names, which shows integrity, not who signed"
     )
     return Check("signature", True, f"{algorithm} by key SHA256:{named}, checked with {whose}")
 
@@ -204,6 +259,8 @@ def _files(got: Extracted, manifest: dict[str, Any]) -> list[Check]:
         listed.add(name)
         if not safe_path(name) or name in CONTROL:
             checks.append(Check(name, False, "the manifest lists a path that is not allowed"))
+        elif name in got.refused:
+            checks.append(Check(name, False, got.refused[name]))
         elif name not in got.sha256:
             checks.append(Check(name, False, "listed in the manifest but missing from the archive"))
         elif got.size[name] != entry.get("size"):
@@ -222,7 +279,9 @@ def _files(got: Extracted, manifest: dict[str, Any]) -> list[Check]:
         if name not in listed and name not in CONTROL:
             checks.append(Check(name, False, "in the archive but not listed in the manifest"))
     if not checks:
-        checks.append(Check("files", True, f"all {len(listed)} match the manifest's SHA-256"))
+        checks.append(
+            Check("files", True, f"all {len(listed)} files listed match their size and SHA-256")
+        )
     return checks
 
 
@@ -241,9 +300,11 @@ def _layout(package: Path, got: Extracted, manifest: dict[str, Any]) -> Check:
         sink = CompareSink(existing)
         try:
             write_archive(sink, members, manifest["archive"]["mtime"])  # type: ignore[arg-type]
+            trailing = sink.trailing()
+        except Differs:
+            trailing = False
         except (ValueError, OSError) as exc:
             return Check("archive layout", False, f"cannot be rebuilt ({exc})")
-        trailing = sink.trailing()
     if sink.first_difference is not None:
         at = sink.first_difference
         where = next(what for start, end, what in layout(members) if start <= at < end)
@@ -258,7 +319,7 @@ def _layout(package: Path, got: Extracted, manifest: dict[str, Any]) -> Check:
 def _member(got: Extracted, name: str, size: int) -> Member:
     if name in got.sha256:
         return Member(name, got.size[name], got.opener(name))
-    return Member(name, size, lambda: io.BytesIO(bytes(size)))
+    return Member(name, size, lambda: Zeros(size))  # made only as far as they are compared
 
 
 def _checked_as_files(name: str) -> bool:
@@ -274,7 +335,7 @@ def _run(got: Extracted, manifest: dict[str, Any], add: Any) -> dict[str, Any] |
     try:
         run = json.loads(data)
         assert isinstance(run, dict)
-    except (ValueError, AssertionError):
+    except (ValueError, AssertionError, RecursionError):
         add(Check(RUN_JSON, False, "not a JSON object"))
         return None
     named = manifest.get("run") or {}
@@ -295,7 +356,7 @@ def _load_proof(path: Path) -> Any:
         return json.loads(Path(path).read_text(encoding="utf-8"))
     except OSError as exc:
         raise InputError(f"{path}: {exc.strerror or exc}") from None
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:
         raise InputError(f"{path}: not JSON ({exc})") from None
 
 

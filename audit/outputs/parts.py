@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,6 +20,26 @@ from audit.outputs import schemas
 
 CERTIFICATES_DIR = "certificates"
 FINDINGS_DIR = "findings"
+
+
+def part_name(partition: int) -> str:
+    return f"part-{partition:05d}.parquet"
+
+
+@contextlib.contextmanager
+def written_whole(path: Path) -> Iterator[Path]:
+    """A path to write `path`'s content to, renamed to `path` once the block ends without error.
+
+    Until then the file is `.NAME.writing`, a name that Arrow's dataset discovery (and so duckdb
+    and this project's readers) and the evidence package skip, as they skip every name that
+    begins with a dot: a file cut short by a crash is never read as data."""
+    writing = path.with_name(f".{path.name}.writing")
+    try:
+        yield writing
+    except BaseException:
+        writing.unlink(missing_ok=True)  # frees the space, should the disk be full
+        raise
+    os.replace(writing, path)
 
 
 def describe(report: CertReport, row: RowFacts) -> dict[str, Any]:
@@ -54,6 +77,7 @@ class PartStats:
     strict_decode_failures: int = 0
     findings: Counter[str] = field(default_factory=Counter)
     certificates_with: Counter[str] = field(default_factory=Counter)
+    certificates_worst: Counter[str] = field(default_factory=Counter)  # by worst status
     seconds: float = 0.0
 
     def add(self, other: PartStats) -> None:
@@ -62,17 +86,26 @@ class PartStats:
         self.strict_decode_failures += other.strict_decode_failures
         self.findings.update(other.findings)
         self.certificates_with.update(other.certificates_with)
+        self.certificates_worst.update(other.certificates_worst)
 
 
 class PartWriter:
-    """Accumulates one batch of certificate and finding rows, then writes it as a row group."""
+    """Accumulates one batch of certificate and finding rows, then writes it as a row group.
+
+    A context manager: the part files take their names (`written_whole`) only when it closes
+    without error."""
 
     def __init__(self, run_dir: Path, partition: int, stats: PartStats) -> None:
-        name = f"part-{partition:05d}.parquet"
-        (run_dir / CERTIFICATES_DIR).mkdir(parents=True, exist_ok=True)
-        (run_dir / FINDINGS_DIR).mkdir(parents=True, exist_ok=True)
-        self._certs = pq.ParquetWriter(run_dir / CERTIFICATES_DIR / name, schemas.CERTIFICATES)
-        self._findings = pq.ParquetWriter(run_dir / FINDINGS_DIR / name, schemas.FINDINGS)
+        self._files = contextlib.ExitStack()
+        writers = []
+        for sub, schema in (
+            (CERTIFICATES_DIR, schemas.CERTIFICATES),
+            (FINDINGS_DIR, schemas.FINDINGS),
+        ):
+            (run_dir / sub).mkdir(parents=True, exist_ok=True)
+            path = self._files.enter_context(written_whole(run_dir / sub / part_name(partition)))
+            writers.append(self._files.enter_context(pq.ParquetWriter(path, schema)))
+        self._certs, self._findings = writers
         self.partition = partition
         self.stats = stats
         self._cert_rows: list[dict[str, Any]] = []
@@ -105,6 +138,8 @@ class PartWriter:
         s.strict_decode_failures += bool(report.view is not None and report.view.problems)
         s.findings.update(counts)
         s.certificates_with.update(counts.keys())
+        if counts:
+            s.certificates_worst[max(r.status for r in report.findings).label] += 1
 
     def flush(self) -> None:
         if self._cert_rows:
@@ -118,10 +153,16 @@ class PartWriter:
         self._cert_rows.clear()
         self._finding_rows.clear()
 
-    def close(self) -> None:
-        self.flush()
-        self._certs.close()
-        self._findings.close()
+    def __enter__(self) -> PartWriter:
+        return self
+
+    def __exit__(self, *error: Any) -> None:
+        # Closes the Parquet writers, then renames their files (or, on an error, removes them).
+        if error[0] is not None:
+            self._files.__exit__(*error)
+            return
+        with self._files:
+            self.flush()
 
 
 def worst_status(counts: dict[str, int]) -> Status | None:

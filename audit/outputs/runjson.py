@@ -8,8 +8,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from audit.errors import InputError
+
 RUN_JSON = "run.json"
 CATALOGUE_JSON = "catalogue.json"
+# A run is built in `<out>/<run_id>.partial/`, which holds PARTIAL_MARKER (what was asked, for
+# a resume) until everything is written; it is renamed to `<out>/<run_id>` when complete.
+PARTIAL_SUFFIX = ".partial"
+PARTIAL_MARKER = "partial.json"
 
 
 def new_run_id(now: datetime | None = None) -> str:
@@ -23,8 +29,27 @@ def write_json(path: Path, data: Any) -> None:
     tmp.replace(path)
 
 
+def finished_run_dir(run_dir: Path) -> Path:
+    """`run_dir`, when it is a complete run; else InputError. Every command that reads a run
+    asks this first: a partial run's datasets and counts are not an answer."""
+    run_dir = Path(run_dir)
+    if run_dir.name.endswith(PARTIAL_SUFFIX) or (run_dir / PARTIAL_MARKER).exists():
+        raise InputError(f"{run_dir}: an incomplete run (partial: the job did not finish)")
+    if not (run_dir / RUN_JSON).is_file():
+        raise InputError(f"{run_dir}: not a run directory, or an incomplete run (no {RUN_JSON})")
+    return run_dir
+
+
 def read_run(run_dir: Path) -> dict[str, Any]:
-    return json.loads((run_dir / RUN_JSON).read_text())
+    """run.json of a complete run."""
+    path = finished_run_dir(run_dir) / RUN_JSON
+    try:
+        value = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise InputError(f"{path}: not readable JSON ({exc})") from None
+    if not isinstance(value, dict):
+        raise InputError(f"{path}: should hold a JSON object")
+    return value
 
 
 def parse_time(value: object) -> datetime | None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pyarrow as pa
@@ -21,7 +22,7 @@ import pyarrow.parquet as pq
 from audit.engine.registry import Lint
 from audit.engine.status import FINDING_STATUSES
 from audit.outputs import schemas
-from audit.outputs.parts import CERTIFICATES_DIR, FINDINGS_DIR
+from audit.outputs.parts import CERTIFICATES_DIR, FINDINGS_DIR, part_name, written_whole
 from audit.outputs.scan import batches
 
 PART_NAME = "part-population.parquet"
@@ -69,9 +70,8 @@ def apply_population_lints(run_dir: Path, lints: list[Lint]) -> int:
                     "source": str(x.source), "citation": x.citation, "lint_version": x.version,
                 }
             )  # fmt: skip
-    pq.write_table(
-        pa.Table.from_pylist(rows, schema=schemas.FINDINGS), run_dir / FINDINGS_DIR / PART_NAME
-    )
+    with written_whole(run_dir / FINDINGS_DIR / PART_NAME) as path:
+        pq.write_table(pa.Table.from_pylist(rows, schema=schemas.FINDINGS), path)
     _add_counts(run_dir, affected, hits)
     return len(rows)
 
@@ -83,7 +83,7 @@ def _add_counts(run_dir: Path, affected: pa.Table, hits: dict[str, list[tuple[Li
     ):
         by_partition[partition][cert_id] = Counter(x.severity.label for x, _ in hits[cert_id])
     for partition, added in by_partition.items():
-        path = run_dir / CERTIFICATES_DIR / f"part-{partition:05d}.parquet"
+        path = run_dir / CERTIFICATES_DIR / part_name(partition)
         table = pq.read_table(path, schema=schemas.CERTIFICATES)
         ids = table["cert_id"].to_pylist()
         for status in FINDING_STATUSES:
@@ -98,23 +98,32 @@ def _add_counts(run_dir: Path, affected: pa.Table, hits: dict[str, list[tuple[Li
                 schemas.CERTIFICATES.field(column),
                 pa.array(new, pa.int32()),
             )
-        tmp = path.with_suffix(".tmp")
-        pq.write_table(table, tmp)
-        tmp.replace(path)
+        with written_whole(path) as rewritten:
+            pq.write_table(table, rewritten)
 
 
-def counts_from_outputs(run_dir: Path) -> tuple[dict[str, int], dict[str, int]]:
-    """(findings by status, certificates with a finding at each status), read off the Parquet."""
+@dataclass(frozen=True)
+class OutputCounts:
+    """Counts read off a run's certificates dataset, each keyed by finding status."""
+
+    findings: dict[str, int]  # findings at each status
+    certificates_with: dict[str, int]  # certificates with at least one finding at each status
+    certificates_worst: dict[str, int]  # certificates whose worst finding is at each status
+
+
+def counts_from_outputs(run_dir: Path) -> OutputCounts:
+    """The run's counts, read off the Parquet."""
     columns = [f"n_{s.label}" for s in FINDING_STATUSES]
-    findings = dict.fromkeys((s.label for s in FINDING_STATUSES), 0)
-    certificates_with = dict.fromkeys((s.label for s in FINDING_STATUSES), 0)
+    labels = [s.label for s in FINDING_STATUSES]
+    findings, certificates_with, worst = (dict.fromkeys(labels, 0) for _ in range(3))
     for batch in ds.dataset(run_dir / CERTIFICATES_DIR, format="parquet").to_batches(
         columns=columns
     ):
-        for s in FINDING_STATUSES:
-            column = batch.column(f"n_{s.label}")
-            findings[s.label] += pc.sum(column).as_py() or 0
-            certificates_with[s.label] += (
-                pc.sum(pc.greater(column, 0).cast(pa.int64())).as_py() or 0
-            )
-    return findings, certificates_with
+        higher = pa.repeat(False, batch.num_rows)  # a finding above the status at hand
+        for s in reversed(FINDING_STATUSES):
+            has = pc.greater(batch.column(f"n_{s.label}"), 0)
+            findings[s.label] += pc.sum(batch.column(f"n_{s.label}")).as_py() or 0
+            certificates_with[s.label] += pc.sum(has.cast(pa.int64())).as_py() or 0
+            worst[s.label] += pc.sum(pc.and_not(has, higher).cast(pa.int64())).as_py() or 0
+            higher = pc.or_(higher, has)
+    return OutputCounts(findings, certificates_with, worst)

@@ -24,6 +24,7 @@ import pyarrow.compute as pc
 import pyarrow.dataset as ds
 
 from audit import __version__
+from audit.compare.runs import row_key
 from audit.engine.registry import SOURCE_TITLES
 from audit.engine.status import Status
 from audit.outputs.parts import FINDINGS_DIR
@@ -184,9 +185,7 @@ def _add(
     run_id: str,
     now: datetime,
 ) -> None:
-    # The ledger's key (audit.compare.runs.cert_key): the SHA-256, or the database key of a row
-    # that stores no certificate.
-    key = row["sha256"] if row["sha256"] is not None else f"cert_id:{row['cert_id']}"
+    key = row_key(row["sha256"], row["cert_id"])  # the ledger's key (compare.runs.cert_key)
     first, first_run = seen.get((key, p.lint), (discovered, run_id))
     deadline = first + timedelta(days=REVOCATION_DAYS)
     nb = row["not_before"]

@@ -39,31 +39,39 @@ from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
-from sqlalchemy import Connection, Engine, and_, create_engine, func, inspect, or_, select, tuple_
-from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
+from sqlalchemy import (
+    Connection,
+    Engine,
+    and_,
+    column,
+    create_engine,
+    func,
+    inspect,
+    literal_column,
+    or_,
+    select,
+    table,
+    text,
+    tuple_,
+)
+from sqlalchemy.engine import URL
+from sqlalchemy.exc import DBAPIError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.types import _Binary
 
 from audit.engine.certview import RowFacts
 from audit.engine.inputs import decode_column
-from audit.errors import InputError
+from audit.errors import InputError, OperationalError
 from audit.source.schema import SchemaMapping
+from audit.source.urls import mask_url, parse_url
 
 BATCH_ROWS = 1000  # rows handed to the linter at a time (what one worker holds)
 PAGE_ROWS = 20000  # rows per keyset query, streamed from the server BATCH_ROWS at a time
 CONNECT_TIMEOUT_S = 5
 
 _SNAPSHOT_ID = re.compile(r"^[0-9A-Fa-f]+-[0-9A-Fa-f]+(-[0-9]+)?$")
-
-
-def mask_url(url: str | URL) -> str:
-    """The URL as it may appear in output: the password replaced by ***."""
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except ArgumentError:
-        return "<unparseable database URL>"
 
 
 def _with_installed_driver(parsed: URL) -> URL:
@@ -81,10 +89,7 @@ def _with_installed_driver(parsed: URL) -> URL:
 @cache
 def read_only_engine(url: str) -> Engine:
     """One engine per process and URL; every connection is read-only where the driver can say so."""
-    try:
-        parsed = make_url(url)
-    except ArgumentError:
-        raise InputError("--db: not a SQLAlchemy database URL") from None
+    parsed = parse_url(url)
     try:
         backend = parsed.get_backend_name()
         if backend == "sqlite" and parsed.database not in (None, "", ":memory:"):
@@ -152,6 +157,7 @@ class IssuanceDatabase:
         self.url = url
         self.mapping = mapping
         self.engine = read_only_engine(url)
+        self._password = parse_url(url).password
         self._view: Connection | None = None
         self.snapshot: str | None = None
 
@@ -164,20 +170,45 @@ class IssuanceDatabase:
         return self.engine.dialect.name
 
     # -- connections -------------------------------------------------------------------------
+    #
+    # What a database error means depends on when it comes. Before the run (check), the URL, the
+    # account or the schema is wrong: InputError, exit 2. Once the check has passed, a
+    # connection that drops or cannot be made again, or a query the server gives up on, is an
+    # operational failure: OperationalError, exit 3. A missing grant is the account's whenever
+    # it shows: InputError.
 
-    def _connect(self) -> Connection:
+    def _connect(self, task: str, at_start: bool) -> Connection:
         try:
             return self.engine.connect()
         except SQLAlchemyError as exc:
-            raise InputError(f"cannot connect to {self.masked_url}: {_first_line(exc)}") from None
+            cause = self._cause(exc)
+            if _denied(exc):
+                raise InputError(
+                    f"the account may not connect to {self.masked_url}: {cause}; "
+                    f"it needs: {self._connect_grant(cause)}"
+                ) from None
+            if at_start:
+                raise InputError(f"cannot connect to {self.masked_url}: {cause}") from None
+            raise OperationalError(
+                f"{task}: cannot connect to {self.masked_url}: {cause}"
+            ) from None
 
     @contextlib.contextmanager
-    def _read(self, snapshot: str | None = None) -> Iterator[Connection]:
-        """A read-only REPEATABLE READ transaction (in `snapshot`, on PostgreSQL, when given)."""
+    def _read(
+        self, task: str, snapshot: str | None = None, at_start: bool = False
+    ) -> Iterator[Connection]:
+        """A read-only REPEATABLE READ transaction (in `snapshot`, on PostgreSQL, when given).
+
+        A database error in it is raised as InputError or OperationalError (see above) whose one
+        line names `task` ("reading partition 3"), the masked URL and the server's cause.
+        """
         if self._view is not None and snapshot in (None, self.snapshot):
-            yield self._view  # inside consistent_view(): the driver's own transaction
+            try:
+                yield self._view  # inside consistent_view(): the driver's own transaction
+            except SQLAlchemyError as exc:
+                raise self._failure(exc, task, at_start) from None
             return
-        conn = self._connect()
+        conn = self._connect(task, at_start)
         try:
             if self.dialect == "postgresql":
                 conn = conn.execution_options(
@@ -187,8 +218,7 @@ class IssuanceDatabase:
                 if snapshot:
                     if not _SNAPSHOT_ID.match(snapshot):
                         raise InputError(f"not a PostgreSQL snapshot id: {snapshot!r}")
-                    # Utility statement: no bind parameters; the id was checked just above.
-                    conn.exec_driver_sql(f"SET TRANSACTION SNAPSHOT '{snapshot}'")
+                    self._import_snapshot(conn, snapshot, task)
             elif self.dialect in ("mysql", "mariadb"):
                 conn = conn.execution_options(isolation_level="REPEATABLE READ")
                 conn.begin()
@@ -197,11 +227,47 @@ class IssuanceDatabase:
                 conn.begin()
             yield conn
         except SQLAlchemyError as exc:
-            raise InputError(f"reading {self.masked_url}: {_first_line(exc)}") from None
+            raise self._failure(exc, task, at_start) from None
         finally:
+            # A lost connection fails these too; what it was lost in is already being raised.
             with contextlib.suppress(SQLAlchemyError):
                 conn.rollback()
-            conn.close()
+            with contextlib.suppress(SQLAlchemyError):
+                conn.close()
+
+    def _import_snapshot(self, conn: Connection, snapshot: str, task: str) -> None:
+        try:
+            # Utility statement: no bind parameters; the id was checked by the caller.
+            conn.exec_driver_sql(f"SET TRANSACTION SNAPSHOT '{snapshot}'")
+        except SQLAlchemyError as exc:
+            if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+                raise  # this connection lost: said by _failure
+            # The snapshot lives as long as the driver's transaction that exported it.
+            raise OperationalError(
+                f"{task} of {self.masked_url}: the run's snapshot is gone: the driver's"
+                " transaction that holds it ended (its connection lost, or ended by the server,"
+                f" e.g. idle_in_transaction_session_timeout): {self._cause(exc)}"
+            ) from None
+
+    def _failure(
+        self, exc: SQLAlchemyError, task: str, at_start: bool
+    ) -> InputError | OperationalError:
+        cause, where = self._cause(exc), f"{task} of {self.masked_url}"
+        if _denied(exc):
+            return InputError(f"{where}: the account may not read it: {cause}")
+        if at_start:
+            return InputError(f"{where}: {cause}")
+        if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+            return OperationalError(f"database connection lost {where}: {cause}")
+        return OperationalError(f"{where} failed: {cause}")
+
+    def _cause(self, exc: BaseException) -> str:
+        """The error's first line, without the password should the driver have echoed it."""
+        line = _first_line(exc)
+        if self._password and len(self._password) > 3:
+            for form in (self._password, quote(self._password, safe="")):
+                line = line.replace(form, "***")
+        return line
 
     @contextlib.contextmanager
     def consistent_view(self) -> Iterator[str | None]:
@@ -211,7 +277,7 @@ class IssuanceDatabase:
         transaction (and so the snapshot) lives until the block ends, so the run's partitions
         must finish inside it.
         """
-        with self._read() as conn:
+        with self._read("opening the run's snapshot") as conn:
             snapshot = None
             if self.dialect == "postgresql":
                 snapshot = str(conn.exec_driver_sql("SELECT pg_export_snapshot()").scalar_one())
@@ -224,43 +290,98 @@ class IssuanceDatabase:
     # -- checks ------------------------------------------------------------------------------
 
     def check(self) -> None:
-        """Fail fast with one line when the server, a table or a mapped column is missing.
+        """Fail fast with one line when the server, a table, a mapped column or a grant is
+        missing.
 
         Resolves the mapping's names against the database (case-insensitively) first, so that
         `mapping` afterwards holds the database's own spelling; workers use it as it is.
         """
         m = self.mapping
-        with self._read() as conn:
+        with self._read("checking the schema", at_start=True) as conn:
             if not m.resolved:
                 try:
-                    self.mapping = m = m.resolve(*_catalogue(conn, m))
-                except InputError as exc:
-                    raise InputError(f"{exc} ({self.masked_url})") from None
+                    catalogue, binary = _catalogue(conn, m)
                 except SQLAlchemyError as exc:
                     raise InputError(
-                        f"schema {m.name!r}: cannot read the catalogue of {self.masked_url}: {_first_line(exc)}"
+                        f"schema {m.name!r}: cannot read the catalogue of {self.masked_url}: {self._cause(exc)}"
                     ) from None
+                try:
+                    self.mapping = m = m.resolve(catalogue, binary)
+                except InputError as exc:
+                    # MariaDB lists only the tables an account may read: one it may not looks
+                    # missing, so ask the server before saying that it is.
+                    listed = {name.lower() for name in catalogue}
+                    unlisted = [t for t in m.referenced() if t.lower() not in listed]
+                    self._check_grants(conn, {t: set() for t in unlisted}, listed=False)
+                    raise InputError(f"{exc} ({self.masked_url})") from None
+            self._check_grants(conn, m.referenced(), listed=True)
             probe = select(*m.selected()).select_from(m.from_clause).limit(1)
             try:
                 conn.execute(probe).fetchall()
             except SQLAlchemyError as exc:
                 raise InputError(
-                    f"schema {m.name!r} does not match {self.masked_url}: {_first_line(exc)}"
+                    f"schema {m.name!r} does not match {self.masked_url}: {self._cause(exc)}"
                 ) from None
+
+    def _check_grants(self, conn: Connection, tables: dict[str, set[str]], listed: bool) -> None:
+        """InputError naming the GRANT the account lacks to read one of `tables` (each with the
+        columns the mapping reads of it). `listed`: the catalogue shows these tables."""
+        if self.dialect not in ("postgresql", "mysql", "mariadb"):
+            return  # SQLite: no accounts
+        for name, columns in tables.items():
+            selected = [column(c) for c in sorted(columns)] or [literal_column("1")]
+            try:
+                with conn.begin_nested():  # a failed probe must not end the transaction
+                    conn.execute(select(*selected).select_from(table(name)).limit(0)).fetchall()
+            except SQLAlchemyError as exc:
+                if not _denied(exc):
+                    continue  # a missing table or column: resolve() and the probe say which
+                account, qualified = self._account(conn), self._qualified(conn, name)
+                unsure = "" if listed else " (or it does not exist: the server does not say which)"
+                raise InputError(
+                    f"schema {self.mapping.name!r}: the account {account} cannot read {qualified}"
+                    f"{unsure}: GRANT SELECT ON {qualified} TO {account} ({self.masked_url})"
+                ) from None
+
+    def _account(self, conn: Connection) -> str:
+        """The account as a GRANT names it."""
+        if self.dialect == "postgresql":
+            return str(conn.execute(text("SELECT current_user")).scalar_one())
+        current = str(conn.execute(text("SELECT CURRENT_USER()")).scalar_one())
+        user, _, host = current.rpartition("@")
+        return f"'{user}'@'{host}'"
+
+    def _qualified(self, conn: Connection, name: str) -> str:
+        quote_ = conn.dialect.identifier_preparer.quote
+        if self.dialect == "postgresql":
+            return quote_(name)
+        return f"{quote_(str(conn.execute(text('SELECT DATABASE()')).scalar_one()))}.{quote_(name)}"
+
+    def _connect_grant(self, cause: str) -> str:
+        """What an account refused at connection time needs (it cannot be asked its name)."""
+        url = self.engine.url
+        if self.dialect == "postgresql":
+            return f"GRANT CONNECT ON DATABASE {url.database} TO {url.username}"
+        named = re.search(r"'([^']*)'@'([^']*)'", cause)
+        account = f"'{named[1]}'@'{named[2]}'" if named else f"'{url.username}'@'%'"
+        return "; ".join(
+            f"GRANT SELECT ON `{url.database}`.`{t}` TO {account}"
+            for t in self.mapping.referenced()
+        )
 
     # -- planning ----------------------------------------------------------------------------
 
     def count_active(self, as_of: datetime) -> int:
         m = self.mapping
         query = select(func.count()).select_from(m.from_clause).where(m.active_at(as_of))
-        with self._read() as conn:
+        with self._read("counting the active certificates") as conn:
             return int(conn.execute(query).scalar_one())
 
     def plan(self, as_of: datetime, partitions: int) -> list[Partition]:
         """Split the active population's key range into about `partitions` ranges of equal rows."""
         m = self.mapping
         keys, active = m.key_cols(), m.active_at(as_of)
-        with self._read() as conn:
+        with self._read("planning the partitions") as conn:
             total = int(
                 conn.execute(
                     select(func.count()).select_from(m.from_clause).where(active)
@@ -341,7 +462,7 @@ class IssuanceDatabase:
         options = {"stream_results": True, "yield_per": batch} if streaming else {}
         page = max(PAGE_ROWS, batch)
         last: Any = None
-        with self._read(partition.snapshot) as conn:
+        with self._read(f"reading partition {partition.index}", partition.snapshot) as conn:
             while True:
                 query = base if last is None else base.where(self._compare(">", last))
                 result = conn.execution_options(**options).execute(
@@ -430,5 +551,22 @@ def _hex_serial(value: Any, serial_format: str = "hex") -> str | None:
 
 
 def _first_line(exc: BaseException) -> str:
-    text = str(getattr(exc, "orig", None) or exc).strip().splitlines()
-    return text[0][:300] if text else type(exc).__name__
+    lines = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+    return lines[0][:300] if lines else type(exc).__name__
+
+
+# MariaDB / MySQL: SELECT (1142) or column (1143) command denied, access denied to a database
+# (1044). Not 1045 (a wrong password): that is the credentials, not a grant.
+_DENIED_CODES = frozenset({1044, 1142, 1143})
+
+
+def _denied(exc: SQLAlchemyError) -> bool:
+    """Whether the server refused the account a privilege (rather than failing otherwise)."""
+    orig = getattr(exc, "orig", None)
+    if getattr(orig, "sqlstate", None) == "42501":  # PostgreSQL insufficient_privilege
+        return True
+    code = orig.args[0] if orig is not None and orig.args else None
+    if isinstance(code, int) and code in _DENIED_CODES:
+        return True
+    # libpq refuses a connection without CONNECT before any SQLSTATE exists.
+    return "permission denied for database" in str(orig)

@@ -2,19 +2,22 @@
 
 Every test database is created here with a random name and dropped afterwards, and so is every
 SELECT-only account the audits run under. A server that does not answer fails the tests that
-need it with a message saying so; nothing is skipped.
+need it with a message saying so; nothing is skipped. A busy server may end a session, or hold
+for a moment what a statement needs: each set-up statement is then tried again, a few times, on
+a new session (`Server.execute`).
 """
 
 from __future__ import annotations
 
 import secrets
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import pytest
 from sqlalchemy import Engine, create_engine
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import InternalError, OperationalError, SQLAlchemyError
 
 from audit.sample_db.products import FillSummary, fill
 
@@ -29,6 +32,20 @@ START = {
 }
 SAMPLE_COUNT = 600  # per product and server: every case at least twice, one keyset page
 SAMPLE_SEED = 4
+# A set-up statement is tried this many times, pausing 0.2 s, 0.4 s, ... between tries: about
+# 3 s in all, so a server that does not answer still fails the tests within seconds.
+ATTEMPTS = 5
+FIRST_PAUSE = 0.2
+
+
+def _transient(exc: SQLAlchemyError) -> bool:
+    """An error a busy server gives and then not again: the session was ended (PostgreSQL's
+    AdminShutdown, MariaDB's lost connection), the database or catalogue row is in use by another
+    session (CREATE DATABASE's "being accessed by other users", "tuple concurrently updated"),
+    a deadlock or a lock wait that timed out. All are OperationalError but the catalogue race."""
+    if isinstance(exc, OperationalError) or getattr(exc, "connection_invalidated", False):
+        return True
+    return isinstance(exc, InternalError) and "concurrently updated" in str(exc)
 
 
 @dataclass
@@ -46,6 +63,18 @@ class Server:
         return base.render_as_string(hide_password=False)
 
     def execute(self, *statements: str, database: str | None = None) -> None:
+        """Run `statements` in one session, again on a new one after a transient error; the last
+        error is raised."""
+        for attempt in range(ATTEMPTS):
+            try:
+                return self._execute_once(statements, database)
+            except SQLAlchemyError as exc:
+                if attempt == ATTEMPTS - 1 or not _transient(exc):
+                    raise
+                self.admin.dispose()  # a session the server ended must not be handed out again
+                time.sleep(FIRST_PAUSE * 2**attempt)
+
+    def _execute_once(self, statements: tuple[str, ...], database: str | None) -> None:
         engine = self.admin if database is None else create_engine(self.url(database))
         try:
             with engine.connect() as conn:
@@ -58,28 +87,35 @@ class Server:
 
     def create_database(self) -> str:
         name = f"certcensus_test_{secrets.token_hex(4)}"
-        self.execute(f"CREATE DATABASE {name}")
+        # The drop first: it is needed even when the CREATE fails after the server made it.
         if self.name == "postgresql":
-            # Nobody gets TEMP by default on a test database: the audit must not need it.
-            self.execute(f"REVOKE TEMP ON DATABASE {name} FROM PUBLIC")
             self.cleanup.append(
                 lambda: self.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
             )
         else:
             self.cleanup.append(lambda: self.execute(f"DROP DATABASE IF EXISTS {name}"))
+        self.execute(f"CREATE DATABASE {name}")
+        if self.name == "postgresql":
+            # Nobody gets TEMP by default on a test database: the audit must not need it.
+            self.execute(f"REVOKE TEMP ON DATABASE {name} FROM PUBLIC")
         return name
 
-    def create_reader(self, database: str) -> str:
-        """A login that may only SELECT in `database`; its URL (with a password in it)."""
+    def create_reader(
+        self, database: str, password: str | None = None, tables: tuple[str, ...] | None = None
+    ) -> str:
+        """A login that may only SELECT in `database`; its URL (with a password in it,
+        percent-encoded). `tables`: SELECT on only these (none when empty), not on every table."""
         user = f"cc_ro_{secrets.token_hex(4)}"
-        password = f"pw-{secrets.token_hex(8)}"
+        password = password or f"pw-{secrets.token_hex(8)}"
+        literal = password.replace("'", "''").replace("%", "%%")  # the drivers' paramstyle is %s
         if self.name == "postgresql":
-            self.execute(f"CREATE ROLE {user} LOGIN PASSWORD '{password}'")
-            self.execute(
-                "GRANT USAGE ON SCHEMA public TO " + user,
-                "GRANT SELECT ON ALL TABLES IN SCHEMA public TO " + user,
-                database=database,
+            self.execute(f"CREATE ROLE {user} LOGIN PASSWORD '{literal}'")
+            grants = (
+                ["GRANT SELECT ON ALL TABLES IN SCHEMA public TO " + user]
+                if tables is None
+                else [f"GRANT SELECT ON {t} TO {user}" for t in tables]
             )
+            self.execute("GRANT USAGE ON SCHEMA public TO " + user, *grants, database=database)
             self.execute(f"GRANT CONNECT ON DATABASE {database} TO {user}")
 
             def drop() -> None:
@@ -89,10 +125,11 @@ class Server:
 
         else:
             hosts = ("127.0.0.1", "localhost")
+            on = [f"`{database}`.*"] if tables is None else [f"`{database}`.`{t}`" for t in tables]
             for host in hosts:
                 self.execute(
-                    f"CREATE USER '{user}'@'{host}' IDENTIFIED BY '{password}'",
-                    f"GRANT SELECT ON `{database}`.* TO '{user}'@'{host}'",
+                    f"CREATE USER '{user}'@'{host}' IDENTIFIED BY '{literal}'",
+                    *(f"GRANT SELECT ON {o} TO '{user}'@'{host}'" for o in on),
                 )
 
             def drop() -> None:

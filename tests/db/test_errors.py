@@ -97,3 +97,40 @@ def test_sample_db_command_fills_a_product_layout(
     _assert_one_line_exit_2(out, "already has a certificates table")
     out, _ = certcensus("sample-db", "--url", url, "--schema", "nosuch")
     _assert_one_line_exit_2(out, "no sample layout for 'nosuch'")
+
+
+@pytest.mark.parametrize("server", ["postgresql", "mariadb"])
+def test_a_missing_grant_names_the_grant(
+    server: str, sample_of: Callable[[str, str], Sample], tmp_path: Path
+) -> None:
+    """Boulder's reader with SELECT on certificates but not on certificateStatus, then with no
+    grant at all: the error names the GRANT it needs, not a missing table."""
+    sample = sample_of("boulder", server)
+    for tables, needle in [
+        (("certificates",), "certificatestatus"),
+        ((), "GRANT SELECT ON"),
+    ]:
+        url = sample.server.create_reader(sample.database, tables=tables)
+        out, _ = certcensus("run", "--db", url, "--schema", "boulder", "--out", str(tmp_path))
+        _assert_one_line_exit_2(out, "GRANT SELECT ON", make_url(url).password)
+        assert needle in out.stderr.lower() or needle in out.stderr
+        assert "no table" not in out.stderr
+        assert f"TO {_account(server, make_url(url).username)}" in out.stderr
+    assert not list(tmp_path.iterdir())
+
+
+def _account(server: str, user: str | None) -> str:
+    return user if server == "postgresql" else f"'{user}'@'"
+
+
+def test_an_account_without_connect_on_postgresql_is_told_the_grant(
+    postgresql: Server, tmp_path: Path
+) -> None:
+    database = postgresql.create_database()
+    url = postgresql.create_reader(database, tables=())
+    user = make_url(url).username
+    postgresql.execute(f"REVOKE CONNECT ON DATABASE {database} FROM PUBLIC, {user}")
+    out, _ = certcensus("run", "--db", url, "--schema", "boulder", "--out", str(tmp_path))
+    _assert_one_line_exit_2(
+        out, f"GRANT CONNECT ON DATABASE {database} TO {user}", make_url(url).password
+    )

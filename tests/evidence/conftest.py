@@ -3,6 +3,7 @@ sample database (see tests/conftest.py for `sample_db`, `incident_run` and `rece
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 import sqlite3
@@ -53,7 +54,7 @@ def baseline_run(
     run["finished_at"] = (EARLIER_DAY + timedelta(hours=1)).isoformat()
     (run_dir / "run.json").write_text(json.dumps(run, indent=2))
     write_first_seen(run_dir, None)
-    return AuditOutcome(run_dir, run)
+    return dataclasses.replace(earlier_run, run_dir=run_dir, run=run)
 
 
 @pytest.fixture(scope="session")
@@ -117,3 +118,36 @@ def audited_cert_ids(run_dir: Path, limit: int = 3) -> list[str]:
     )
     table = table.filter(pc.equal(table["decoded"], True))
     return table["cert_id"].to_pylist()[:limit]
+
+
+def without_one_certificate(run_dir: Path, dest: Path) -> tuple[Path, str]:
+    """A copy of the run with one decoded certificate taken out, its findings with it, and
+    run.json's counts and population digest recomputed: a run that reconciles, as someone who
+    wanted a certificate out of the audited population would rebuild it."""
+    import pyarrow.parquet as pq
+
+    from audit.evidence.checks import STATUSES
+    from audit.outputs.digest import population_digest
+
+    copy = Path(shutil.copytree(run_dir, dest))
+    (dropped,) = audited_cert_ids(copy, limit=1)
+    for dataset in ("certificates", "findings"):
+        table = ds.dataset(copy / dataset, format="parquet").to_table()
+        for part in (copy / dataset).iterdir():
+            part.unlink()
+        kept = table.filter(pc.not_equal(table["cert_id"], dropped))
+        pq.write_table(kept, copy / dataset / "part-00000.parquet")
+    certs = ds.dataset(copy / "certificates", format="parquet").to_table()
+    findings = ds.dataset(copy / "findings", format="parquet").to_table(columns=["status"])
+    run = json.loads((copy / "run.json").read_text())
+    counts = run["counts"]
+    counts["scanned"] = counts["active_in_database"] = certs.num_rows
+    counts["not_decodable"] = certs.num_rows - pc.sum(pc.fill_null(certs["decoded"], True)).as_py()
+    statuses = findings["status"].to_pylist()
+    counts["findings"] = {s: statuses.count(s) for s in STATUSES}
+    counts["certificates_with"] = {
+        s: pc.sum(pc.greater(certs[f"n_{s}"], 0).cast("int64")).as_py() or 0 for s in STATUSES
+    }
+    run["population_digest"] = population_digest(copy / "certificates")
+    (copy / "run.json").write_text(json.dumps(run, indent=2))
+    return copy, dropped

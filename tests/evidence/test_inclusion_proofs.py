@@ -165,7 +165,11 @@ def test_prove_and_verify_round_trip(
 
 
 def test_prove_cli_exit_status(
-    signed_package: PackageInfo, recent_run: AuditOutcome, sample_db: str, tmp_path: Path
+    signed_package: PackageInfo,
+    recent_run: AuditOutcome,
+    sample_db: str,
+    keys_dir: Path,
+    tmp_path: Path,
 ) -> None:
     def certcensus(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
@@ -188,7 +192,10 @@ def test_prove_cli_exit_status(
     assert document["proofs"][0]["proof"] == "absence"
     saved = tmp_path / "absence.json"
     saved.write_text(absent.stdout)
-    checked = certcensus("verify", str(signed_package.path), "--proof", str(saved))
+    checked = certcensus(
+        "verify", str(signed_package.path), "--public-key", str(keys_dir / "ed25519.pub"),
+        "--proof", str(saved),
+    )  # fmt: skip
     assert checked.returncode == 0, checked.stdout
     assert "NOT in the population (absence proved)" in checked.stdout
 
@@ -207,3 +214,51 @@ def test_prove_refuses_a_damaged_dataset(signed_package: PackageInfo, tmp_path: 
     stranger.write_bytes(pem(OV_SPEC))
     with pytest.raises(InputError, match="does not match its manifest"):
         prove(damaged, stranger)
+
+
+def test_prove_reads_every_certificate_encoding(
+    signed_package: PackageInfo, recent_run: AuditOutcome, sample_db: str, tmp_path: Path
+) -> None:
+    """DER, base64 and PKCS#7 (PEM and DER) of an included certificate are proved included,
+    with the fingerprint of the DER the run stored; input holding no certificate exits 2."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives.serialization import Encoding, pkcs7
+
+    def certcensus(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "audit", *args], capture_output=True, text=True, timeout=300
+        )
+
+    cert, sha256 = _cert_file(sample_db, recent_run, tmp_path)
+    loaded = x509.load_pem_x509_certificate(cert.read_bytes())
+    der = loaded.public_bytes(Encoding.DER)
+    assert hashlib.sha256(der).hexdigest() == sha256
+    forms = {
+        "cert.der": der,
+        "cert.b64": base64.encodebytes(der),
+        "bundle.p7b": pkcs7.serialize_certificates([loaded], Encoding.DER),
+        "bundle.p7c": pkcs7.serialize_certificates([loaded], Encoding.PEM),
+    }
+    for name, data in forms.items():
+        (tmp_path / name).write_bytes(data)
+        proofs = prove(signed_package.path, tmp_path / name)
+        assert [(p.sha256, type(p)) for p in proofs.proofs] == [(sha256, InclusionProof)], name
+    included = certcensus("prove", str(signed_package.path), str(tmp_path / "bundle.p7c"))
+    assert included.returncode == 0, included.stderr
+    assert included.stderr.startswith(f"included: {sha256}")
+
+    readme = tmp_path / "README.md"
+    readme.write_text("# Not a certificate\n\nJust text.\n")
+    for path in (readme, tmp_path / "empty.pem"):
+        path.touch()
+        refused = certcensus("prove", str(signed_package.path), str(path))
+        assert refused.returncode == 2 and refused.stdout == ""
+        assert refused.stderr == (
+            f"certcensus: {path}: holds no certificate (not PEM, DER, base64 or PKCS#7)\n"
+        )
+    unreadable = tmp_path / "unreadable.pem"
+    unreadable.write_bytes(b"-----BEGIN CERTIFICATE-----\n%%%\n-----END CERTIFICATE-----\n")
+    refused = certcensus("prove", str(signed_package.path), str(unreadable))
+    assert refused.returncode == 2 and "NOT included" not in refused.stderr
+    assert refused.stderr.startswith(f"certcensus: {unreadable}: certificate 0: ")
+    assert len(refused.stderr.splitlines()) == 1

@@ -4,7 +4,9 @@ from a baseline, through a rescan of other lints."""
 
 from __future__ import annotations
 
+import hashlib
 import shutil
+import sqlite3
 import subprocess
 import sys
 from datetime import datetime
@@ -18,6 +20,8 @@ from audit.compare.diff import BY_CERTIFICATE, BY_LINT, NOT_RUN, diff_runs
 from audit.compare.first_seen import FIRST_SEEN, first_seen, ledger, write_first_seen
 from audit.compare.runs import Run
 from audit.jobs.quarterly_audit import AuditOutcome
+
+from .conftest import audit, audited_cert_ids
 
 
 def lints_with_findings(run: AuditOutcome) -> set[str]:
@@ -104,13 +108,15 @@ def test_diff_cli(recent_run: AuditOutcome, subset_run: AuditOutcome, tmp_path: 
     )  # fmt: skip
     assert out.returncode == 0, out.stderr
     assert "not run in new: not comparable" in out.stdout
-    assert "resolved" in out.stdout.splitlines()[2]  # the table's header
+    assert out.stdout.splitlines()[2].startswith("findings per lint")
+    assert "resolved" in out.stdout.splitlines()[3]  # the table's header
+    assert "rows audited" in out.stdout.splitlines()[0]
     assert (tmp_path / "d" / BY_CERTIFICATE).is_file()
     bad = subprocess.run(
         [sys.executable, "-m", "audit", "diff", str(tmp_path), str(subset_run.run_dir)],
         capture_output=True, text=True, timeout=300,
     )  # fmt: skip
-    assert bad.returncode == 2 and "not a finished run directory" in bad.stderr
+    assert bad.returncode == 2 and "not a run directory, or an incomplete run" in bad.stderr
 
 
 def test_first_seen_is_carried_from_the_baseline(
@@ -175,3 +181,36 @@ def test_first_seen_survives_a_rescan_of_other_lints(
     )
     hits = [r for r in outside.to_pylist() if (r["cert_key"], r["lint"]) in inherited_keys]
     assert hits and all(r["first_seen"] == earlier_seen for r in hits)
+
+
+EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
+
+
+def test_rows_without_certificate_bytes_are_keyed_by_their_row(
+    sample_db: str, recent_run: AuditOutcome, tmp_path: Path
+) -> None:
+    """Two rows whose certificate column holds zero bytes store no certificate: no SHA-256 (not
+    the SHA-256 of nothing, which they would share); each is still its own certificate in a
+    diff, counted once, keyed by its database row."""
+    db = tmp_path / "sample.sqlite"
+    shutil.copy(sample_db.removeprefix("sqlite:///"), db)
+    emptied = audited_cert_ids(recent_run.run_dir, limit=2)
+    with sqlite3.connect(db) as conn:
+        conn.executemany(
+            "UPDATE certificates SET der = x'' WHERE id = ?", [(int(i),) for i in emptied]
+        )
+    as_of = datetime.fromisoformat(recent_run.run["as_of"])
+    run = audit(f"sqlite:///{db}", tmp_path / "runs", as_of).run_dir
+    certs = Run.open(run)
+    empty = certs.findings.filter(pc.is_null(certs.findings["sha256"]))
+    assert set(empty["cert_id"].to_pylist()) >= set(emptied), "the rows should have findings"
+
+    result = diff_runs(run, run)  # the same run twice: every finding persists, once
+    for row in result.by_lint.to_pylist():
+        assert row["persisting"] == row["old_findings"] == row["new_findings"], row
+        assert row["new"] == row["resolved"] == 0, row
+    assert result.by_certificate.num_rows == certs.findings.num_rows
+    keys = set(result.by_certificate["cert_key"].to_pylist())
+    assert {f"cert_id:{i}" for i in emptied} <= keys
+    assert EMPTY_SHA256 not in keys
+    assert f"{certs.findings.num_rows:,} persisting" in result.table_text()

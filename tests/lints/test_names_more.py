@@ -20,7 +20,7 @@ from cryptography.hazmat.primitives.asymmetric import dsa
 from cryptography.x509.name import _ASN1Type
 from cryptography.x509.oid import NameOID
 
-from audit.sample_db.certbuilder import DV_SPEC, EV_SPEC, IV, OV_SPEC, CertSpec, name
+from audit.sample_db.certbuilder import DV_SPEC, EV_SPEC, IV, OV_SPEC, CertSpec, name, tlv
 from tests.lints.golden import Case, check_case
 from tests.lints.test_extensions import _tamper
 from tests.lints.test_keys import dsa_key
@@ -97,18 +97,12 @@ TOR_DESCRIPTOR = x509.ObjectIdentifier("2.23.140.1.31")
 def tor_descriptor(*entries: tuple[str, str, int]) -> tuple[tuple[x509.ExtensionType, bool], ...]:
     """A TorServiceDescriptor extension of (onionURI, hash algorithm, hash bits) entries."""
     der = b"".join(
-        _tlv(0x30, core.UTF8String(uri).dump()
+        tlv(0x30, core.UTF8String(uri).dump()
              + algos.DigestAlgorithm({"algorithm": alg}).dump()
              + core.BitString(tuple([1] * bits)).dump())
         for uri, alg, bits in entries
     )  # fmt: skip
-    return ((x509.UnrecognizedExtension(TOR_DESCRIPTOR, _tlv(0x30, der)), False),)
-
-
-def _tlv(tag: int, content: bytes) -> bytes:
-    n = len(content)
-    length = bytes([n]) if n < 128 else bytes([0x80 | 2]) + n.to_bytes(2, "big")
-    return bytes([tag]) + length + content
+    return ((x509.UnrecognizedExtension(TOR_DESCRIPTOR, tlv(0x30, der)), False),)
 
 
 def ev(*dns_names: str, **changes: Any) -> CertSpec:
@@ -215,8 +209,8 @@ class _BadPublicValue:
 def _without_dsa_parameters(tbs: Any) -> None:
     """SubjectPublicKeyInfo { id-dsa with no parameters, the same public value y }."""
     y = tbs["subject_public_key_info"]["public_key"].parsed.dump()
-    algorithm = _tlv(0x30, core.ObjectIdentifier("1.2.840.10040.4.1").dump())
-    spki = _tlv(0x30, algorithm + _tlv(0x03, b"\x00" + y))
+    algorithm = tlv(0x30, core.ObjectIdentifier("1.2.840.10040.4.1").dump())
+    spki = tlv(0x30, algorithm + tlv(0x03, b"\x00" + y))
     tbs["subject_public_key_info"] = asn1_keys.PublicKeyInfo.load(spki)
 
 
