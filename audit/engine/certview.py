@@ -8,6 +8,12 @@ into a `fatal` finding) so everything else can still be checked.
 
 Derived values are cached on first read (`derived`, a lock-free `cached_property`): a lint pays
 for what it reads, and no lint pays twice.
+
+An accessor whose value follows from one part's octets alone (a field, the first extension of
+an OID) says so with `@part(...)` or `@by_oid` (audit/engine/parts.py), and `extensions` is
+read by OID: the engine shares results by those parts, checking as it goes that a lint reads
+nothing else. An accessor without one is per certificate. Declare a part only where the value
+depends on nothing but those octets (and the profile).
 """
 
 from __future__ import annotations
@@ -34,6 +40,7 @@ from audit.engine import oids
 from audit.engine.der import children, encode, header, sct_list_fields
 from audit.engine.fast import Kept, derived, quick_init
 from audit.engine.names import Attr, Name, name_from_asn1, name_from_crypto
+from audit.engine.parts import EXT, by_oid, part
 from audit.engine.profiles import Profile, detect_profile
 
 # cryptography warns about things our lints report as findings (negative serials, attribute
@@ -265,6 +272,9 @@ class CertView:
         self.sha256 = hashlib.sha256(der).hexdigest()
         self.problems: list[str] = []  # what the strict decoder refused, field by field
         self.db_row: RowFacts | None = None  # set by the engine when linting a database row
+        # The time of the audit, set by the engine: a lint's only "now" (never the clock), so
+        # that what a lint reads of it is seen like any other per-certificate read.
+        self.as_of: datetime | None = None
         self._crypto: x509.Certificate | None
         try:
             self._crypto = x509.load_der_x509_certificate(der)
@@ -328,6 +338,7 @@ class CertView:
 
     # -- the basic fields --------------------------------------------------------------------
 
+    @part("version")
     @derived
     def version(self) -> int:
         """1, 2 or 3 (the number, not the encoded value)."""
@@ -354,6 +365,7 @@ class CertView:
     def serial_hex(self) -> str:
         return format(self.serial, "x") if self.serial >= 0 else "-" + format(-self.serial, "x")
 
+    @part("signature_algorithm")
     @derived
     def signature_algorithm(self) -> str:
         """Dotted OID of the certificate's signatureAlgorithm."""
@@ -390,6 +402,7 @@ class CertView:
     def validity_days(self) -> float:
         return self.validity_seconds / 86400
 
+    @part("subject")
     @derived
     def subject(self) -> Name:
         return self._field(
@@ -398,6 +411,7 @@ class CertView:
             lambda: name_from_asn1(self._tbs["subject"]),
         )
 
+    @part("issuer")
     @derived
     def issuer(self) -> Name:
         return self._field(
@@ -433,6 +447,7 @@ class CertView:
         _, start, end = fields[index]
         return self.der[start:end]
 
+    @part("issuer", "subject")
     @derived
     def is_self_issued(self) -> bool:
         """RFC 5280 6.1: subject and issuer are the same name."""
@@ -472,6 +487,7 @@ class CertView:
             self._key_from_asn1,
         )
 
+    @part("spki_algorithm")
     @derived
     def key_algorithm(self) -> str:
         """`key.algorithm` (rsa, ec, dsa, ed25519, ed448, unknown): the kind of key, which the
@@ -491,6 +507,7 @@ class CertView:
         names = {oids.DSA: "dsa", oids.ED25519: "ed25519", oids.ED448: "ed448"}
         return KeyInfo(names.get(algorithm, "unknown"), None)
 
+    @part("spki_algorithm")
     @derived
     def public_key_algorithm(self) -> str:
         """Dotted OID of subjectPublicKeyInfo's algorithm, also for keys no decoder understands
@@ -585,9 +602,11 @@ class CertView:
                 out.setdefault(ext.oid, ext)
         return out
 
+    @by_oid
     def has_extension(self, oid: str) -> bool:
         return oid in self.extensions
 
+    @by_oid
     def is_critical(self, oid: str) -> bool:
         """The first `oid` extension is present and marked critical."""
         ext = self.extensions.get(oid)
@@ -603,6 +622,7 @@ class CertView:
             return from_crypto(ext.crypto)
         return from_asn1(ext.asn1["extn_value"].parsed)
 
+    @part(EXT + oids.BASIC_CONSTRAINTS)
     @derived
     def basic_constraints(self) -> BasicConstraints | None:
         return self._ext(
@@ -611,11 +631,13 @@ class CertView:
             lambda v: BasicConstraints(bool(v["ca"].native), v["path_len_constraint"].native),
         )
 
+    @part(EXT + oids.BASIC_CONSTRAINTS)
     @derived
     def is_ca(self) -> bool:
         bc = self.basic_constraints
         return bool(bc and bc.ca)
 
+    @part(EXT + oids.KEY_USAGE)
     @derived
     def key_usage(self) -> frozenset[str] | None:
         def from_crypto(v: x509.KeyUsage) -> frozenset[str]:
@@ -642,6 +664,7 @@ class CertView:
 
         return self._ext(oids.KEY_USAGE, from_crypto, _key_usage_from_asn1)
 
+    @part(EXT + oids.EXTENDED_KEY_USAGE)
     @derived
     def eku(self) -> tuple[str, ...] | None:
         return self._ext(
@@ -680,6 +703,7 @@ class CertView:
     def subject_key_id(self) -> bytes | None:
         return self._ext(oids.SUBJECT_KEY_IDENTIFIER, lambda v: v.digest, lambda v: v.native)
 
+    @part(EXT + oids.AUTHORITY_KEY_IDENTIFIER)
     @derived
     def authority_key_id(self) -> bytes | None:
         """The AKI's keyIdentifier; b"" when the extension is present without one."""
@@ -689,6 +713,7 @@ class CertView:
             lambda v: v["key_identifier"].native or b"",
         )
 
+    @part(EXT + oids.AUTHORITY_INFO_ACCESS)
     @derived
     def aia(self) -> AccessDescriptions | None:
         def from_crypto(v: x509.AuthorityInformationAccess) -> AccessDescriptions:
@@ -705,6 +730,7 @@ class CertView:
 
         return self._ext(oids.AUTHORITY_INFO_ACCESS, from_crypto, from_asn1)
 
+    @part(EXT + oids.AUTHORITY_INFO_ACCESS)
     @derived
     def aia_descriptions(self) -> tuple[tuple[str, GeneralName], ...] | None:
         """Every AccessDescription of authorityInfoAccess as (accessMethod OID, accessLocation),
@@ -721,6 +747,7 @@ class CertView:
             ),
         )
 
+    @part(EXT + oids.CRL_DISTRIBUTION_POINTS)
     @derived
     def crl_urls(self) -> tuple[str, ...] | None:
         """The URIs in cRLDistributionPoints' fullName fields, or None when absent."""
@@ -743,6 +770,7 @@ class CertView:
 
         return self._ext(oids.CRL_DISTRIBUTION_POINTS, from_crypto, from_asn1)
 
+    @part(EXT + oids.CERTIFICATE_POLICIES)
     @derived
     def policies(self) -> tuple[str, ...] | None:
         """Policy OIDs of certificatePolicies, or None when absent."""
@@ -752,11 +780,13 @@ class CertView:
             lambda v: tuple(p["policy_identifier"].dotted for p in v),
         )
 
+    @part(EXT + oids.CT_PRECERT_POISON)
     @derived
     def is_precertificate(self) -> bool:
         """RFC 6962 3.1: a precertificate carries the critical poison extension."""
         return oids.CT_PRECERT_POISON in self.extensions
 
+    @by_oid
     def extension_value_der(self, oid: str) -> bytes | None:
         """The DER inside the first `oid` extension's extnValue, as the certificate holds it:
         for what `cryptography` decodes but does not keep (string types, subtree bounds)."""
@@ -775,15 +805,18 @@ class CertView:
             pass
         return None
 
+    @part(EXT + oids.ISSUER_ALT_NAME)
     @derived
     def issuer_alt_name(self) -> tuple[GeneralName, ...] | None:
         """issuerAltName entries, or None when the extension is absent."""
         return self._ext(oids.ISSUER_ALT_NAME, _general_names_from_crypto, _general_names_from_asn1)
 
+    @part(EXT + oids.ISSUER_ALT_NAME)
     @derived
     def ian_dns_names(self) -> tuple[str, ...]:
         return tuple(g.value for g in self.issuer_alt_name or () if g.kind == "dns")
 
+    @part(EXT + oids.NAME_CONSTRAINTS)
     @derived
     def name_constraints(self) -> NameConstraints | None:
         """nameConstraints, or None when absent. Read from the DER on both paths: `cryptography`
@@ -801,6 +834,7 @@ class CertView:
             raise ValueError("nameConstraints: the extension value cannot be read")
         return _name_constraints_from_der(raw)
 
+    @part(EXT + oids.CERTIFICATE_POLICIES)
     @derived
     def policy_information(self) -> tuple[PolicyInformation, ...] | None:
         """certificatePolicies with their qualifiers, or None when absent. An explicitText's
@@ -820,6 +854,7 @@ class CertView:
             return parsed
         return _policies_from_der(raw)
 
+    @part(EXT + oids.CERTIFICATE_POLICIES)
     @derived
     def user_notices(self) -> tuple[PolicyQualifier, ...]:
         """Every UserNotice qualifier of certificatePolicies, in certificate order."""
@@ -830,6 +865,7 @@ class CertView:
             if q.oid == oids.USER_NOTICE_QUALIFIER
         )  # fmt: skip
 
+    @part(EXT + oids.POLICY_MAPPINGS)
     @derived
     def policy_mappings(self) -> tuple[tuple[str, str], ...] | None:
         """policyMappings as (issuerDomainPolicy, subjectDomainPolicy) pairs; None when absent.
@@ -844,6 +880,7 @@ class CertView:
             for m in asn1_x509.PolicyMappings.load(raw)
         )
 
+    @part(EXT + oids.POLICY_CONSTRAINTS)
     @derived
     def policy_constraints(self) -> tuple[int | None, int | None] | None:
         """(requireExplicitPolicy, inhibitPolicyMapping) of policyConstraints; None when absent.
@@ -858,6 +895,7 @@ class CertView:
             raise ValueError("policyConstraints: the extension value cannot be read")
         return _policy_constraints_from_der(raw)
 
+    @part(EXT + oids.CRL_DISTRIBUTION_POINTS)
     @derived
     def crl_distribution_points(self) -> tuple[DistributionPoint, ...] | None:
         """cRLDistributionPoints, point by point, or None when absent."""
@@ -952,6 +990,7 @@ class CertView:
             return None
         return tuple(out)
 
+    @part(EXT + oids.CABF_ORGANIZATION_IDENTIFIER)
     @derived
     def cabf_organization_identifier(self) -> CabfOrganizationIdentifier | None:
         """The cabfOrganizationIdentifier extension (EVG 9.8.2), or None when absent. Raises
@@ -971,6 +1010,7 @@ class CertView:
             value["registration_reference"].native,
         )
 
+    @part("signature_algorithm", "spki_algorithm")
     @derived
     def encoded_algorithms(self) -> EncodedAlgorithms:
         """The AlgorithmIdentifiers as encoded (the same for every certificate of one issuer
@@ -1121,6 +1161,7 @@ class CertView:
         """The whole encoding (TLV) of the first extension of each OID."""
         return self._extension_walk.first_tlv
 
+    @by_oid
     def encoded_extension(self, oid: str) -> EncodedExtension | None:
         """The first `oid` extension as encoded."""
         return self._extension_walk.first.get(oid)

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from audit.engine import oids
 from audit.engine.fast import Kept
-from audit.engine.memo import PartsKey, accessor_parts
+from audit.engine.parts import OutsideParts, PartsKey, PartsOnly, extension_part
 
 if TYPE_CHECKING:
     from audit.engine.certview import CertView
@@ -80,47 +80,37 @@ def detect_profile(cert: CertView) -> Profile:
 
 # Most certificates' profile follows from a few extensions that a CA writes alike on all the
 # certificates of one issuing profile: the profile is decided once per distinct encoding of
-# them (kept here, bounded), by the same `_detect` shown only the accessors of those
-# extensions. When `_detect` needs anything else (the subject, the names, the signature), the
-# certificate is decided from the whole of it.
+# them (kept here, bounded), by the same `_detect` shown only those extensions (PartsOnly).
+# When `_detect` reads anything else (the subject, the names, the signature), the certificate
+# is decided from the whole of it.
 _BY_ENCODING: Kept[tuple[object, ...], Profile | None] = Kept(4096)
 
-
-class _NeedsMore(Exception):
-    """`_detect` asked for more than the deciding extensions."""
-
-
-class _DecidingExtensions:
-    """The certificate as `_detect` may see it to decide from the deciding extensions alone."""
-
-    __slots__ = ("_cert",)
-    SHOWN = frozenset(
-        {"key_usage", "basic_constraints", "is_ca", "eku", "policies", "is_precertificate"}
+_DECIDING_PARTS = tuple(
+    extension_part(oid)
+    for oid in (
+        oids.BASIC_CONSTRAINTS,
+        oids.KEY_USAGE,
+        oids.EXTENDED_KEY_USAGE,
+        oids.CERTIFICATE_POLICIES,
+        oids.CT_PRECERT_POISON,
     )
-
-    def __init__(self, cert: CertView) -> None:
-        self._cert = cert
-
-    def __getattr__(self, name: str) -> object:
-        if name in self.SHOWN:
-            return getattr(self._cert, name)
-        raise _NeedsMore(name)
-
-
-# the extensions those accessors read, by the engine's own table of accessors and parts
-_DECIDING_PARTS = PartsKey(accessor_parts(_DecidingExtensions.SHOWN))
+)
+_DECIDING_KEY = PartsKey(_DECIDING_PARTS)
 
 
 def _by_extensions(cert: CertView) -> Profile | None:
     extensions = cert.extension_list
     if not cert.parsed_strictly or (extensions and extensions[0].crypto is None):
         return None  # decoded tolerantly: values need not follow from the octets alone
-    key = _DECIDING_PARTS.of(cert)
+    key = _DECIDING_KEY.of(cert)
     if key in _BY_ENCODING:
         return _BY_ENCODING[key]
+    shown = PartsOnly(cert, _DECIDING_PARTS)
     try:
-        profile: Profile | None = _detect(_DecidingExtensions(cert))  # type: ignore[arg-type]
-    except _NeedsMore:
+        profile: Profile | None = _detect(shown)  # type: ignore[arg-type]
+    except OutsideParts:
+        profile = None
+    if not shown.stayed_inside:  # read more, even if it caught what it was told
         profile = None
     return _BY_ENCODING.keep(key, profile)
 

@@ -158,9 +158,11 @@ def lint(
 ) -> Callable[[Check], Check]:
     """Declare a lint; the decorated function is its check and is returned unchanged.
 
-    `needs`: extension OIDs that must be present for the rule to apply ("when the certificate
-    has extension X"); prefer it to a `when` that tests the same, since the engine then skips
-    the lint without a call.
+    `when` (optional): whether the rule applies to a certificate of its profiles. `needs`
+    (optional): extension OIDs that must all be present for it to apply, the same as a `when`
+    asking so (the engine then skips the lint without a call). Nothing else is asked of a rule:
+    which parts of the certificate it reads, to share its results, the engine finds out as it
+    runs (audit/engine/shared.py).
     """
 
     def register(check: Check) -> Check:

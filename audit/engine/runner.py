@@ -17,10 +17,11 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from audit.engine import memo
+from audit.engine import shared
 from audit.engine.certview import CertView, NotACertificate, RowFacts
 from audit.engine.fast import quick_init
 from audit.engine.inputs import MAX_CERTIFICATE_BYTES, too_large
+from audit.engine.parts import OutsideParts, PartsOnly
 from audit.engine.profiles import Profile
 from audit.engine.registry import Catalogue, Check, Lint, Predicate
 from audit.engine.status import PASS, Status
@@ -70,10 +71,12 @@ class _ProfileLints:
     the lints whose `needs` a certificate's extensions meet are picked once per set of extensions
     (certificates share a handful of them) and kept as a plan: the steps run for every
     certificate, and groups of steps whose results are shared by the certificates that encode
-    the parts they read alike (see audit/engine/memo.py). The lints that read no part a CA
-    writes per subscriber form one group, keyed by all their parts together; and of the steps
-    run for every certificate, those whose `when` reads such parts only are picked (asked
-    whether they apply) once per encoding of them.
+    the parts they read alike (see audit/engine/shared.py). The lints that read no part a CA
+    writes per subscriber form one group, keyed by all their parts together (with the lints
+    not yet seen to read any: they are learned there); and of the steps run for every
+    certificate, those whose `when` reads such parts only are picked (asked whether they
+    apply) once per encoding of them. What each lint reads is learned as certificates are
+    linted (shared.LintReads): plans made before a change are made again.
     """
 
     _MAX_PLANS = 4096  # distinct (span, extensions) pairs kept; beyond that, plans are rebuilt
@@ -81,8 +84,7 @@ class _ProfileLints:
     def __init__(
         self,
         lints: list[Lint],
-        parts: dict[Lint, tuple[str, ...] | None],
-        when_parts: dict[Lint, tuple[str, ...]],
+        reads: shared.LintReads | None,
     ) -> None:
         self.all = tuple(lints)
         cuts = sorted({d for x in lints for d in (x.effective, x.ineffective) if d is not None})
@@ -91,8 +93,8 @@ class _ProfileLints:
         starts = [None, *cuts]
         self.spans = [tuple(x for x in lints if _in_force(x, start)) for start in starts]
         self._plans: dict[tuple[int, frozenset[str] | None], _Plan] = {}
-        self._parts = parts  # what each lint reads (memo.reads); empty: nothing is shared
-        self._when_parts = when_parts  # what an unshared lint's `when` reads, where shareable
+        self._reads = reads  # what each lint was seen to read; None: nothing is shared
+        self._planned_at = 0  # the version of `reads` the plans were made by
         # One shared-results group per set of lints and parts, whichever plans include it.
         self._groups: _Groups = {}
         # And per set of lints whose `when` reads only common parts: which of them apply.
@@ -105,20 +107,28 @@ class _ProfileLints:
         """The lints to run for a certificate issued at `issued` whose extension OIDs are
         `present` (None when they cannot be read: every lint in force, `needs` asked per lint)."""
         key = (bisect_right(self.cuts, issued), present)
+        reads = self._reads
+        if reads is not None and reads.version != self._planned_at:
+            self._plans.clear()  # a lint was found to read other parts: group it anew
+            self._planned_at = reads.version
         plan = self._plans.get(key)
         if plan is None:
             lints = self.spans[key[0]]
             if present is None:  # nothing shared: such a certificate is not `shareable`
                 steps = [(x, x.applicable if x.needs else x.when, x.check) for x in lints]
                 plan = _Plan(tuple(steps), (), None)
+            elif reads is None:
+                plan = _Plan(
+                    tuple((x, x.when, x.check) for x in lints if x.needs <= present), (), None
+                )
             else:
                 steps = [(x, x.when, x.check) for x in lints if x.needs <= present]
-                plan = self._grouped(steps)
+                plan = self._grouped(steps, reads)
             if len(self._plans) < self._MAX_PLANS:
                 self._plans[key] = plan
         return plan
 
-    def _grouped(self, steps: list[_Step]) -> _Plan:
+    def _grouped(self, steps: list[_Step], reads: shared.LintReads) -> _Plan:
         by_parts: dict[tuple[str, ...], list[_Step]] = {}
         alone: list[_Step] = []
         common: list[_Step] = []  # lints reading no per-subscriber part: one group for all
@@ -126,15 +136,15 @@ class _ProfileLints:
         filtered: list[_Step] = []  # unshared lints whose `when` reads only common parts
         filter_parts: set[str] = set()
         for step in steps:
-            parts = self._parts.get(step[0])
-            if not parts:
-                when_parts = self._when_parts.get(step[0])
-                if when_parts and memo.PER_SUBSCRIBER_PARTS.isdisjoint(when_parts):
+            parts = reads.parts.get(step[0], ())  # () until it is seen to read any
+            if parts is None:
+                when_parts = reads.when_parts.get(step[0])
+                if when_parts and shared.PER_SUBSCRIBER_PARTS.isdisjoint(when_parts):
                     filtered.append(step)
                     filter_parts.update(when_parts)
                 else:
                     alone.append(step)
-            elif memo.PER_SUBSCRIBER_PARTS.isdisjoint(parts):
+            elif shared.PER_SUBSCRIBER_PARTS.isdisjoint(parts):
                 common.append(step)
                 common_parts.update(parts)
             else:
@@ -148,15 +158,15 @@ class _ProfileLints:
         return _Plan(tuple(alone), groups, applies)
 
 
-_Groups = dict[tuple[tuple[str, ...], tuple[Lint, ...]], memo.SharedGroup]
+_Groups = dict[tuple[tuple[str, ...], tuple[Lint, ...]], shared.SharedGroup]
 
 
-def _group(groups: _Groups, parts: tuple[str, ...], steps: list[_Step]) -> memo.SharedGroup:
+def _group(groups: _Groups, parts: tuple[str, ...], steps: list[_Step]) -> shared.SharedGroup:
     """The group of these steps keyed by these parts, made once whichever plans include it."""
     key = (parts, tuple(step[0] for step in steps))
     group = groups.get(key)
     if group is None:
-        group = groups[key] = memo.SharedGroup(parts, tuple(steps))
+        group = groups[key] = shared.SharedGroup(parts, tuple(steps))
     return group
 
 
@@ -166,10 +176,10 @@ _Step = tuple[Lint, Predicate | None, Check]
 @dataclass(frozen=True, slots=True)
 class _Plan:
     alone: tuple[_Step, ...]  # run for every certificate
-    shared: tuple[memo.SharedGroup, ...]  # run once per distinct encoding of their parts
+    shared: tuple[shared.SharedGroup, ...]  # run once per distinct encoding of their parts
     # Run for every certificate, but whether each applies (its `when`) is asked once per
     # distinct encoding of the parts the `when`s read: the group keeps the applicable steps.
-    applies: memo.SharedGroup | None
+    applies: shared.SharedGroup | None
 
 
 def _in_force(x: Lint, start: datetime | None) -> bool:
@@ -185,16 +195,13 @@ class Engine:
         self, catalogue: Catalogue, as_of: datetime | None = None, *, share: bool = True
     ) -> None:
         """`share`: reuse a lint's result across certificates that encode the parts it reads
-        alike (audit/engine/memo.py); off, every lint runs for every certificate (same findings,
-        for comparison)."""
+        alike (audit/engine/shared.py); off, every lint runs for every certificate (same
+        findings, for comparison)."""
         self.catalogue = catalogue
         self.as_of = as_of or datetime.now(UTC)  # the time of the audit, for time-dependent notices
-        parts = {x: memo.reads(x) for x in catalogue} if share else {}
-        when_parts = {}
-        if share:
-            when_parts = {x: w for x in catalogue if not parts[x] and (w := memo.when_reads(x))}
+        self._reads = shared.LintReads() if share else None
         self._by_profile = {
-            p: _ProfileLints([x for x in catalogue if p in x.applies_to], parts, when_parts)
+            p: _ProfileLints([x for x in catalogue if p in x.applies_to], self._reads)
             for p in Profile
         }
         self._order = {x: i for i, x in enumerate(catalogue)}
@@ -262,7 +269,7 @@ class Engine:
             staged.append(_Staged(report, view, plan, False))
         for item in staged:  # every field read (strictness decides whether to share results)
             plan = item.plan
-            item.share = bool(plan.shared or plan.applies) and memo.shareable(item.view)
+            item.share = bool(plan.shared or plan.applies) and shared.shareable(item.view)
         # Certificates with the same steps are linted together, lint by lint. Steps are told
         # apart by the objects they come from (a plan, a kept list of lints that apply), which
         # `together` holds, so that no id is reused within the batch.
@@ -271,7 +278,11 @@ class Engine:
             applies = item.plan.applies
             chosen: Sequence[_Step] = ()
             if applies is not None:
-                chosen = applies.lookup(item.view, _applicable) if item.share else applies.steps
+                chosen = (
+                    applies.lookup(item.view, _applicable, self._applicable_shown)
+                    if item.share
+                    else applies.steps
+                )
             key = (id(item.plan), id(chosen))
             together.setdefault(key, (item.plan, chosen, []))[2].append(item)
         for plan, chosen, items in together.values():  # the lints
@@ -284,13 +295,70 @@ class Engine:
                 for group in plan.shared:
                     # `+=` copies: the group's list is shared with other certificates
                     results += (
-                        group.lookup(item.view, _findings)
+                        group.lookup(item.view, _findings, self._findings_shown)
                         if item.share
                         else _findings(group.steps, item.view)
                     )
                 if len(results) > 1:  # in catalogue order, as without sharing
                     results.sort(key=lambda r: self._order[r.lint])
         return reports
+
+    def _findings_shown(
+        self, steps: tuple[_Step, ...], view: CertView, parts: tuple[str, ...]
+    ) -> tuple[list[Result], bool]:
+        """`_findings` of a shared group's steps, run against the certificate shown through the
+        group's parts; with whether every step read those alone (else the result is not to be
+        kept, and each step that read more is run again against the certificate itself)."""
+        assert self._reads is not None
+        results: list[Result] = []
+        shown = PartsOnly(view, parts)
+        try:  # noqa: SIM105 - all at once: once learned, lints rarely read more
+            _findings_over(steps, [(shown, results)])  # type: ignore[list-item]
+        except OutsideParts:
+            pass
+        if shown.stayed_inside:
+            return results, True
+        results = []  # one step at a time, to tell which read more
+        inside = True
+        shown = PartsOnly(view, parts)
+        for step in steps:
+            found: list[Result] = []
+            try:  # noqa: SIM105 - cheaper than suppress() in a loop
+                _findings_over((step,), [(shown, found)])  # type: ignore[list-item]
+            except OutsideParts:  # stayed_inside tells, even had the lint caught it
+                pass
+            if shown.stayed_inside:
+                results += found
+                continue
+            inside = False
+            self._reads.went_outside(step[0], view)
+            _findings_over((step,), [(view, results)])
+            shown = PartsOnly(view, parts)  # afresh: nothing the step left behind is reused
+        return results, inside
+
+    def _applicable_shown(
+        self, steps: tuple[_Step, ...], view: CertView, parts: tuple[str, ...]
+    ) -> tuple[list[_Step], bool]:
+        """`_applicable`, each `when` asked of the certificate shown through `parts`: a `when`
+        that reads more keeps its step as it is, to be asked for each certificate."""
+        assert self._reads is not None
+        out: list[_Step] = []
+        shown = PartsOnly(view, parts)
+        for x, when, check in steps:
+            try:
+                applies = when is None or when(shown)  # type: ignore[arg-type]
+            except OutsideParts:
+                applies = True
+            except Exception:  # noqa: BLE001 - reported by _findings, which asks again
+                out.append((x, when, check))
+                continue
+            if not shown.stayed_inside:
+                self._reads.when_went_outside(x, view)
+                out.append((x, when, check))
+                shown = PartsOnly(view, parts)
+            elif applies:
+                out.append((x, None, check))
+        return out, True
 
     def _every_lint(self, view: CertView, issued: datetime | None) -> list[Result]:
         """Every lint of the certificate's profile, in the full zlint order (`_run`)."""
@@ -302,7 +370,7 @@ class Engine:
         try:
             if len(der) > MAX_CERTIFICATE_BYTES:  # bounded work per certificate, whatever the row
                 raise NotACertificate(too_large(len(der), "a certificate of"))
-            return CertView(der)
+            view = CertView(der)
         except NotACertificate as exc:
             report = CertReport(
                 hashlib.sha256(der).hexdigest(), Profile.UNKNOWN, None, error=str(exc)
@@ -311,6 +379,8 @@ class Engine:
             if decode is not None:
                 report.results.append(Result(decode, Status.FATAL, str(exc)))
             return report
+        view.as_of = self.as_of
+        return view
 
     def _missing(self) -> CertReport:
         report = CertReport("", Profile.UNKNOWN, None, error="the row stores no certificate")
@@ -329,7 +399,7 @@ class _Staged:
     report: CertReport
     view: CertView
     plan: _Plan
-    share: bool  # whether results may be shared (memo.shareable), once every field is read
+    share: bool  # whether results may be shared (shared.shareable), once every field is read
 
 
 def _issued(view: CertView) -> datetime | None:

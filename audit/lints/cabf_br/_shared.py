@@ -4,7 +4,6 @@ makes it (the lints themselves stay declared beside their own checks)."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from functools import partial
 
 from audit.engine import oids
 from audit.engine.certview import CertView, GeneralName
@@ -34,13 +33,10 @@ def is_http(url: object) -> bool:
 
 
 def has_policy(oid: str) -> Predicate:
-    # A partial, not a closure: the engine reads what a predicate reads from its code, and a
-    # compiled closure does not show its cells (audit/engine/memo.py).
-    return partial(_policy_present, oid)
+    def present(cert: CertView) -> bool:
+        return oid in (cert.policies or ())
 
-
-def _policy_present(oid: str, cert: CertView) -> bool:
-    return oid in (cert.policies or ())
+    return present
 
 
 RESERVED_POLICIES = frozenset({oids.POLICY_DV, oids.POLICY_OV, oids.POLICY_IV, oids.POLICY_EV})

@@ -9,7 +9,6 @@ changed in BR 2.0 is two lints, each with its window.
 from __future__ import annotations
 
 from datetime import timedelta
-from functools import partial
 
 from audit.engine import oids, profiles
 from audit.engine.certview import CertView
@@ -546,11 +545,10 @@ def _access_methods(cert: CertView) -> frozenset[str]:
 
 
 def _has_access_method(method: str) -> Predicate:
-    return partial(_access_method_present, method)  # not a closure: see has_policy
+    def present(cert: CertView) -> bool:
+        return method in _access_methods(cert)
 
-
-def _access_method_present(method: str, cert: CertView) -> bool:
-    return method in _access_methods(cert)
+    return present
 
 
 def _non_http(cert: CertView, method: str, label: str) -> Outcome:
