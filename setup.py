@@ -25,7 +25,16 @@ from setuptools import setup
 from setuptools.command.build_ext import build_ext
 
 PACKAGE = Path("audit")
-ENGINE_MODULES = ("certview", "der", "fast", "names", "parts", "profiles", "runner", "shared")
+ENGINE_MODULES = (
+    "certview",
+    "der",
+    "lean_stdlib",
+    "names",
+    "parts",
+    "profiles",
+    "runner",
+    "shared",
+)
 # The lint modules that take the most of a certificate's time as Python (cProfile over the
 # benchmark's certificates: these six, 43% of the lints' own time). Compiled, they save 5% of
 # a certificate's instructions (1,219,112 -> 1,151,916) for 29 s of CPU at install; the other
@@ -54,11 +63,11 @@ def _compiled_sources() -> list[Path]:
 
 def _remove_compiled_leftovers(sources: list[Path]) -> None:
     """Delete what an earlier install compiled and this one does not (the lint modules once
-    were): a compiled module would be imported before its source, edited or not."""
+    were; a module renamed or removed): a compiled module would be imported before its
+    source, edited or not, and one whose source is gone would still be importable."""
     kept = {path.with_suffix("") for path in sources}
     for built in [*PACKAGE.rglob("*.so"), *PACKAGE.rglob("*.pyd"), *PACKAGE.rglob("*.c")]:
-        module = built.with_name(built.name.split(".")[0])
-        if module not in kept and module.with_suffix(".py").exists():
+        if built.with_name(built.name.split(".")[0]) not in kept:
             built.unlink()
 
 

@@ -4,6 +4,7 @@ the work itself lives in audit/ and jobs/."""
 from __future__ import annotations
 
 import json
+import operator
 import os
 import sys
 import tempfile
@@ -245,9 +246,11 @@ def lint_files(
     inputs = [(path, read_certificate_file(path)) for path in files]
     engine = Engine(catalogue, as_of=parse_as_of(as_of))
     json_report = JsonReport(engine.catalogue) if fmt == "json" else None
-    worst = Status.PASS
+    worst, by_status = Status.PASS, operator.attrgetter("status")
     for path, index, report in _lint_inputs(engine, inputs, every_status=fmt == "json"):
-        worst = max([worst, *(r.status for r in report.findings)])
+        # Statuses below `info` (pass, na, ne) reach no --fail-on level: the highest of all
+        # is as good as the highest finding, and JSON's reports hold every lint's status.
+        worst = max(worst, max(map(by_status, report.results), default=Status.PASS))
         if json_report is not None:
             click.echo(json_report.line(str(path), index, report))
         else:
@@ -287,21 +290,22 @@ def _lint_selection(include: str | None, exclude: str | None) -> Catalogue:
 def _lint_inputs(
     engine: Engine, inputs: list[tuple[Path, list[Found]]], *, every_status: bool
 ) -> Iterator[tuple[Path, int, CertReport]]:
-    """(file, index, report) of every input, in order. JSON needs every lint's status, which
-    only the full path gives (Engine.lint_der, per certificate); text prints findings, which the
-    batched path gives (Engine.lint_rows: a batch at a time, results shared) several times
-    faster. Batches run across files, so that files of one certificate each are batched too."""
+    """(file, index, report) of every input, in order, on the engine's batched path
+    (Engine.lint_rows: a batch at a time, results shared), several times faster than linting
+    each certificate alone: findings for text, every lint's status (`every_status`) for JSON.
+    Batches run across files, so that files of one certificate each are batched too."""
     found = [(path, index, item) for path, items in inputs for index, item in enumerate(items)]
 
     def batched(item: Found) -> bool:
         # (lint_rows takes empty bytes for a database row that stores none: not one of ours)
-        return not every_status and isinstance(item, bytes) and len(item) > 0
+        return isinstance(item, bytes) and len(item) > 0
 
-    linted = engine.lint_rows((item, None) for _, _, item in found if batched(item))
+    rows = ((item, None) for _, _, item in found if batched(item))
+    linted = engine.lint_rows(rows, every_status=every_status)
     for path, index, item in found:
         if batched(item):
             yield path, index, next(linted)
-        elif isinstance(item, bytes):
+        elif isinstance(item, bytes):  # empty bytes: not a certificate, as lint_der says
             yield path, index, engine.lint_der(item)
         else:
             yield path, index, _unreadable(engine, item)
@@ -395,6 +399,23 @@ def evidence_package(run_dir: Path, out: Path, sign_key: Path | None) -> None:
     click.echo(info.summary())
     for line in info.skipped:
         click.echo(f"not packaged: {line}", err=True)
+
+
+@cli.command("incidents")
+@click.argument("run_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--out",
+    "out",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The directory to write the drafts into (created if missing).",
+)
+def incident_drafts(run_dir: Path, out: Path) -> None:
+    """Write incident report drafts (CCADB format) for a finished run's problems."""
+    from audit.report.incidents import INDEX, write_incident_drafts
+
+    drafts = write_incident_drafts(finished_run_dir(run_dir), out)
+    click.echo(f"{len(drafts):,} incident drafts: {out / INDEX}")
 
 
 @cli.command("verify")

@@ -49,7 +49,7 @@ from pathlib import Path
 from audit.engine.certview import CertView, NotACertificate
 from audit.engine.registry import Catalogue
 from audit.engine.runner import BATCH, CertReport, Engine
-from audit.jobs.partition import settle
+from audit.jobs.partition import quiet_garbage_collector
 
 DEFAULT_DB = Path("/tmp/certcensus-benchmark.sqlite")
 
@@ -85,9 +85,9 @@ def certcensus_linter(
     catalogue: Catalogue | None = None,
 ) -> Callable[[list[bytes]], list[CertReport]]:
     """The engine as `run` lints a partition's rows: findings only, one engine for every
-    certificate, a batch at a time (Engine.lint_rows), settled as a worker settles it."""
+    certificate, a batch at a time (Engine.lint_rows), its garbage collector quieted as a worker quiets it."""
     engine = Engine(catalogue or Catalogue.load())
-    settle()
+    quiet_garbage_collector()
     return lambda ders: list(engine.lint_rows((der, None) for der in ders))
 
 
@@ -210,7 +210,7 @@ def pkilint_linter(ders: list[bytes]) -> PkilintLinter | None:
     except ImportError:
         return None
     lint.prepare(ders)
-    settle()  # the validators, as certcensus's engine is (see certcensus_linter)
+    quiet_garbage_collector()  # the validators, as certcensus's engine is (see certcensus_linter)
     return lint
 
 

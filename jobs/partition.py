@@ -57,7 +57,7 @@ def _engine(lint_names: tuple[str, ...], as_of: datetime) -> Engine:
     # "all" (a rescan of nothing once ran every lint while its run.json recorded none).
     by_name = Catalogue.load().by_name
     engine = Engine(Catalogue(tuple(by_name[name] for name in lint_names)), as_of=as_of)
-    settle()
+    quiet_garbage_collector()
     return engine
 
 
@@ -68,7 +68,7 @@ def _engine(lint_names: tuple[str, ...], as_of: datetime) -> Engine:
 YOUNG_COLLECTION_THRESHOLD = 5000
 
 
-def settle() -> None:
+def quiet_garbage_collector() -> None:
     """Get the cyclic garbage collector out of the linting's way, in this worker process.
 
     What the process holds now (modules, the catalogue, the engine) is moved out of it for good

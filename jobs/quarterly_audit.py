@@ -58,6 +58,7 @@ from audit.outputs.runjson import (
     finished_run_dir,
     new_run_id,
     parse_time,
+    population_counts,
     read_run,
     write_json,
 )
@@ -100,8 +101,11 @@ class AuditOutcome:
     @property
     def summary_line(self) -> str:
         c = self.run["counts"]
-        by = ", ".join(f"{k} {v}" for k, v in c["certificates_with"].items() if v)
-        return f"audited {c['scanned']} of {c['active_in_database']} active certificates; certificates with findings: {by or 'none'}"
+        by = ", ".join(f"{k} {v:,}" for k, v in c["certificates_with"].items() if v)
+        return (
+            f"{population_counts(self.run)}; {c['active_in_database']:,} rows active in the "
+            f"database at {self.run['as_of']}; certificates with findings: {by or 'none'}"
+        )
 
     @property
     def nothing_audited(self) -> str | None:

@@ -6,11 +6,12 @@ import json
 import sqlite3
 from collections import Counter
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pyarrow.dataset as ds
 import pytest
 
-from audit.jobs.quarterly_audit import AuditRequest, run_audit
+from audit.jobs.quarterly_audit import AuditOutcome, AuditRequest, run_audit
 from audit.outputs.digest import merkle_root
 from tests.conftest import INCIDENT_DAY, RECENT_DAY
 
@@ -184,19 +185,41 @@ def test_baseline_must_be_a_run_directory(sample_db: str, tmp_path) -> None:  # 
         )
 
 
-def test_a_worker_settles_its_engine_out_of_the_collectors_way() -> None:
+def test_a_worker_quiets_the_garbage_collector_for_its_engine() -> None:
     import gc
 
-    from audit.jobs.partition import YOUNG_COLLECTION_THRESHOLD, settle
+    from audit.jobs.partition import YOUNG_COLLECTION_THRESHOLD, quiet_garbage_collector
 
     threshold = gc.get_threshold()
     try:
         held = {"engine": []}  # stands for what a worker keeps
         assert any(o is held for o in gc.get_objects())  # walked by every full collection
-        settle()
+        quiet_garbage_collector()
         assert not any(o is held for o in gc.get_objects())  # now frozen: walked by none
         assert gc.get_threshold()[0] == max(threshold[0], YOUNG_COLLECTION_THRESHOLD)
         assert gc.get_threshold()[1:] == threshold[1:]
     finally:
         gc.unfreeze()
         gc.set_threshold(*threshold)
+
+
+def test_the_run_summary_names_what_each_count_counts() -> None:
+    """`run` and `verify` count different things (database rows; certificates in the digest):
+    the line says which, and how many rows hold no certificate (issue 12, item 9)."""
+
+    run = {
+        "as_of": "2019-03-06T00:00:00+00:00",
+        "counts": {
+            "scanned": 1701,
+            "active_in_database": 1701,
+            "certificates_with": {"error": 67, "notice": 1408},
+        },
+        "population_digest": {"leaves": 1699},
+    }
+    line = AuditOutcome(Path("r"), run, {}).summary_line
+    assert line.startswith(
+        "1,701 rows audited, of which 2 store no certificate (not in the digest); "
+        "population digest over 1,699 certificates; 1,701 rows active in the database at "
+        "2019-03-06T00:00:00+00:00"
+    )
+    assert "error 67" in line and "notice 1,408" in line

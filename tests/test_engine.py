@@ -85,6 +85,38 @@ def test_a_batch_finds_what_each_certificate_alone_finds(corpus: list[bytes]) ->
     assert len(rows) % BATCH  # and the last batch was a short one
 
 
+def _every_status(report: CertReport) -> tuple[object, ...]:
+    statuses = tuple((r.lint.name, r.status, r.message) for r in report.results)
+    return report.sha256, report.profile, report.error, statuses
+
+
+def test_a_batch_keeping_every_status_gives_what_the_full_path_gives(
+    corpus: list[bytes],
+) -> None:
+    """`lint_rows(every_status=True)` (what `lint --format json` prints) gives every lint's
+    result, status and message, as `lint_der` does certificate by certificate: `na` and `ne`
+    included, those a check returns itself with a message too. The same engine first lints the
+    corpus findings-only, so that its shared groups hold findings when the full results are
+    asked (the two are kept apart), and then a second time (from what it kept)."""
+    rows: list[tuple[bytes | None, RowFacts | None]] = [(der, None) for der in corpus]
+    rows[7:7] = [(b"garbage", None), (None, RowFacts("row-without-certificate"))]
+    alone = Engine(Catalogue.load())
+    expected = [
+        _every_status(alone.lint_row(der, row) if not der else alone.lint_der(der, row))
+        for der, row in rows
+    ]
+    batched = Engine(Catalogue.load())
+    list(batched.lint_rows(iter(rows)))
+    for _ in range(2):
+        assert [_every_status(r) for r in batched.lint_rows(iter(rows), every_status=True)] == (
+            expected
+        )
+    # and the findings-only path still finds what it found
+    assert [_found(r) for r in batched.lint_rows(iter(rows))] == [
+        _found(alone.lint_row(der, row)) for der, row in rows
+    ]
+
+
 def test_a_row_of_empty_bytes_stores_no_certificate(engine: Engine) -> None:
     """Empty bytes are no certificate: the row is keyed by its database key downstream, never by
     the SHA-256 of nothing (which two such rows would share)."""

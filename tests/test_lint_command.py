@@ -170,6 +170,26 @@ def test_text_output_takes_the_batched_path(
     assert capsys.readouterr().out == expected_text(files)
 
 
+def test_json_output_takes_the_batched_path(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """JSON prints every lint's status: the batched path keeping every status
+    (Engine.lint_rows(every_status=True)), not the per-certificate full one, same bytes."""
+    from audit.cli import cli
+
+    def full_path(*args: object, **kw: object) -> None:
+        raise AssertionError("lint --format json took Engine.lint_der")
+
+    files = ZLINT_FILES[:200]
+    expected = expected_json(files)
+    monkeypatch.setattr(Engine, "lint_der", full_path)
+    cli.main(
+        ["lint", "--format", "json", "--as-of", AS_OF, *map(str, files)], standalone_mode=False
+    )
+    monkeypatch.undo()
+    assert capsys.readouterr().out == expected
+
+
 # -- --include / --exclude -----------------------------------------------------------------------
 
 

@@ -330,8 +330,13 @@ def test_long_lists_are_capped_with_a_note(report: str) -> None:
     body = section(report, f"lint-{VALIDITY}")
     listed = rows(body)
     assert len(listed) == 200
-    # the first 25 shown, the next 175 in a collapsed <details>, the rest only in the CSV
-    assert len(rows(body, collapsed=False)) == 25
+    # the list collapsed by default; opened, the first 25 shown, the next 175 in a further
+    # collapsed <details>, the rest only in the CSV
+    assert re.search(
+        r'<details class="lint-details">\s*<summary>Affected certificates: 203</summary>', body
+    )
+    opened = re.sub(r'<details class="more-rows">.*?</details>', "", body, flags=re.S)
+    assert len(rows(opened)) == 25
     details = re.findall(r'<details class="more-rows">\s*<summary>(.*?)</summary>', body, re.S)
     assert details == ["Show 175 more certificates"]
     assert "<details open" not in body
@@ -786,3 +791,43 @@ def test_print_css_opens_collapsed_lists(report: str) -> None:
         "thead { display: table-header-group; }" in prints
         and "tr { break-inside: avoid; }" in prints
     )
+
+
+# -- the verdict, first ------------------------------------------------------------------------
+
+
+def test_verdict_comes_first(report: str) -> None:
+    """Before scope and method: how much was audited, how many certificates have error or fatal
+    findings, how many distinct problems, how many are past a deadline, and as of when."""
+    sections = re.findall(r'<section[^>]*id="([^"]+)"', report)
+    assert sections[0] == "verdict" and sections.index("scope") > 0
+    verdict = text(section(report, "verdict"))
+    # standard_run: 221 certificates; 7 + 1 LOCALITY, 203 VALIDITY (errors), 1 undecodable (fatal)
+    assert "Audited 221 of 221 active certificates at 2019-03-06 00:00:00Z" in verdict
+    assert "100%, where BR 8.7 asks for a sample of at least 3%" in verdict
+    assert "212 certificates have error or fatal findings" in verdict
+    assert "3 distinct problems (lints) at error or fatal" in verdict
+    assert "0 certificates are past a BR 4.9.1.1 revocation deadline" in verdict
+    assert "judged at the end of the run, 2026-11-26 21:00:12Z" in verdict
+
+
+def test_verdict_counts_certificates_past_a_deadline_once(tmp_path: Path) -> None:
+    run_dir = baseline_pair(tmp_path)
+    verdict = text(section((run_dir / "report.html").read_text(), "verdict"))
+    assert "2 certificates are past a BR 4.9.1.1 revocation deadline" in verdict
+    assert "5 certificates have error or fatal findings" in verdict
+    assert "1 distinct problem (lint) at error or fatal" in verdict
+
+
+def test_charts_lead_with_severity(report: str) -> None:
+    """A notice on many certificates never dwarfs a few errors: the lint chart lists lints
+    worst status first on a logarithmic scale, each bar labelled with its count; the issuer
+    chart shows certificates with error or fatal findings against those audited."""
+    _, issuers, lints = charts_of(section(report, "charts"))
+    labels = re.findall(r">([a-z_]+)<", lints)
+    order = [name for name in (VALIDITY, LOCALITY, DECODE, ENTROPY, ORPHAN) if name in labels]
+    positions = [labels.index(name) for name in order]
+    # fatal first, then the errors (most certificates first), the warning, the notice
+    assert [labels[p] for p in sorted(positions)] == [DECODE, VALIDITY, LOCALITY, ENTROPY, ORPHAN]
+    assert "logarithmic" in lints and ">10<" in lints.replace("<tspan>", "")  # log ticks
+    assert "error or fatal" in issuers and "certificates audited" in issuers

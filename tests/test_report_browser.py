@@ -1,37 +1,31 @@
-"""The report in a real browser: headless Chromium from Debian's packages (`.ci/run` installs it).
-
-Chromium is driven over the Chrome DevTools Protocol on a pipe (`--remote-debugging-pipe`: the
-protocol's JSON messages, NUL-terminated, on file descriptors 3 and 4), so no driver, websocket
-library or downloaded browser is needed. What is checked, on a real audit run and on a run
-crafted with hostile certificate text:
+"""The report in a real browser: Debian's headless Chromium (`.ci/run` installs it), driven by
+Playwright (the maintained automation library; no browser is downloaded: it launches
+/usr/bin/chromium, or $CHROMIUM). What is checked, on a real audit run and on a run crafted with
+hostile certificate text:
 - the page loads with no console error, no CSP violation, no JavaScript dialog (every hostile
   string calls `alert`) and no request other than for the page itself;
 - hostile subjects, SANs (quoted in messages) and issuer names render as text: they appear in
   the DOM's text, and no element (no <img>, no <script>, no extra <svg>) comes from them;
-- the charts are drawn (inline SVG with a size); collapsed lists are shown when printing;
-- a screenshot and a PDF print are kept in tests/artifacts/ (ignored by git).
+- the verdict is inside the first 1400x900 viewport; the charts are drawn (inline SVG with a
+  size); collapsed lists are shown when printing;
+- screenshots of the first viewport and of the page, and a PDF print, are kept in
+  tests/artifacts/ (ignored by git).
 
 Without Chromium the tests fail, saying how to install it: they never skip.
 """
 
 from __future__ import annotations
 
-import base64
-import contextlib
-import json
 import os
 import re
-import select
 import shutil
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import Browser, sync_playwright
 
 from audit.report.render import render_report
 from tests.test_report import (
@@ -46,39 +40,13 @@ from tests.test_report import (
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
 SCREENSHOT = ARTIFACTS / "report.png"
+FIRST_VIEWPORT = ARTIFACTS / "report-first-viewport-{width}.png"
 HOSTILE_SCREENSHOT = ARTIFACTS / "report-hostile.png"
 PDF = ARTIFACTS / "report.pdf"
-WIDTH, HEIGHT = 1280, 4000
-FLAGS = [
-    "--headless",
-    "--no-sandbox",  # CI runs as root
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-extensions",
-    "--disable-default-apps",
-    "--no-first-run",
-    "--no-default-browser-check",
-    "--mute-audio",
-    "--hide-scrollbars",
-    "--font-render-hinting=none",
-    f"--window-size={WIDTH},{HEIGHT}",
-]
+WIDTH, HEIGHT = 1400, 900  # the first screen the verdict must fit in
+FULL_HEIGHT = 4000  # how much of the page the full screenshot keeps
 # Elements certificate text must never become, whatever it holds.
 FORBIDDEN = {"script", "img", "iframe", "object", "embed", "foreignobject", "image", "link"}
-
-
-# Run as `python -c _ON_3_AND_4 IN OUT CHROMIUM ARGS...`: IN on fd 3, OUT on fd 4, exec CHROMIUM.
-# Both are first copied above 9, so that neither is overwritten by the other's dup2.
-_ON_3_AND_4 = """
-import fcntl, os, sys
-high = [fcntl.fcntl(int(fd), fcntl.F_DUPFD_CLOEXEC, 10) for fd in sys.argv[1:3]]
-os.dup2(high[0], 3)
-os.dup2(high[1], 4)
-os.execv(sys.argv[3], sys.argv[3:] + ["about:blank"])
-"""
 
 
 def chromium_binary() -> str:
@@ -92,176 +60,61 @@ def chromium_binary() -> str:
     return found
 
 
-class DevTools:
-    """A headless Chromium and its DevTools protocol, over a pipe."""
-
-    def __init__(self, binary: str, profile: Path) -> None:
-        browser_in, self._send = os.pipe()  # we write, Chromium reads (its fd 3)
-        self._receive, browser_out = os.pipe()  # Chromium writes (its fd 4), we read
-        self.log_path = profile / "chromium.log"
-        self._log = self.log_path.open("wb")
-        args = [binary, *FLAGS, f"--user-data-dir={profile}", "--remote-debugging-pipe"]
-        # A small Python puts the pipe ends on descriptors 3 and 4, then becomes Chromium.
-        self.process = subprocess.Popen(
-            [sys.executable, "-c", _ON_3_AND_4, str(browser_in), str(browser_out), *args],
-            pass_fds=(browser_in, browser_out),
-            stdin=subprocess.DEVNULL,
-            stdout=self._log,
-            stderr=self._log,
-        )
-        os.close(browser_in)
-        os.close(browser_out)
-        self._buffer = b""
-        self._id = 0
-        self.events: list[dict[str, Any]] = []
-
-    def call(
-        self, method: str, params: dict | None = None, session: str | None = None, timeout=60.0
-    ) -> dict[str, Any]:
-        self._id += 1
-        message: dict[str, Any] = {"id": self._id, "method": method, "params": params or {}}
-        if session:
-            message["sessionId"] = session
-        os.write(self._send, json.dumps(message).encode() + b"\0")
-        deadline = time.monotonic() + timeout
-        while True:
-            reply = self._next(deadline, f"the reply to {method}")
-            if reply.get("id") == self._id:
-                if "error" in reply:
-                    raise AssertionError(f"{method}: {reply['error']}")
-                return reply["result"]
-            self.events.append(reply)
-
-    def wait_for(self, method: str, session: str, timeout: float = 60.0) -> dict[str, Any]:
-        deadline = time.monotonic() + timeout
-        while True:
-            for event in self.events:
-                if event.get("method") == method and event.get("sessionId") == session:
-                    return event["params"]
-            self.events.append(self._next(deadline, method))
-
-    def settle(self, seconds: float) -> None:
-        """Collect the events that arrive in the next `seconds` (late console messages)."""
-        deadline = time.monotonic() + seconds
-        try:
-            while True:
-                self.events.append(self._next(deadline, "events"))
-        except TimeoutError:
-            pass
-
-    def session_events(self, session: str, *methods: str) -> list[dict[str, Any]]:
-        return [
-            e["params"]
-            for e in self.events
-            if e.get("sessionId") == session and e.get("method") in methods
-        ]
-
-    def _next(self, deadline: float, waiting_for: str) -> dict[str, Any]:
-        while b"\0" not in self._buffer:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise TimeoutError(f"no {waiting_for} from Chromium")
-            ready, _, _ = select.select([self._receive], [], [], left)
-            if ready:
-                chunk = os.read(self._receive, 1 << 20)
-                if not chunk:
-                    raise AssertionError(f"Chromium exited; its log:\n{self.log_tail()}")
-                self._buffer += chunk
-        raw, _, self._buffer = self._buffer.partition(b"\0")
-        return json.loads(raw)
-
-    def log_tail(self) -> str:
-        self._log.flush()
-        return self.log_path.read_text(errors="replace")[-4000:]
-
-    def close(self) -> None:
-        with contextlib.suppress(AssertionError, TimeoutError, OSError):
-            self.call("Browser.close", timeout=10)
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()  # only the process this test started
-            self.process.wait()
-        os.close(self._send)
-        os.close(self._receive)
-        self._log.close()
-
-
 class Page:
     """One tab with the report loaded, and what happened while it loaded."""
 
-    def __init__(self, tools: DevTools, path: Path) -> None:
-        self.tools = tools
+    def __init__(self, browser: Browser, path: Path, width: int = WIDTH) -> None:
         self.url = path.resolve().as_uri()
-        target = tools.call("Target.createTarget", {"url": "about:blank"})["targetId"]
-        self.target = target
-        self.session = tools.call("Target.attachToTarget", {"targetId": target, "flatten": True})[
-            "sessionId"
-        ]
-        for domain in ("Page", "Runtime", "Log", "Network", "Audits"):
-            self.call(f"{domain}.enable")
-        self.call(
-            "Emulation.setDeviceMetricsOverride",
-            {"width": WIDTH, "height": HEIGHT, "deviceScaleFactor": 1, "mobile": False},
-        )
-        self.call("Page.navigate", {"url": self.url})
-        tools.wait_for("Page.loadEventFired", self.session)
-        tools.settle(1.0)
-        dialogs = self.events("Page.javascriptDialogOpening")
-        if dialogs:  # a dialog would block everything after it: dismiss, then fail
-            self.call("Page.handleJavaScriptDialog", {"accept": False})
-            raise AssertionError(f"the page ran script and opened a dialog: {dialogs}")
+        self.context = browser.new_context(viewport={"width": width, "height": HEIGHT})
+        self.page = self.context.new_page()
+        self._problems: list[str] = []
+        self._requests: list[str] = []
+        self.dialogs: list[str] = []
+        self.page.on("console", self._console)
+        self.page.on("pageerror", lambda exc: self._problems.append(f"exception: {exc}"))
+        self.page.on("request", lambda request: self._requests.append(request.url))
+        self.page.on("dialog", self._dialog)
+        self.page.goto(self.url, wait_until="load")
+        self.page.wait_for_timeout(500)  # late console messages
+        if self.dialogs:
+            raise AssertionError(f"the page ran script and opened a dialog: {self.dialogs}")
 
-    def call(self, method: str, params: dict | None = None) -> dict[str, Any]:
-        return self.tools.call(method, params, self.session)
+    def _console(self, message: Any) -> None:
+        if message.type in ("error", "assert"):
+            self._problems.append(f"console {message.type}: {message.text}")
 
-    def events(self, *methods: str) -> list[dict[str, Any]]:
-        return self.tools.session_events(self.session, *methods)
+    def _dialog(self, dialog: Any) -> None:
+        self.dialogs.append(dialog.message)
+        dialog.dismiss()
 
     def evaluate(self, expression: str) -> Any:
-        result = self.call("Runtime.evaluate", {"expression": expression, "returnByValue": True})
-        assert "exceptionDetails" not in result, result
-        return result["result"].get("value")
+        return self.page.evaluate(expression)
 
     def problems(self) -> list[str]:
-        """Console errors, uncaught exceptions, CSP violations, dialogs."""
-        out = []
-        for p in self.events("Log.entryAdded"):
-            entry = p["entry"]
-            if entry.get("level") == "error":
-                out.append(f"console {entry.get('source')}: {entry.get('text')}")
-        for p in self.events("Runtime.consoleAPICalled"):
-            if p.get("type") in ("error", "assert"):
-                out.append(f"console.{p['type']}: {p.get('args')}")
-        for p in self.events("Runtime.exceptionThrown"):
-            out.append(f"exception: {p['exceptionDetails'].get('text')}")
-        for p in self.events("Audits.issueAdded"):
-            if "ContentSecurityPolicy" in p["issue"]["code"]:
-                out.append(f"CSP issue: {p['issue']}")
-        out += [f"dialog: {p.get('message')}" for p in self.events("Page.javascriptDialogOpening")]
-        return out
+        """Console errors (CSP violations among them), uncaught exceptions, dialogs."""
+        return [*self._problems, *(f"dialog: {d}" for d in self.dialogs)]
 
     def requests(self) -> list[str]:
-        return [p["request"]["url"] for p in self.events("Network.requestWillBeSent")]
+        return list(self._requests)
 
-    def screenshot(self, path: Path) -> Path:
-        height = self.evaluate("document.documentElement.scrollHeight")
-        clip = {"x": 0, "y": 0, "width": WIDTH, "height": min(height, HEIGHT), "scale": 1}
-        shot = self.call(
-            "Page.captureScreenshot", {"format": "png", "clip": clip, "captureBeyondViewport": True}
-        )
+    def screenshot(self, path: Path, *, full: bool = True) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(base64.b64decode(shot["data"]))
+        if full:
+            height = self.evaluate("document.documentElement.scrollHeight")
+            width = self.evaluate("window.innerWidth")
+            clip = {"x": 0, "y": 0, "width": width, "height": min(height, FULL_HEIGHT)}
+            self.page.screenshot(path=str(path), clip=clip, full_page=True)
+        else:
+            self.page.screenshot(path=str(path))
         return path
 
     def pdf(self, path: Path) -> Path:
-        printed = self.call("Page.printToPDF", {"printBackground": True, "preferCSSPageSize": True})
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(base64.b64decode(printed["data"]))
+        self.page.pdf(path=str(path), print_background=True, prefer_css_page_size=True)
         return path
 
     def close(self) -> None:
-        self.tools.call("Target.closeTarget", {"targetId": self.target})
+        self.context.close()
 
 
 DOM = """(() => {
@@ -289,21 +142,24 @@ COLLAPSED = """(() => {
 
 
 @pytest.fixture(scope="module")
-def devtools(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevTools]:
-    tools = DevTools(chromium_binary(), tmp_path_factory.mktemp("chromium-profile"))
-    try:
-        tools.call("Browser.getVersion", timeout=60)
-        yield tools
-    finally:
-        tools.close()
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=chromium_binary(),
+            args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],  # CI runs as root
+        )
+        try:
+            yield launched
+        finally:
+            launched.close()
 
 
 @pytest.fixture
-def open_page(devtools: DevTools) -> Iterator[Any]:
+def open_page(browser: Browser) -> Iterator[Any]:
     pages: list[Page] = []
 
-    def open_(path: Path) -> Page:
-        pages.append(Page(devtools, path))
+    def open_(path: Path, width: int = WIDTH) -> Page:
+        pages.append(Page(browser, path, width))
         return pages[-1]
 
     yield open_
@@ -318,7 +174,7 @@ def keep(path: Path, what: str) -> None:
 
 
 def assert_clean_load(page: Page, report: Path) -> dict[str, Any]:
-    assert page.problems() == [], page.tools.log_tail()
+    assert page.problems() == []
     # Nothing fetched but the page itself (data: URLs would be inline, and there are none).
     assert page.requests() == [page.url]
     dom = page.evaluate(DOM)
@@ -375,7 +231,8 @@ def test_hostile_certificate_text_renders_as_text(hostile_report: Path, open_pag
     ):
         assert shown in text, shown
     assert "\u202e" not in text and "OU=49" not in text
-    assert HOSTILE_SUBJECT.split(",")[0] in dom["visible_text"]
+    page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
+    assert HOSTILE_SUBJECT.split(",")[0] in page.evaluate("document.body.innerText")
     # The issuer chart labels the hostile issuer with text, not markup.
     labels = [t for t in dom["chart_text"] if t.startswith("CN=<svg onload")]
     assert labels and all(label.startswith(HOSTILE_ISSUER[:40]) for label in labels)
@@ -391,7 +248,7 @@ def test_collapsed_lists_open_when_printed(hostile_report: Path, open_page: Any)
     page = open_page(hostile_report)
     on_screen = page.evaluate(COLLAPSED)
     assert on_screen == {"open": False, "row": False, "summary": True}
-    page.call("Emulation.setEmulatedMedia", {"media": "print"})
+    page.page.emulate_media(media="print")
     printed = page.evaluate(COLLAPSED)
     assert printed == {"open": False, "row": True, "summary": False}
     assert page.problems() == []
@@ -407,7 +264,7 @@ def test_the_checks_catch_a_page_that_breaks_the_rules(tmp_path: Path, open_page
     page = open_page(page_path)
     problems = page.problems()
     assert any("Content Security Policy" in p for p in problems), problems
-    assert not page.events("Page.javascriptDialogOpening")
+    assert not page.dialogs
 
 
 def hostile_report_head() -> str:
@@ -416,3 +273,83 @@ def hostile_report_head() -> str:
     csp = re.search(r'<meta http-equiv="Content-Security-Policy"[^>]*>', template)
     assert csp
     return f"<!DOCTYPE html><html><head>{csp.group(0)}</head><body>"
+
+
+VERDICT_BOX = """(() => {
+  const r = document.querySelector('#verdict').getBoundingClientRect();
+  return {top: r.top, bottom: r.bottom, left: r.left, right: r.right,
+          first: document.querySelector('section').id};
+})()"""
+
+
+def test_verdict_in_the_first_viewport(recent_run: Any, open_page: Any) -> None:
+    """At 1400x900 the verdict is the first section and whole on the first screen."""
+    report = recent_run.run_dir / "report.html"
+    page = open_page(report)
+    box = page.evaluate(VERDICT_BOX)
+    assert box["first"] == "verdict"
+    assert box["top"] >= 0 and box["bottom"] <= HEIGHT and box["right"] <= WIDTH, box
+    verdict = page.evaluate("document.querySelector('#verdict').innerText")
+    assert "active certificates at" in verdict and "error or fatal findings" in verdict
+    assert "past a BR 4.9.1.1 revocation deadline" in verdict
+    for width in (1400, 900):
+        shot = open_page(report, width).screenshot(
+            Path(str(FIRST_VIEWPORT).format(width=width)), full=False
+        )
+        assert shot.read_bytes().startswith(b"\x89PNG")
+        keep(shot, f"first viewport at {width}x{HEIGHT}")
+
+
+OVERFLOW = """(() => {
+  const d = document.documentElement;
+  // Elements sticking out of the window that are not inside a box that scrolls on its own.
+  const out = [...document.querySelectorAll('body *')]
+    .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
+    .filter(e => !e.closest('.scroll'))
+    .slice(0, 5).map(e => e.outerHTML.slice(0, 120));
+  return {scroll: d.scrollWidth, client: d.clientWidth, out};
+})()"""
+
+
+@pytest.fixture(scope="module")
+def long_strings_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The test report's run with a 286-digit number in a decode error, an unbroken 300-character
+    subject and an issuer of the same kind: strings with nowhere to break."""
+    from tests.test_report import DECODE, standard_run
+
+    b = standard_run()
+    number = "9" * 286
+    b.add(
+        cert(400, subject="CN=" + "x" * 300, issuer="CN=" + "Y" * 200),
+        (DECODE, "fatal", f"INTEGER {number} does not fit"),
+        (LOCALITY, "error", "a" * 250),
+    )
+    return render_report(b.write(tmp_path_factory.mktemp("long") / "run"))
+
+
+@pytest.mark.parametrize("width", [1400, 900])
+def test_no_horizontal_overflow(
+    width: int, long_strings_report: Path, recent_run: Any, open_page: Any
+) -> None:
+    for report in (long_strings_report, recent_run.run_dir / "report.html"):
+        page = open_page(report, width)
+        measured = page.evaluate(OVERFLOW)
+        assert measured["scroll"] <= measured["client"] == width, measured
+        assert measured["out"] == [], measured
+
+
+def test_collapsed_report_is_short_and_printing_opens_it(recent_run: Any, open_page: Any) -> None:
+    """Per-problem lists and the catalogue are collapsed: the sample report stays within
+    25,000 px at 1400 px wide; printed, the lists are shown and each section starts a page."""
+    page = open_page(recent_run.run_dir / "report.html")
+    height = page.evaluate("document.documentElement.scrollHeight")
+    assert height <= 25_000, height
+    closed = "[...document.querySelectorAll('details.lint-details')].filter(d => !d.open).length"
+    lists = page.evaluate("document.querySelectorAll('details.lint-details').length")
+    assert lists > 10 and page.evaluate(closed) == lists
+    first_row = "document.querySelector('details.lint-details tbody tr').checkVisibility()"
+    assert page.evaluate(first_row) is False
+    page.page.emulate_media(media="print")
+    assert page.evaluate(first_row) is True
+    breaks = page.evaluate("getComputedStyle(document.querySelector('#scope')).breakBefore")
+    assert breaks == "page"

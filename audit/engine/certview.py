@@ -38,7 +38,7 @@ from cryptography.utils import CryptographyDeprecationWarning
 
 from audit.engine import oids
 from audit.engine.der import children, encode, header, sct_list_fields
-from audit.engine.fast import Kept, derived, quick_init
+from audit.engine.lean_stdlib import BoundedCache, derived, quick_init
 from audit.engine.names import Attr, Name, name_from_asn1, name_from_crypto
 from audit.engine.parts import EXT, by_oid, part
 from audit.engine.profiles import Profile, detect_profile
@@ -1186,7 +1186,7 @@ def _utc(value: datetime) -> datetime:
 
 
 # Names decoded strictly, by their encoding (see CertView._name_from_crypto); cleared when full.
-_NAMES: Kept[bytes, Name] = Kept(8192)
+_NAMES: BoundedCache[bytes, Name] = BoundedCache(8192)
 _ISSUER_FIELD, _SUBJECT_FIELD = 2, 4  # TBSCertificate fields after the version (RFC 5280 4.1)
 _SPKI_FIELD = 5
 
@@ -1195,8 +1195,8 @@ _OID_NAMES: dict[bytes, str] = {}  # extension OIDs' dotted text, by their DER
 # Extensions by their whole encoding (TLV), as the header walk reads them and as the strict
 # decoder reads them (CertView._extension_walk, _extensions_strictly): most repeat across a
 # CA's certificates. Cleared when full; per-subscriber extensions are not kept.
-_ENCODED_EXTENSIONS: Kept[bytes, EncodedExtension] = Kept(8192)
-_EXTENSIONS: Kept[bytes, Extension] = Kept(8192)
+_ENCODED_EXTENSIONS: BoundedCache[bytes, EncodedExtension] = BoundedCache(8192)
+_EXTENSIONS: BoundedCache[bytes, Extension] = BoundedCache(8192)
 
 
 def _encoded_extension(raw: bytes, pos: int, end: int) -> EncodedExtension:

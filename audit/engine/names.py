@@ -7,7 +7,7 @@ from typing import Any
 
 from cryptography import x509
 
-from audit.engine.fast import derived, quick_init
+from audit.engine.lean_stdlib import derived, quick_init
 from audit.engine.oids import SHORT_NAMES
 
 # ASN.1 universal tags of the string types an attribute value can have.

@@ -60,7 +60,7 @@ class OutsideParts(BaseException):  # noqa: N818 - a signal, not an error
 
 
 # Read freely: the same for every certificate a shared result serves (results are kept per
-# profile), and the view's per-certificate cache of lint helpers (audit/engine/fast.py).
+# profile).
 _FREE = frozenset({"profile"})
 
 

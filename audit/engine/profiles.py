@@ -10,7 +10,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from audit.engine import oids
-from audit.engine.fast import Kept
+from audit.engine.lean_stdlib import BoundedCache
 from audit.engine.parts import OutsideParts, PartsKey, PartsOnly, extension_part
 
 if TYPE_CHECKING:
@@ -83,7 +83,7 @@ def detect_profile(cert: CertView) -> Profile:
 # them (kept here, bounded), by the same `_detect` shown only those extensions (PartsOnly).
 # When `_detect` reads anything else (the subject, the names, the signature), the certificate
 # is decided from the whole of it.
-_BY_ENCODING: Kept[tuple[object, ...], Profile | None] = Kept(4096)
+_BY_ENCODING: BoundedCache[tuple[object, ...], Profile | None] = BoundedCache(4096)
 
 _DECIDING_PARTS = tuple(
     extension_part(oid)

@@ -6,21 +6,23 @@ issued inside the rule's effective window? (else `ne`) → check.
 A run lints a batch of certificates at a time, one stage of the work for the whole batch
 before the next (`Engine.lint_rows`): decoding, profiles, plans, then each lint over every
 certificate it applies to. Each certificate's findings are the same as linted alone; the
-processor then runs the same code many times in a row, which its caches reward.
+processor then runs the same code many times in a row, which its caches reward. A batch keeps
+either findings only (what a run writes) or every lint's status (`every_status`: what `lint
+--format json` prints), the same as `lint_der` gives certificate by certificate.
 """
 
 from __future__ import annotations
 
 import hashlib
 from bisect import bisect_right
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from audit.engine import shared
 from audit.engine.certview import CertView, NotACertificate, RowFacts
-from audit.engine.fast import quick_init
 from audit.engine.inputs import MAX_CERTIFICATE_BYTES, too_large
+from audit.engine.lean_stdlib import quick_init
 from audit.engine.parts import OutsideParts, PartsOnly
 from audit.engine.profiles import Profile
 from audit.engine.registry import Catalogue, Check, Lint, Predicate
@@ -92,6 +94,9 @@ class _ProfileLints:
         # spans[i] holds the lints in force for cuts[i-1] <= notBefore < cuts[i].
         starts = [None, *cuts]
         self.spans = [tuple(x for x in lints if _in_force(x, start)) for start in starts]
+        # The lints in force per span, as sets: a lint in force that a batch keeping every status
+        # gave no result was not applicable (`na`); one not in force is asked as lint_der asks.
+        self.span_sets = [frozenset(span) for span in self.spans]
         self._plans: dict[tuple[int, frozenset[str] | None], _Plan] = {}
         self._reads = reads  # what each lint was seen to read; None: nothing is shared
         self._planned_at = 0  # the version of `reads` the plans were made by
@@ -231,21 +236,28 @@ class Engine:
         return self._lint_batch([(der, row)])[0]
 
     def lint_rows(
-        self, rows: Iterable[tuple[bytes | None, RowFacts | None]]
+        self, rows: Iterable[tuple[bytes | None, RowFacts | None]], *, every_status: bool = False
     ) -> Iterator[CertReport]:
         """`lint_row` of each (certificate, row facts), in order, BATCH at a time (at most one
-        batch of decoded certificates is held)."""
+        batch of decoded certificates is held). `every_status`: each report has every lint's
+        result, as `lint_der` gives it (not findings only)."""
         batch: list[tuple[bytes | None, RowFacts | None]] = []
         for item in rows:
             batch.append(item)
             if len(batch) == BATCH:
-                yield from self._lint_batch(batch)
+                yield from self._lint_batch(batch, every_status)
                 batch = []
         if batch:
-            yield from self._lint_batch(batch)
+            yield from self._lint_batch(batch, every_status)
 
-    def _lint_batch(self, rows: Sequence[tuple[bytes | None, RowFacts | None]]) -> list[CertReport]:
-        """Findings only, stage by stage over the batch (see the module docstring)."""
+    def _lint_batch(
+        self, rows: Sequence[tuple[bytes | None, RowFacts | None]], every_status: bool = False
+    ) -> list[CertReport]:
+        """Stage by stage over the batch (see the module docstring): findings only, or with
+        `every_status` every lint's result."""
+        run_over = _every_result_over if every_status else _findings_over
+        run = _every_result if every_status else _findings
+        run_shown = self._every_result_shown if every_status else self._findings_shown
         decoded: list[CertView | CertReport] = []
         for der, row in rows:  # decode
             # Empty bytes are no certificate either: keyed by their row, not by SHA-256(b"").
@@ -266,14 +278,14 @@ class Engine:
                 report.results = self._every_lint(view, issued)
                 continue
             plan = self._by_profile[report.profile].plan(issued, _present_extensions(view))
-            staged.append(_Staged(report, view, plan, False))
+            staged.append(_Staged(report, view, issued, plan, False))
         for item in staged:  # every field read (strictness decides whether to share results)
             plan = item.plan
             item.share = bool(plan.shared or plan.applies) and shared.shareable(item.view)
         # Certificates with the same steps are linted together, lint by lint. Steps are told
         # apart by the objects they come from (a plan, a kept list of lints that apply), which
-        # `together` holds, so that no id is reused within the batch.
-        together: dict[tuple[int, int], tuple[_Plan, Sequence[_Step], list[_Staged]]] = {}
+        # `by_steps` holds, so that no id is reused within the batch.
+        by_steps: dict[tuple[int, int], tuple[_Plan, Sequence[_Step], list[_Staged]]] = {}
         for item in staged:  # which lints apply, for those asked once per encoding
             applies = item.plan.applies
             chosen: Sequence[_Step] = ()
@@ -284,10 +296,10 @@ class Engine:
                     else applies.steps
                 )
             key = (id(item.plan), id(chosen))
-            together.setdefault(key, (item.plan, chosen, []))[2].append(item)
-        for plan, chosen, items in together.values():  # the lints
+            by_steps.setdefault(key, (item.plan, chosen, []))[2].append(item)
+        for plan, chosen, items in by_steps.values():  # the lints
             steps = plan.alone + tuple(chosen)  # the plan's own, then those that apply
-            _findings_over(steps, [(item.view, item.report.results) for item in items])
+            run_over(steps, [(item.view, item.report.results) for item in items])
         for item in staged:  # the shared groups
             plan = item.plan
             if plan.shared or plan.applies:
@@ -295,13 +307,40 @@ class Engine:
                 for group in plan.shared:
                     # `+=` copies: the group's list is shared with other certificates
                     results += (
-                        group.lookup(item.view, _findings, self._findings_shown)
+                        group.lookup(item.view, run, run_shown, every_status)
                         if item.share
-                        else _findings(group.steps, item.view)
+                        else run(group.steps, item.view)
                     )
+                if every_status:
+                    continue
                 if len(results) > 1:  # in catalogue order, as without sharing
                     results.sort(key=lambda r: self._order[r.lint])
+        if every_status:
+            for item in staged:
+                item.report.results = self._every_lint_of(item)
         return reports
+
+    def _every_lint_of(self, item: _Staged) -> list[Result]:
+        """Every lint of the certificate's profile, in catalogue order, from the results its
+        steps gave: a lint in force that gave none did not apply (`na`); one not in force is
+        asked as lint_der asks it (`na` or `ne`)."""
+        lints = self._by_profile[item.report.profile]
+        in_force = lints.span_sets[bisect_right(lints.cuts, item.issued)]
+        given = {r.lint: r for r in item.report.results}
+        view, issued = item.view, item.issued
+        present: frozenset[str] | None | bool = False  # read once, if a lint not in force asks
+        out: list[Result] = []
+        for x in lints.all:
+            result = given.get(x)
+            if result is None:
+                if x in in_force:
+                    result = _passed_or_na(x, Status.NA)
+                else:
+                    if present is False:
+                        present = _present_extensions(view)
+                    result = _run(x, view, issued, present)  # type: ignore[arg-type]
+            out.append(result)
+        return out
 
     def _findings_shown(
         self, steps: tuple[_Step, ...], view: CertView, parts: tuple[str, ...]
@@ -309,11 +348,22 @@ class Engine:
         """`_findings` of a shared group's steps, run against the certificate shown through the
         group's parts; with whether every step read those alone (else the result is not to be
         kept, and each step that read more is run again against the certificate itself)."""
+        return self._run_shown(_findings_over, steps, view, parts)
+
+    def _every_result_shown(
+        self, steps: tuple[_Step, ...], view: CertView, parts: tuple[str, ...]
+    ) -> tuple[list[Result], bool]:
+        """`_findings_shown`, every step's result kept (`_every_result`)."""
+        return self._run_shown(_every_result_over, steps, view, parts)
+
+    def _run_shown(
+        self, run_over: _RunOver, steps: tuple[_Step, ...], view: CertView, parts: tuple[str, ...]
+    ) -> tuple[list[Result], bool]:
         assert self._reads is not None
         results: list[Result] = []
         shown = PartsOnly(view, parts)
         try:  # noqa: SIM105 - all at once: once learned, lints rarely read more
-            _findings_over(steps, [(shown, results)])  # type: ignore[list-item]
+            run_over(steps, [(shown, results)])  # type: ignore[list-item]
         except OutsideParts:
             pass
         if shown.stayed_inside:
@@ -324,7 +374,7 @@ class Engine:
         for step in steps:
             found: list[Result] = []
             try:  # noqa: SIM105 - cheaper than suppress() in a loop
-                _findings_over((step,), [(shown, found)])  # type: ignore[list-item]
+                run_over((step,), [(shown, found)])  # type: ignore[list-item]
             except OutsideParts:  # stayed_inside tells, even had the lint caught it
                 pass
             if shown.stayed_inside:
@@ -332,7 +382,7 @@ class Engine:
                 continue
             inside = False
             self._reads.went_outside(step[0], view)
-            _findings_over((step,), [(view, results)])
+            run_over((step,), [(view, results)])
             shown = PartsOnly(view, parts)  # afresh: nothing the step left behind is reused
         return results, inside
 
@@ -398,6 +448,7 @@ class _Staged:
 
     report: CertReport
     view: CertView
+    issued: datetime
     plan: _Plan
     share: bool  # whether results may be shared (shared.shareable), once every field is read
 
@@ -460,6 +511,50 @@ def _findings_over(
                 results.append(Result(x, x.severity, out.message))
             elif status >= Status.INFO:
                 results.append(Result(x, status, out.message))
+
+
+def _every_result(plan: tuple[_Step, ...], view: CertView) -> list[Result]:
+    """`_findings`, every step's result kept (`_every_result_over`)."""
+    results: list[Result] = []
+    _every_result_over(plan, [(view, results)])
+    return results
+
+
+def _every_result_over(
+    plan: tuple[_Step, ...], certificates: list[tuple[CertView, list[Result]]]
+) -> None:
+    """`_findings_over`, keeping the result of every step that applies, whatever its status
+    (as `_check` gives it); a step whose `when` does not hold gives none (it is `na`)."""
+    passed = PASS
+    for x, when, check in plan:
+        for view, results in certificates:
+            try:
+                if when is not None and not when(view):
+                    continue
+                out = check(view)
+            except Exception as exc:  # a part this lint needs could not be decoded
+                results.append(_fatal(x, exc))
+                continue
+            if out is passed:
+                results.append(_passed_or_na(x, Status.PASS))
+                continue
+            status = out.status
+            results.append(Result(x, x.severity if status is None else status, out.message))
+
+
+# A lint's `pass` and `na` without a message, made once: a batch keeping every status gives
+# each certificate one of them for most lints.
+_PLAIN: dict[tuple[Lint, Status], Result] = {}
+
+
+def _passed_or_na(x: Lint, status: Status) -> Result:
+    result = _PLAIN.get((x, status))
+    if result is None:
+        result = _PLAIN[x, status] = Result(x, status)
+    return result
+
+
+_RunOver = Callable[[tuple[_Step, ...], list[tuple[CertView, list[Result]]]], None]
 
 
 def _run(

@@ -23,7 +23,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from audit.engine import oids
-from audit.engine.fast import Kept
+from audit.engine.lean_stdlib import BoundedCache
 from audit.engine.parts import PartsKey, extension_part, parts_read
 
 if TYPE_CHECKING:
@@ -119,21 +119,26 @@ class SharedGroup:
     _MIN_HIT_RATE = 0.3
     _KEPT = 2000
 
-    __slots__ = ("parts", "key", "steps", "results", "lookups", "hits", "sharing")
+    __slots__ = ("parts", "key", "steps", "results", "every_results", "lookups", "hits", "sharing")
 
     def __init__(self, parts: Parts, steps: tuple[Any, ...]) -> None:
         self.parts = parts
         self.key = PartsKey(parts)
         self.steps = steps
-        self.results: Kept[Any, list[Any]] = Kept(self._KEPT)
+        self.results: BoundedCache[Any, list[Any]] = BoundedCache(self._KEPT)
+        # Every step's result, for a batch keeping every status: kept apart from `results`,
+        # which holds findings only.
+        self.every_results: BoundedCache[Any, list[Any]] = BoundedCache(self._KEPT)
         self.lookups = self.hits = 0
         self.sharing = True
 
-    def lookup(self, view: CertView, run: Run, run_shown: RunShown) -> list[Any]:
-        """The group's result for this certificate (findings, or the steps that apply): shared,
-        or run by `run_shown` against the group's parts (kept if they were all it read), or by
-        `run` once sharing stopped. Both are the engine's loops over steps, which turn
-        exceptions into `fatal` results like any other."""
+    def lookup(
+        self, view: CertView, run: Run, run_shown: RunShown, every_status: bool = False
+    ) -> list[Any]:
+        """The group's result for this certificate (findings, every result with `every_status`,
+        or the steps that apply): shared, or run by `run_shown` against the group's parts (kept
+        if they were all it read), or by `run` once sharing stopped. Both are the engine's loops
+        over steps, which turn exceptions into `fatal` results like any other."""
         if not self.sharing:
             return run(self.steps, view)
         try:
@@ -141,7 +146,8 @@ class SharedGroup:
         except Exception:  # the header walk cannot find a part: nothing to share
             return run(self.steps, view)
         self.lookups += 1
-        found = self.results.get(key)
+        kept = self.every_results if every_status else self.results
+        found = kept.get(key)
         if found is not None:
             self.hits += 1
             return found
@@ -149,5 +155,6 @@ class SharedGroup:
         if self.lookups >= self._TRIAL and self.hits < self.lookups * self._MIN_HIT_RATE:
             self.sharing = False  # decided on a miss, once the trial is over
             self.results.clear()
+            self.every_results.clear()
             return found
-        return self.results.keep(key, found) if keep else found
+        return kept.keep(key, found) if keep else found

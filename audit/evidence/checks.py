@@ -46,22 +46,6 @@ def check_run_dir(run_dir: Path, run: dict[str, Any]) -> list[Check]:
     ]
 
 
-def population_counts(run: dict[str, Any]) -> str:
-    """What a run audited, each count naming what it counts: database rows, and the
-    certificates the population digest is over (a row that stores no certificate has no
-    fingerprint, so it is audited but not in the digest)."""
-    scanned = (run.get("counts") or {}).get("scanned")
-    leaves = (run.get("population_digest") or {}).get("leaves")
-    if not isinstance(scanned, int) or not isinstance(leaves, int):
-        return f"population digest over {leaves} certificates"
-    without = scanned - leaves
-    stores = "stores" if without == 1 else "store"
-    return (
-        f"{scanned:,} rows audited, of which {without:,} {stores} no certificate (not in the "
-        f"digest); population digest over {leaves:,} certificates"
-    )
-
-
 # A check gives its problems (none when it holds) and what it found when it holds.
 Outcome = tuple[list[str], str]
 

@@ -35,10 +35,16 @@ from audit.evidence.archive import (
     safe_path,
     write_archive,
 )
-from audit.evidence.checks import check_run_dir, population_counts
+from audit.evidence.checks import check_run_dir
 from audit.outputs.parts import CERTIFICATES_DIR, FINDINGS_DIR
 from audit.outputs.reader import RunDirectory
-from audit.outputs.runjson import CATALOGUE_JSON, RUN_JSON, finished_run_dir, parse_time
+from audit.outputs.runjson import (
+    CATALOGUE_JSON,
+    RUN_JSON,
+    finished_run_dir,
+    parse_time,
+    population_counts,
+)
 
 REPORT = "report.html"
 CATALOGUE_TXT = "catalogue.txt"
@@ -96,7 +102,7 @@ def build_package(
         (stage / CATALOGUE_TXT).write_text(_catalogue_text(run_dir, run), encoding="utf-8")
         from audit.report.incidents import write_incident_drafts
 
-        drafts = write_incident_drafts(run_dir, stage / INCIDENTS, now=now)
+        drafts = write_incident_drafts(run_dir, stage / INCIDENTS)
         files += [(CATALOGUE_TXT, stage / CATALOGUE_TXT)]
         files += [(f"{INCIDENTS}/{p.name}", p) for p in sorted((stage / INCIDENTS).iterdir())]
 

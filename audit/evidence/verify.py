@@ -41,10 +41,10 @@ from audit.evidence.archive import (
     safe_path,
     write_archive,
 )
-from audit.evidence.checks import Check, check_run_dir, population_counts
+from audit.evidence.checks import Check, check_run_dir
 from audit.outputs.digest import AbsenceProof, InclusionProof, proof_from_json
 from audit.outputs.parts import CERTIFICATES_DIR, FINDINGS_DIR
-from audit.outputs.runjson import CATALOGUE_JSON, RUN_JSON
+from audit.outputs.runjson import CATALOGUE_JSON, RUN_JSON, population_counts
 
 NOT_AUTHENTICATED = (
     "signer not authenticated: give --public-key, or --allow-unsigned to accept an "

@@ -20,7 +20,6 @@ from cryptography import x509
 from publicsuffixlist import PublicSuffixList
 
 from audit.engine.certview import CertView, GeneralName
-from audit.engine.fast import per_certificate
 from audit.engine.status import PASS, Outcome, fail
 
 LDH = frozenset(string.ascii_letters + string.digits + "-")
@@ -168,7 +167,6 @@ def general_name_is_empty(g: GeneralName) -> bool:
 # -- the same check over every name of an extension, as one finding --------------------------
 
 
-@per_certificate
 def dns_names_text(cert: CertView) -> str | None:
     """Every dNSName, one per line: one substring test tells whether any name holds a character
     ('_', '*') or sequence ('--') that some lint looks for (a newline joins no two into one).

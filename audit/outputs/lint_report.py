@@ -42,7 +42,9 @@ class JsonReport:
         self._key = [json.dumps(x.name) + ": " for x in catalogue]
         self._bare = {s: f'{{"status": "{s.label}"}}' for s in Status}
         self._with_message = {s: f'{{"status": "{s.label}", "message": ' for s in Status}
-        self._every_na = [key + self._bare[Status.NA] for key in self._key]
+        # each lint's entry for each status without a message: most of a line's entries
+        self._plain = [{s: key + bare for s, bare in self._bare.items()} for key in self._key]
+        self._every_na = [plain[Status.NA] for plain in self._plain]
 
     def line(self, file: str, index: int, report: CertReport) -> str:
         """The object as one line, without its newline."""
@@ -55,10 +57,9 @@ class JsonReport:
         results = self._every_na.copy()
         for r in report.results:
             slot = self._slot[r.lint]
-            value = (
-                f"{self._with_message[r.status]}{json.dumps(r.message)}}}"
+            results[slot] = (
+                f"{self._key[slot]}{self._with_message[r.status]}{json.dumps(r.message)}}}"
                 if r.message
-                else self._bare[r.status]
+                else self._plain[slot][r.status]
             )
-            results[slot] = self._key[slot] + value
         return f'{head}, "results": {{{", ".join(results)}}}}}'

@@ -1,7 +1,9 @@
 """The report's charts: drawn by matplotlib, embedded in the page as inline SVG.
 
 Three charts, each also shown as a table elsewhere in the report: findings by month of issuance
-(stacked by status), certificates with findings by issuer, and certificates per lint.
+(stacked by status), certificates audited and those with error or fatal findings by issuer, and
+certificates per lint, worst status first. Counts are on a logarithmic scale with every bar
+labelled, so that a notice on every certificate never shrinks a few errors to a sliver.
 
 Labels come from certificates (issuer names) and from the run (lint names), so they are
 attacker-controlled text. Three things keep them inert:
@@ -30,6 +32,8 @@ from typing import TYPE_CHECKING, ParamSpec
 
 import matplotlib
 from markupsafe import Markup, escape
+from matplotlib import ticker
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from audit.report.text import visible
@@ -123,7 +127,8 @@ def month_chart(by_month: list[tuple[str, dict[str, int]]], without: int = 0) ->
     ax.set_xlim(-0.6, max(len(months), 12) - 0.4)  # a few months: bars of a usual width
     ax.set_ylabel("findings")
     ax.set_title(f"Findings by {unit} of issuance (notBefore)")
-    ax.legend(loc="upper left", frameon=False, ncols=len(statuses) + len(others))
+    # Below the plot, where no bar can be under it.
+    fig.legend(loc="outside lower left", frameon=False, ncols=len(statuses) + len(others))
     ax.yaxis.get_major_locator().set_params(integer=True)
     total = sum(bottom)
     caption = (
@@ -142,29 +147,37 @@ def issuer_chart(by_issuer: list[GroupLine]) -> Chart | None:
     lines = [g for g in by_issuer if g.certificates]
     if not lines or not any(g.with_any for g in lines):
         return None
-    shown = sorted(lines, key=lambda g: (-g.with_any, -g.certificates, g.key or ""))[:MOST_BARS]
+    shown = sorted(lines, key=lambda g: (-g.misissued, -g.with_any, -g.certificates, g.key or ""))[
+        :MOST_BARS
+    ]
     rest = [g for g in lines if g not in shown]
     labels = [_label(g.key if g.key is not None else "(unknown issuer)") for g in shown]
-    with_any = [g.with_any for g in shown]
+    misissued = [g.misissued for g in shown]
     totals = [g.certificates for g in shown]
     if rest:
         labels.append(f"{len(rest):,} other issuers")
-        with_any.append(sum(g.with_any for g in rest))
+        misissued.append(sum(g.misissued for g in rest))
         totals.append(sum(g.certificates for g in rest))
     fig = _bar_figure(len(labels))
     ax = fig.add_subplot()
     y = list(range(len(labels)))
-    ax.barh(y, totals, color=POPULATION_COLOUR, label="certificates audited")
-    bars = ax.barh(y, with_any, color=STATUS_COLOURS["error"], label="with findings")
-    ax.bar_label(bars, labels=[f"{n:,}" for n in with_any], padding=3, fontsize=8)
+    # Side by side, not one over the other: the audited bar always shows.
+    audited = ax.barh([v - 0.2 for v in y], totals, height=0.4, color=POPULATION_COLOUR,
+                      label="certificates audited")  # fmt: skip
+    bad = ax.barh([v + 0.2 for v in y], misissued, height=0.4, color=STATUS_COLOURS["error"],
+                  label="with error or fatal findings")  # fmt: skip
+    ax.bar_label(audited, labels=[f"{n:,}" for n in totals], padding=3, fontsize=8)
+    ax.bar_label(bad, labels=[f"{n:,}" for n in misissued], padding=3, fontsize=8)
+    _log_axis(ax, max(totals))
     ax.set_yticks(y, labels)
     ax.invert_yaxis()
-    ax.set_xlabel("certificates")
-    ax.set_title("Certificates with findings, by issuer")
-    ax.legend(loc="lower right", frameon=False)
+    ax.set_xlabel("certificates (logarithmic scale)")
+    ax.set_title("Certificates with error or fatal findings, by issuer")
+    fig.legend(loc="outside lower left", frameon=False, ncols=2)  # below: never on a bar
     caption = (
-        "Per issuer: certificates audited (grey) and those with at least one finding (red); "
-        "the table “By issuer” gives the counts per status."
+        "Per issuer: certificates audited (grey) and those with an error or fatal finding "
+        "(red), each labelled with its count, on a logarithmic scale; the table “By issuer” "
+        "gives the counts per status."
     )
     return Chart("chart-issuers", "By issuer", _svg(fig, "chart-issuers", caption), caption)
 
@@ -173,29 +186,48 @@ def issuer_chart(by_issuer: list[GroupLine]) -> Chart | None:
 def lint_chart(lints: list[LintFindings]) -> Chart | None:
     if not lints:
         return None
-    shown = sorted(lints, key=lambda x: (-x.certificates, x.name))[:MOST_BARS]
-    rest = [x for x in lints if x not in shown]
+    shown = lints[:MOST_BARS]  # the summary's order: worst status first, then most certificates
+    rest = lints[MOST_BARS:]
     labels = [_label(x.name) for x in shown]
     counts = [x.certificates for x in shown]
     colours = [STATUS_COLOURS.get(x.status, OTHER_COLOUR) for x in shown]
-    if rest:
-        labels.append(f"{len(rest):,} other lints")
-        counts.append(sum(x.certificates for x in rest))
-        colours.append(STATUS_COLOURS["info"])
+    by_status: dict[str, list[LintFindings]] = {}
+    for x in rest:  # the rest summed per status, so that warnings never join the errors
+        by_status.setdefault(x.status, []).append(x)
+    for status, group in by_status.items():
+        labels.append(f"{len(group):,} other {status} lint" + ("" if len(group) == 1 else "s"))
+        counts.append(sum(x.certificates for x in group))
+        colours.append(STATUS_COLOURS.get(status, OTHER_COLOUR))
     fig = _bar_figure(len(labels))
     ax = fig.add_subplot()
     y = list(range(len(labels)))
     bars = ax.barh(y, counts, color=colours)
     ax.bar_label(bars, labels=[f"{n:,}" for n in counts], padding=3, fontsize=8)
+    _log_axis(ax, max(counts))
     ax.set_yticks(y, labels)
     ax.invert_yaxis()
-    ax.set_xlabel("certificates")
-    ax.set_title("Certificates per lint (colour: the lint's worst status)")
-    caption = "Certificates with a finding of each lint, most first; colour gives the status."
+    ax.set_xlabel("certificates (logarithmic scale)")
+    ax.set_title("Certificates per lint, worst status first (colour: the lint's worst status)")
+    caption = (
+        "Certificates with a finding of each lint: fatal and error first, then warn and notice, "
+        "each bar labelled with its count. The scale is logarithmic, so that a notice on every "
+        "certificate does not shrink a few errors to a sliver; the table “Findings by lint” "
+        "gives the same counts."
+    )
     return Chart("chart-lints", "By lint", _svg(fig, "chart-lints", caption), caption)
 
 
 # -- drawing helpers ------------------------------------------------------------------------
+
+
+def _log_axis(ax: Axes, largest: int) -> None:
+    """A logarithmic count axis with plain numbers (1, 10, 100: never mathtext, which the
+    report does not parse), room for the bars' labels, and a zero drawn as no bar."""
+    ax.set_xscale("log")
+    ax.set_xlim(0.8, max(largest, 1) * 4)
+    ax.xaxis.set_major_locator(ticker.LogLocator(base=10))
+    ax.xaxis.set_major_formatter(ticker.FuncFormatter(lambda value, _: f"{value:,.0f}"))
+    ax.xaxis.set_minor_formatter(ticker.NullFormatter())
 
 
 def _bar_figure(bars: int) -> Figure:

@@ -1,446 +1,573 @@
-"""Incident report drafts: one Markdown file per distinct problem (lint), in the shape the Mozilla
-root program asks for (its seven questions), filled with what the run knows, and beside each
-the complete list of affected certificates as a CSV attachment.
+"""Incident report drafts in the CCADB's format (incident reporting guidelines, version 2.0),
+built from the same computed summary as the report (`summary.summarize`): the same counts, the
+same revocation deadlines (`Ledger.annotate` computes them once, for both) and the same moment
+of judgement (the end of the run).
 
-What only a person can say (why it happened, what the CA is doing about it) is left as a
-clearly marked `✍ TO BE COMPLETED` prompt. Certificate text is attacker-controlled: in the
-Markdown it is escaped so that it renders as text (no HTML, links or emphasis), and in the CSV
-a cell that a spreadsheet would read as a formula is prefixed with an apostrophe.
+Per problem (a lint with findings at `min_status` or above, by default the misissuance
+statuses `error` and `fatal`):
+- `<lint>.preliminary.md`: the preliminary report due within 72 hours of the CA becoming aware
+  (an executive summary and the date of the full report);
+- `<lint>.md`: the full report, with the CCADB's sections Summary, Impact, Timeline, Root Cause
+  Analysis, Lessons Learned, Action Items and Appendix (every affected certificate, one crt.sh
+  line each; serial and SHA-256 for certificates that are not TLS, e.g. S/MIME);
+- `<lint>.csv`: the affected certificates (serial, SHA-256, issuer, subject, validity, first
+  seen, deadline and more: the report's CSV columns).
+Certificates past their BR 4.9.1.1 deadline are a separate incident (a delayed revocation), as
+the CCADB asks: `<lint>.delayed-revocation.*`, the same three files. `README.md` indexes them.
+
+What only people know (why it happened, when issuance stopped, what will be done) is a clearly
+marked `[TO BE COMPLETED BY THE CA: ...]` blank. Certificate text is attacker-controlled: in the
+Markdown it is escaped so that it renders as text (no HTML, links or emphasis), and in the CSV a
+cell that a spreadsheet would read as a formula is prefixed with an apostrophe.
 """
 
 from __future__ import annotations
 
-import csv
 import re
+import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import IO
 
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.dataset as ds
+import pyarrow.csv as pacsv
 
 from audit import __version__
 from audit.engine.registry import SOURCE_TITLES
 from audit.engine.status import Status
-from audit.outputs.reader import RunDirectory, row_key
+from audit.outputs.reader import RunDirectory
 from audit.outputs.runjson import parse_time
-from audit.outputs.scan import batches
-from audit.report.summary import REVOCATION_DAYS  # BR 4.9.1.1, as in the report
-from audit.report.text import visible
+from audit.report.lists import CSV_SCHEMA, READ, by_lint, crtsh_links, csv_rows, file_stem
+from audit.report.summary import REVOCATION_DAYS, LintFindings, Summary, summarize
+from audit.report.text import utc, visible
 
-# The Mozilla incident report's seven questions, in its own words.
-QUESTIONS = (
-    "How your CA first became aware of the problem (e.g. via a problem report submitted to your "
-    "Problem Reporting Mechanism, a discussion in mozilla.dev.security.policy, a Bugzilla bug, or "
-    "internal self-audit), and the time and date.",
-    "A timeline of the actions your CA took in response. A timeline is a date-and-time-stamped "
-    "sequence of all relevant events. This may include events before the incident was reported, "
-    "such as when a particular requirement became applicable, or a document changed, or a bug was "
-    "introduced, or an audit was done.",
-    "Whether your CA has stopped, or has not yet stopped, issuing certificates with the problem. "
-    "A statement that you have will be considered a pledge to the community; a statement that "
-    "you have not requires an explanation.",
-    "A summary of the problematic certificates. For each problem: number of certs, and the date "
-    "the first and last certs with that problem were issued.",
-    "The complete certificate data for the problematic certificates. The recommended way to "
-    "provide this is to ensure each certificate is logged to CT and then list the fingerprints "
-    "or crt.sh IDs, either in the report or as an attached spreadsheet, with one list per "
-    "distinct problem.",
-    "Explanation about how and why the mistakes were made or bugs introduced, and how they "
-    "avoided detection until now.",
-    "List of steps your CA is taking to resolve the situation and ensure such issuance will not "
-    "be repeated in the future, accompanied with a timeline of when your CA expects to "
-    "accomplish these things.",
-)
-TITLES = (
-    "How the problem was found",
-    "Timeline",
-    "Whether issuance with the problem has stopped",
-    "Summary of the problematic certificates",
-    "Complete certificate data",
-    "Explanation",
-    "Steps to resolve and prevent it",
-)
-PROMPT = "✍ **TO BE COMPLETED BY THE CA:**"
 DEFAULT_MIN_STATUS = "error"  # warnings and notices are not misissuance
-LIST_IN_DRAFT = 25  # certificates listed in the draft itself; all of them are in the CSV
 INDEX = "README.md"
-CSV_COLUMNS = [
-    "sha256", "crtsh", "serial", "issuer", "subject", "not_before", "not_after", "status",
-    "message", "cert_id", "profile", "first_seen", "first_seen_run", "revocation_deadline",
-    "revoked_at",
-]  # fmt: skip
-_READ = [
-    "cert_id", "sha256", "serial", "issuer", "subject", "not_before", "not_after", "profile",
-    "lint", "status", "message", "revoked_at", "decoded",
-]  # fmt: skip
+MISISSUANCE_KIND = "misissuance"
+DELAYED = "delayed revocation"  # certificates past their BR 4.9.1.1 deadline: its own incident
+PRELIMINARY_HOURS = 72  # CCADB: a preliminary report within 72 hours of becoming aware
+FULL_REPORT_DAYS = 14  # CCADB: the full report within two weeks of the preliminary one
+BLANK = "[TO BE COMPLETED BY THE CA"
+NON_TLS = "non_tls"  # S/MIME and other certificates not logged to CT (audit.engine.profiles)
+_KEPT = 1000  # distinct messages (issuers) counted per problem: a bound on memory
+_SERIAL = re.compile(r"[0-9A-Fa-f:]{1,128}")
 _HEX64 = re.compile(r"[0-9a-f]{64}")
-_MESSAGES_KEPT = 1000  # distinct messages counted per problem; the rest are only counted
+
+
+def blank(what: str) -> str:
+    return f"{BLANK}: {what}]"
 
 
 @dataclass
 class IncidentDraft:
     lint: str
-    markdown: Path
+    kind: str  # MISISSUANCE_KIND or DELAYED
+    full: Path
+    preliminary: Path
     csv: Path
     certificates: int
-    deadline: datetime  # the earliest revocation deadline among the affected certificates
+    deadline: datetime | None  # the earliest revocation deadline (the report's, per lint)
+    past_deadline: int  # certificates past their deadline at the end of the run (the report's)
+
+
+@dataclass
+class _Listing:
+    """One draft's certificates, written as they stream by: the CSV and the appendix lines."""
+
+    csv_path: Path
+    writer: pacsv.CSVWriter | None = None
+    lines: IO[str] | None = None
+    rows: int = 0
+
+    def add(self, rows: pa.Table, spool: Path) -> None:
+        if not rows.num_rows:
+            return
+        if self.writer is None:
+            self.writer = pacsv.CSVWriter(self.csv_path, CSV_SCHEMA)
+            self.lines = (spool / f"{self.csv_path.name}.lines").open("w+", encoding="utf-8")
+        self.writer.write_table(csv_rows(rows))
+        assert self.lines is not None
+        for line in _appendix_lines(rows):
+            self.lines.write(line + "\n")
+        self.rows += rows.num_rows
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+        else:
+            pacsv.write_csv(CSV_SCHEMA.empty_table(), self.csv_path)
+
+    def appendix(self) -> str:
+        if self.lines is None:
+            return ""
+        self.lines.seek(0)
+        text = self.lines.read()
+        self.lines.close()
+        return text
 
 
 @dataclass
 class _Problem:
-    """One lint's affected certificates, accumulated batch by batch."""
-
-    lint: str
-    meta: dict[str, Any]
-    csv_path: Path
-    writer: Any = None
-    handle: Any = None
-    count: int = 0
-    by_status: Counter[str] = field(default_factory=Counter)
-    issuers: Counter[str] = field(default_factory=Counter)
-    profiles: Counter[str] = field(default_factory=Counter)
+    finding: LintFindings
+    stem: str
+    affected: _Listing
+    late: _Listing
     messages: Counter[str] = field(default_factory=Counter)
-    first_issued: datetime | None = None
-    last_issued: datetime | None = None
-    revoked: int = 0
-    seen_earlier: int = 0  # first seen in an earlier run than this one
-    first_seen: datetime | None = None
-    first_seen_run: str | None = None
-    deadline: datetime | None = None
-    past_deadline: int = 0
-    listed: list[dict[str, Any]] = field(default_factory=list)
+    issuers: Counter[str] = field(default_factory=Counter)
 
 
 def write_incident_drafts(
-    run_dir: Path,
-    out_dir: Path,
-    *,
-    min_status: str = DEFAULT_MIN_STATUS,
-    now: datetime | None = None,
+    run: Path | Summary, out_dir: Path, *, min_status: str = DEFAULT_MIN_STATUS
 ) -> list[IncidentDraft]:
-    """Write a draft and a CSV per lint with findings at `min_status` or above, and an index.
+    """Write the drafts of a finished run (or of its summary, already computed) into `out_dir`.
 
-    First-seen dates come from the run's `first_seen.parquet` when it has one (a run made with
-    `--baseline`); otherwise every finding counts as discovered when this run finished.
-    """
-    run_dir, out_dir = Path(run_dir), Path(out_dir)
-    opened = RunDirectory.open(run_dir)
-    run = opened.meta
-    now = now or datetime.now(UTC)
-    discovered = parse_time(run.get("finished_at")) or now
-    catalogue = {m.get("name"): m for m in opened.catalogue if isinstance(m, dict)}
+    The findings are streamed once, dated as the report dates them (`Ledger.batches`), and
+    each lint's rows appended to its CSV and appendix: memory does not grow with the run."""
+    summary = run if isinstance(run, Summary) else summarize(RunDirectory.open(Path(run)))
+    out_dir = Path(out_dir)
     floor = Status.parse(min_status)
     wanted = [s.label for s in Status if s >= floor and s.is_finding]
-    selected = ds.field("status").isin(wanted)
     out_dir.mkdir(parents=True, exist_ok=True)
-
+    used: set[str] = set()
     problems: dict[str, _Problem] = {}
-    names: set[str] = set()
-    dataset = opened.findings
-    reported = pc.unique(dataset.to_table(columns=["lint"], filter=selected)["lint"])
-    run_id = str(run.get("run_id"))
-    seen = _ledger(run_dir, run_id, reported)
-    try:
-        for batch in batches(dataset, _READ, filter=selected):
-            for row in batch.to_pylist():
-                problem = problems.get(row["lint"])
-                if problem is None:
-                    stem = file_stem(row["lint"], names)
-                    problem = problems[row["lint"]] = _Problem(
-                        row["lint"], catalogue.get(row["lint"]) or {}, out_dir / f"{stem}.csv"
-                    )
-                    problem.handle = problem.csv_path.open("w", newline="", encoding="utf-8")
-                    problem.writer = csv.writer(problem.handle)
-                    problem.writer.writerow(CSV_COLUMNS)
-                _add(problem, row, seen, discovered, run_id, now)
-    finally:
+    for x in summary.lints:
+        if any(x.by_status.get(s) for s in wanted):
+            stem = file_stem(x.name, used)
+            problems[x.name] = _Problem(
+                x,
+                stem,
+                _Listing(out_dir / f"{stem}.csv"),
+                _Listing(out_dir / f"{stem}.delayed-revocation.csv"),
+            )
+    ledger = summary.ledger
+    assert ledger is not None
+    drafts: list[IncidentDraft] = []
+    with tempfile.TemporaryDirectory(prefix=".certcensus-incidents-") as spool_dir:
+        spool = Path(spool_dir)
+        try:
+            if problems:
+                batches = ledger.batches(summary.run, READ)
+                for lint, rows in by_lint(batches):
+                    problem = problems.get(lint)
+                    if problem is None:
+                        continue
+                    rows = rows.filter(pc.is_in(rows["status"], pa.array(wanted, pa.string())))
+                    problem.affected.add(rows, spool)
+                    problem.late.add(rows.filter(rows["past_deadline"]), spool)
+                    _count(problem.messages, rows, "message")
+                    _count(problem.issuers, rows, "issuer")
+        finally:
+            for problem in problems.values():
+                problem.affected.close()
+                problem.late.close()
         for problem in problems.values():
-            problem.handle.close()
-
-    drafts = []
-    ordered = sorted(
-        problems.values(), key=lambda p: (-max(Status.parse(s) for s in p.by_status), -p.count)
-    )
-    for problem in ordered:
-        path = problem.csv_path.with_suffix(".md")
-        path.write_text(_draft(problem, run, discovered, now), encoding="utf-8")
-        assert problem.deadline is not None
-        drafts.append(
-            IncidentDraft(problem.lint, path, problem.csv_path, problem.count, problem.deadline)
-        )
-    (out_dir / INDEX).write_text(_index(drafts, run, min_status, now), encoding="utf-8")
+            drafts.append(_write(summary, problem, MISISSUANCE_KIND, out_dir, wanted))
+            if problem.finding.past_deadline:
+                drafts.append(_write(summary, problem, DELAYED, out_dir, wanted))
+            else:
+                problem.late.csv_path.unlink(missing_ok=True)
+    (out_dir / INDEX).write_text(_index(summary, drafts, min_status), encoding="utf-8")
     return drafts
 
 
-def _add(
-    p: _Problem,
-    row: dict[str, Any],
-    seen: dict[tuple[str, str], tuple[datetime, str]],
-    discovered: datetime,
-    run_id: str,
-    now: datetime,
-) -> None:
-    key = row_key(row["sha256"], row["cert_id"])  # the ledger's key (reader.cert_key)
-    first, first_run = seen.get((key, p.lint), (discovered, run_id))
-    deadline = first + timedelta(days=REVOCATION_DAYS)
-    nb = row["not_before"]
-    p.count += 1
-    p.by_status[row["status"]] += 1
-    p.issuers[row["issuer"] or "(unknown)"] += 1
-    p.profiles[row["profile"] or "(unknown)"] += 1
-    message = row["message"] or ""
-    if message in p.messages or len(p.messages) < _MESSAGES_KEPT:
-        p.messages[message] += 1
-    if nb is not None:
-        p.first_issued = nb if p.first_issued is None else min(p.first_issued, nb)
-        p.last_issued = nb if p.last_issued is None else max(p.last_issued, nb)
-    p.revoked += row["revoked_at"] is not None
-    if first < discovered:
-        p.seen_earlier += 1
-    if p.first_seen is None or first < p.first_seen:
-        p.first_seen, p.first_seen_run = first, first_run
-    p.deadline = deadline if p.deadline is None else min(p.deadline, deadline)
-    p.past_deadline += deadline < now
-    fingerprint = (row["sha256"] or "").lower()
-    # Bytes that are not a certificate have a hash but nothing in CT to link to.
-    linkable = row.get("decoded") is not False and _HEX64.fullmatch(fingerprint)
-    link = f"https://crt.sh/?sha256={fingerprint}" if linkable else ""
-    p.writer.writerow(
-        _cells(
-            [
-                row["sha256"], link, row["serial"], row["issuer"], row["subject"], _ts(nb),
-                _ts(row["not_after"]), row["status"], message, row["cert_id"], row["profile"],
-                _ts(first), first_run, _ts(deadline), _ts(row["revoked_at"]),
-            ]
+def _count(counter: Counter[str], rows: pa.Table, column: str) -> None:
+    """Count the rows' distinct values of `column` (at most _KEPT of them; the rest uncounted)."""
+    counted = rows.group_by(column).aggregate([(column, "count")]).to_pylist()
+    for row in counted:
+        value = row[column] or ""
+        if value in counter or len(counter) < _KEPT:
+            counter[value] += row[f"{column}_count"]
+
+
+def _appendix_lines(rows: pa.Table) -> list[str]:
+    """One line per certificate: its crt.sh link, or, for a certificate that is not TLS (S/MIME
+    may hold personal data and is not in CT) or stored bytes that are not a certificate, its
+    serial and SHA-256. Only checked hex reaches these lines (they sit in a code block)."""
+    links = crtsh_links(rows).to_pylist()
+    lines = []
+    for link, profile, serial, sha256, cert_id in zip(
+        links,
+        rows["profile"].to_pylist(),
+        rows["serial"].to_pylist(),
+        rows["sha256"].to_pylist(),
+        rows["cert_id"].to_pylist(),
+        strict=True,
+    ):
+        if link and profile != NON_TLS:
+            lines.append(link)
+            continue
+        shown_serial = serial if serial and _SERIAL.fullmatch(serial) else "(none)"
+        digest = (sha256 or "").lower()
+        shown_sha = digest if _HEX64.fullmatch(digest) else "(none)"
+        note = "" if link else f" (not a certificate; database key {_plain(cert_id)})"
+        lines.append(f"serial {shown_serial} sha256 {shown_sha}{note}")
+    return lines
+
+
+def _plain(value: object) -> str:
+    """A database key inside a code block: only characters that cannot end or escape it."""
+    return re.sub(r"[^A-Za-z0-9_.:-]", "_", str(value))[:80]
+
+
+# -- the drafts --------------------------------------------------------------------------------
+
+
+@dataclass
+class _Facts:
+    """What one draft says, from the summary."""
+
+    summary: Summary
+    finding: LintFindings
+    kind: str
+    certificates: int
+    by_status: dict[str, int]
+
+    @property
+    def run_id(self) -> str:
+        return self.summary.run_id
+
+    @property
+    def as_of(self) -> datetime | None:
+        return parse_time(self.summary.meta.get("as_of"))
+
+    @property
+    def end(self) -> datetime | None:
+        return self.summary.discovered_at
+
+    @property
+    def aware(self) -> datetime | None:
+        """When the CA became aware: the run that first saw the finding (for a delayed
+        revocation, when the earliest deadline passed)."""
+        if self.kind == DELAYED:
+            return self.finding.deadline
+        return self.finding.first_seen or self.end
+
+    @property
+    def judged(self) -> str:
+        return f"judged at the end of run {code(self.run_id)}, {utc(self.end)}"
+
+
+def _write(
+    summary: Summary, problem: _Problem, kind: str, out_dir: Path, wanted: list[str]
+) -> IncidentDraft:
+    x = problem.finding
+    late = kind == DELAYED
+    listing = problem.late if late else problem.affected
+    stem = problem.stem + (".delayed-revocation" if late else "")
+    by_status = {s: n for s, n in x.by_status.items() if s in wanted}
+    count = x.past_deadline if late else sum(by_status.values())
+    facts = _Facts(summary, x, kind, count, by_status)
+    full = out_dir / f"{stem}.md"
+    preliminary = out_dir / f"{stem}.preliminary.md"
+    full.write_text(_full(facts, problem, listing), encoding="utf-8")
+    preliminary.write_text(_preliminary(facts, full.name), encoding="utf-8")
+    return IncidentDraft(x.name, kind, full, preliminary, listing.csv_path, count, x.deadline,
+                         x.past_deadline)  # fmt: skip
+
+
+def _title(f: _Facts) -> str:
+    description = md(f.finding.description or f.finding.name)
+    if f.kind == DELAYED:
+        return f"[CA NAME]: Delayed revocation: {description}"
+    return f"[CA NAME]: {description}"
+
+
+def _header(f: _Facts, what: str) -> list[str]:
+    x = f.finding
+    return [
+        f"<!-- certcensus {what} for lint {_plain(x.name)}, run {_plain(f.run_id)} -->",
+        f"# {_title(f)}",
+        "",
+        f"> **DRAFT {what}** written by certcensus {__version__} from self-audit run "
+        f"{code(f.run_id)}, in the CCADB incident report format (version 2.0). Everything "
+        f"not marked `{BLANK}: ...]` was filled in from the run and agrees with its report; "
+        "each such blank needs a person before this report is filed.",
+        "",
+    ]
+
+
+def _key_facts(f: _Facts, listing: _Listing) -> list[str]:
+    x, s = f.finding, f.summary
+    source = SOURCE_TITLES.get(x.source, x.source or "")  # type: ignore[call-overload]
+    lines = [
+        f"- **Problem (lint):** {code(x.name)}: {md(x.description or x.name)}",
+        f"- **Requirement:** {md(x.citation or '(not recorded)')}"
+        + (f" ({md(source)})" if source else ""),
+        f"- **Certificates active at the as-of time, all audited:** {s.population:,} at "
+        f"{utc(f.as_of)}",
+    ]
+    if f.kind == DELAYED:
+        lines.append(f"- **Certificates past their revocation deadline:** {f.certificates:,}")
+        lines.append(
+            f"- **Original incident:** {x.misissued:,} certificates with this problem "
+            f"(see `{listing.csv_path.name.replace('.delayed-revocation', '')}`)"
         )
-    )  # fmt: skip
-    p.listed.append(row | {"link": link})
-    if len(p.listed) > 4 * LIST_IN_DRAFT:
-        _trim(p)
+    else:
+        lines.append(f"- **Affected certificates:** {f.certificates:,}")
+        lines.append(
+            f"- **First affected certificate issued (notBefore):** {utc(x.first_not_before)}"
+        )
+        lines.append(
+            f"- **Last affected certificate issued (notBefore):** {utc(x.last_not_before)}"
+        )
+        lines.append(f"- **Past the revocation deadline:** {x.past_deadline:,}")
+    lines.append(f"- **Revocation deadline (BR 4.9.1.1, earliest):** {utc(x.deadline)}")
+    lines.append(
+        f"- **Deadlines:** {REVOCATION_DAYS} days from when the finding was first seen; "
+        f"whether one has passed is {f.judged}"
+    )
+    lines.append(
+        f"- **Revoked after the as-of time (issuance database), of the {x.certificates:,} "
+        f"certificates with this finding:** {x.revoked:,}"
+    )
+    return [*lines, ""]
 
 
-def _trim(p: _Problem) -> None:
-    """Keep the certificates with the earliest notBefore (undecodable ones, without one, last)."""
-    far = datetime.max.replace(tzinfo=UTC)
-    p.listed.sort(key=lambda r: (r["not_before"] or far, r["cert_id"]))
-    del p.listed[LIST_IN_DRAFT:]
+def _preliminary(f: _Facts, full_name: str) -> str:
+    x = f.finding
+    due = f.aware + timedelta(hours=PRELIMINARY_HOURS) if f.aware else None
+    out = _header(f, "preliminary incident report")
+    if f.kind == DELAYED:
+        what = (
+            f"{f.certificates:,} certificates with the problem {code(x.name)} were not revoked by "
+            f"their BR 4.9.1.1 deadline (the earliest {utc(x.deadline)}), {f.judged}."
+        )
+    else:
+        what = (
+            f"Our self-audit of all {f.summary.population:,} certificates active at "
+            f"{utc(f.as_of)} found {f.certificates:,} certificates that {_fails(x)}, issued "
+            f"from {utc(x.first_not_before)} to {utc(x.last_not_before)}. The finding was first "
+            f"seen at {utc(f.aware)}; the BR 4.9.1.1 revocation deadline is {utc(x.deadline)}."
+        )
+    out += [
+        f"Due within {PRELIMINARY_HOURS} hours of becoming aware ({utc(f.aware)}): by {utc(due)}.",
+        "",
+        "## Executive Summary",
+        "",
+        what,
+        "",
+        blank("what happened, in a few sentences, and the immediate response"),
+        "",
+        "## Date of the full report",
+        "",
+        blank(
+            f"the date the full report ({full_name}) will be posted: no later than "
+            f"{FULL_REPORT_DAYS} days after this preliminary report"
+        ),
+        "",
+    ]
+    return "\n".join(out)
 
 
-# -- the draft --------------------------------------------------------------------------------
+def _fails(x: LintFindings) -> str:
+    citation = f" ({md(x.citation)})" if x.citation else ""
+    return f"fail the check {code(x.name)}{citation}"
 
 
-def _draft(p: _Problem, run: dict[str, Any], discovered: datetime, now: datetime) -> str:
-    _trim(p)
-    meta = p.meta
-    description = meta.get("description") or p.lint
-    citation = meta.get("citation") or "(not recorded)"
-    source = SOURCE_TITLES.get(meta.get("source"), meta.get("source") or "")  # type: ignore[call-overload]
-    counts = run.get("counts") or {}
-    catalogue = run.get("catalogue") or {}
-    digest = run.get("population_digest") or {}
-    run_id = run.get("run_id")
-    deadline = p.deadline or discovered + timedelta(days=REVOCATION_DAYS)
-    passed = " **(passed)**" if deadline < now else ""
-    out: list[str] = []
+def _full(f: _Facts, problem: _Problem, listing: _Listing) -> str:
+    x, s = f.finding, f.summary
+    late = f.kind == DELAYED
+    out = _header(f, "incident report")
     w = out.append
+    out += _key_facts(f, listing)
 
-    w(f"<!-- certcensus incident draft for lint {_comment(p.lint)}, run {_comment(run_id)} -->")
-    w(f"# ✍ [CA NAME]: {md(description)}")
+    w("## Summary")
     w("")
+    w("- **CA Owner CCADB unique ID:** " + blank("your CCADB ID"))
     w(
-        f"> **DRAFT** written by certcensus {__version__} on {_ts(now)} from self-audit run "
-        f"{code(run_id)}. Everything not marked {PROMPT} was filled in from the run; "
-        "each such prompt needs a person before this report is filed."
-    )
-    w("")
-    w(f"- **Problem (lint):** {code(p.lint)}: {md(description)}")
-    w(f"- **Requirement:** {md(citation)}" + (f" ({md(source)})" if source else ""))
-    if meta.get("effective_date"):
-        w(f"- **Requirement effective for certificates issued from:** {md(meta['effective_date'])}")
-    w(f"- **Affected certificates:** {p.count:,} (complete list: `{p.csv_path.name}`)")
-    w(
-        f"- **Revocation deadline (BR 4.9.1.1, {REVOCATION_DAYS} days from discovery):** "
-        f"{_ts(deadline)}{passed}"
-    )
-    w("")
-
-    w(_question(1))
-    w(
-        f"Found by internal self-audit: certcensus run {code(run_id)} linted all "
-        f"{_n(counts.get('scanned'))} certificates active at {_ts(parse_time(run.get('as_of')))} "
-        f"(of {_n(counts.get('active_in_database'))} active in the issuance database), with lint "
-        f"catalogue {md(catalogue.get('version'))} (digest {code(str(catalogue.get('digest'))[:16])}). "
-        f"The run finished, and the problem was found, at {_ts(discovered)}."
-    )
-    if p.seen_earlier:
-        w("")
-        w(
-            f"{p.seen_earlier:,} of these certificates already had this finding in an earlier "
-            f"self-audit: first seen at {_ts(p.first_seen)} in run {code(p.first_seen_run)}."
+        "- **Incident description:** "
+        + (
+            f"{f.certificates:,} certificates with the problem {code(x.name)} were not revoked "
+            f"within the {REVOCATION_DAYS} days BR 4.9.1.1 allows. This is a separate incident "
+            "from the misissuance itself, as the CCADB asks."
+            if late
+            else f"{f.certificates:,} certificates {_fails(x)}: {md(x.description or x.name)}"
         )
-    w("")
-    w(
-        f"> {PROMPT} was the problem known earlier (a problem report, a Bugzilla bug, a post to "
-        "mozilla.dev.security.policy, an earlier audit)? If so, give that date and time here."
     )
+    began = x.deadline if late else x.first_not_before
+    w(
+        f"- **Timeline summary:** non-compliance began {_minute(began)}; identified "
+        f"{_minute(f.aware)}; ended " + blank("when")
+    )
+    citation = md(x.citation or "(not recorded)")
+    w("- **Relevant policies:** " + (f"BR 4.9.1.1 (the problem: {citation})" if late else citation))
+    w(f"- **Source of incident disclosure:** Self Reported (self-audit run {code(f.run_id)})")
+    w("")
+    w(blank("a short narrative of the incident"))
     w("")
 
-    w(_question(2))
+    w("## Impact")
+    w("")
+    w(
+        f"{f.certificates:,} of the {s.population:,} certificates active at {utc(f.as_of)} "
+        + ("are past their revocation deadline and were not revoked by then." if late else "are affected.")
+    )  # fmt: skip
+    w("")
+    if not late:
+        w("By status: " + ", ".join(f"{st} {n:,}" for st, n in f.by_status.items()) + ".")
+        w("")
+        w("| Issuer | Certificates |")
+        w("|---|---:|")
+        for issuer, n in problem.issuers.most_common(10):
+            w(f"| {md(issuer) or '(unknown)'} | {n:,} |")
+        if len(problem.issuers) > 10:
+            w(f"| … {len(problem.issuers) - 10:,} more issuers (see the CSV) | |")
+        w("")
+    w(blank("other impact: relying parties, subscribers, other products"))
+    w("")
+
+    w("## Timeline")
+    w("")
+    w("All times are UTC.")
+    w("")
     w("| Date and time (UTC) | Event |")
     w("|---|---|")
-    events: list[tuple[datetime, str]] = []
-    if effective := parse_time(meta.get("effective_date")):
-        events.append((effective, f"The requirement ({md(citation)}) takes effect."))
-    if p.first_issued:
-        events.append((p.first_issued, "First affected certificate issued (notBefore)."))
-    if p.last_issued:
-        events.append((p.last_issued, "Last affected certificate issued (notBefore)."))
-    if p.seen_earlier and p.first_seen:
-        events.append((p.first_seen, f"First seen by self-audit run {code(p.first_seen_run)}."))
-    events.append((discovered, f"Self-audit run {code(run_id)} finishes: {_certs(p.count)} found."))
-    events.append((deadline, f"BR 4.9.1.1 revocation deadline{passed}."))
-    for moment, event in sorted(events, key=lambda e: e[0]):
-        w(f"| {_ts(moment)} | {event} |")
-    w("")
-    w(
-        f"> {PROMPT} add when the cause was introduced, when issuance was stopped, when the "
-        "subscribers were told, and when the certificates were revoked."
-    )
+    for moment, event in _timeline(f):
+        w(f"| {moment} | {event} |")
     w("")
 
-    w(_question(3))
-    if p.last_issued:
-        as_of = parse_time(run.get("as_of"))
-        ago = (
-            f" ({(as_of - p.last_issued).days} days before the audit's as-of time)" if as_of else ""
-        )
-        w(f"The most recent affected certificate was issued {_ts(p.last_issued)}{ago}.")
-        w(
-            "The audit covers the certificates active at its as-of time; later issuance is not covered."
-        )
+    w("## Root Cause Analysis")
     w("")
-    w(
-        f"> {PROMPT} state whether issuance with this problem has stopped, and since when "
-        "(a pledge), or why it has not."
-    )
+    w(f"What the check found ({md(x.citation or x.name)}), most frequent first:")
     w("")
-
-    w(_question(4))
-    w("| Problem | Certificates | First issued (notBefore) | Last issued (notBefore) |")
-    w("|---|---:|---|---|")
-    w(f"| {code(p.lint)} | {p.count:,} | {_ts(p.first_issued)} | {_ts(p.last_issued)} |")
-    w("")
-    w("By status: " + ", ".join(f"{s} {n:,}" for s, n in p.by_status.most_common()) + ".")
-    w("")
-    w("| Issuer | Certificates |")
-    w("|---|---:|")
-    for issuer, n in p.issuers.most_common(10):
-        w(f"| {md(issuer)} | {n:,} |")
-    if len(p.issuers) > 10:
-        w(f"| … {len(p.issuers) - 10} more issuers (see the CSV) | |")
-    w("")
-    w("By profile: " + ", ".join(f"{md(k)} {n:,}" for k, n in p.profiles.most_common()) + ".")
-    w("")
-
-    w(_question(5))
-    w(
-        f"All {_certs(p.count)} are listed in the attached `{p.csv_path.name}`: SHA-256 "
-        "fingerprint, crt.sh link, serial, issuer, subject, notBefore, notAfter and what the "
-        f"check found. The first {min(p.count, LIST_IN_DRAFT)} by notBefore:"
-    )
-    w("")
-    for row in p.listed:
-        w("- " + _listed(row))
-    if p.count > len(p.listed):
-        w(f"- … and {p.count - len(p.listed):,} more in `{p.csv_path.name}`.")
-    w("")
-    w(
-        f"> {PROMPT} confirm that every certificate is logged to CT (each crt.sh link resolves) "
-        "and attach the CSV to the bug."
-    )
-    w("")
-
-    w(_question(6))
-    w(f"What the check found ({md(citation)}), most frequent first:")
-    w("")
-    for message, n in p.messages.most_common(5):
+    for message, n in problem.messages.most_common(5):
         w(f"- {n:,} × {md(message) or '(no message)'}")
     w("")
-    w(
-        f"> {PROMPT} how and why the certificates were issued this way, and how this avoided "
-        "detection until now (pre-issuance linting, earlier audits)."
-    )
+    if late:
+        w(blank("why the certificates were not revoked in time"))
+    else:
+        w(
+            blank(
+                "how and why the certificates were issued this way, and how this avoided "
+                "detection until now (pre-issuance linting, earlier audits)"
+            )
+        )
     w("")
 
-    w(_question(7))
-    w(
-        f"Revocation deadline under BR 4.9.1.1: {_ts(deadline)}{passed}. "
-        f"Already revoked according to the issuance database: {p.revoked:,} of {p.count:,}."
-    )
-    if p.past_deadline:
-        w(f"At {_ts(now)}, {p.past_deadline:,} of them are past their deadline.")
+    w("## Lessons Learned")
+    w("")
+    w("### What went well")
     w("")
     w(
-        f"> {PROMPT} the revocation plan, the fix, and the steps that keep this from happening "
-        "again, each with its date."
+        f"- The self-audit linted the whole active population ({s.population:,} certificates), "
+        "not a sample."
+    )
+    w("- " + blank("what else went well"))
+    w("")
+    w("### What didn't go well")
+    w("")
+    w("- " + blank("what didn't go well"))
+    w("")
+    w("### Where we got lucky")
+    w("")
+    w("- " + blank("where you got lucky"))
+    w("")
+
+    w("## Action Items")
+    w("")
+    w("| Action Item | Kind | Due Date |")
+    w("|---|---|---|")
+    if late:
+        w(f"| Revoke the {f.certificates:,} certificates past their deadline | Mitigate | {blank('date')} |")  # fmt: skip
+    else:
+        w(f"| Revoke the {f.certificates:,} affected certificates | Mitigate | {_minute(x.deadline)} (BR 4.9.1.1) |")  # fmt: skip
+    w(f"| {blank('the fix that stops this issuance')} | Prevent | {blank('date')} |")
+    w(f"| Lint every certificate before issuance with {code(x.name)}'s check | Detect | {blank('date')} |")  # fmt: skip
+    w("")
+
+    w("## Appendix")
+    w("")
+    w(
+        f"The {_certificates(listing.rows)}, one crt.sh line each (serial and SHA-256 for "
+        "certificates not logged to CT, such as S/MIME); the complete data (serial, SHA-256, "
+        "issuer, subject, notBefore, notAfter, first seen, revocation deadline) is in "
+        f"`{listing.csv_path.name}`."
     )
     w("")
-    w("---")
+    w("```text")
+    out.append(listing.appendix().rstrip("\n"))
+    w("```")
+    w("")
     w(
-        f"Evidence: run {code(run_id)}, population digest {md(digest.get('algorithm'))} root "
-        f"{code(digest.get('root'))} over {_n(digest.get('leaves'))} certificates; each affected "
-        "certificate's inclusion can be shown with `certcensus prove PACKAGE CERT`."
+        f"Evidence: run {code(f.run_id)}, population digest "
+        f"{code((s.meta.get('population_digest') or {}).get('root'))}; each certificate's "
+        "inclusion can be shown with `certcensus prove PACKAGE CERT`."
     )
     return "\n".join(out) + "\n"
 
 
-def _index(drafts: list[IncidentDraft], run: dict[str, Any], min_status: str, now: datetime) -> str:
+def _timeline(f: _Facts) -> list[tuple[str, str]]:
+    """Known events in order, then the ones only the CA can date."""
+    x = f.finding
+    events: list[tuple[datetime, str]] = []
+    effective = parse_time((x.meta or {}).get("effective_date"))
+    if effective:
+        events.append((effective, f"The requirement ({md(x.citation)}) takes effect for certificates issued from then."))  # fmt: skip
+    if f.kind != DELAYED and x.first_not_before:
+        events.append((x.first_not_before, "Incident began: the first affected certificate was issued (notBefore)."))  # fmt: skip
+    elif x.first_not_before:
+        events.append((x.first_not_before, "The first certificate with the problem was issued (notBefore)."))  # fmt: skip
+    if x.last_not_before:
+        events.append((x.last_not_before, "The last affected certificate was issued (notBefore)."))
+    if x.first_seen:
+        who = f"self-audit run {code(x.first_seen_run)}" if x.first_seen_run else "self-audit"
+        aware = "CA became aware: " if f.kind != DELAYED else ""
+        events.append((x.first_seen, f"{aware}{who} first saw the finding (first seen)."))
+    if x.deadline:
+        text = f"BR 4.9.1.1 revocation deadline of the first affected certificates ({REVOCATION_DAYS} days)"
+        if f.kind == DELAYED:
+            text = f"Incident began, CA became aware: {text} passed without their revocation"
+        events.append((x.deadline, text + "."))
+    if f.end:
+        events.append((f.end, f"Self-audit run {code(f.run_id)} finished: {x.misissued:,} certificates with the finding; {x.past_deadline:,} past their deadline."))  # fmt: skip
+    rows = [(_minute(t), e) for t, e in sorted(events, key=lambda e: e[0])]
+    rows += [
+        (blank("YYYY-MM-DD HH:MM"), "Issuance of affected certificates stopped."),
+        (blank("YYYY-MM-DD HH:MM"), "Issuance resumed."),
+        (blank("YYYY-MM-DD HH:MM"), "Incident ended: the last affected certificate revoked."),
+    ]
+    return rows
+
+
+def _minute(value: datetime | None) -> str:
+    return utc(value, seconds=False) if value else blank("YYYY-MM-DD HH:MM")
+
+
+def _index(summary: Summary, drafts: list[IncidentDraft], min_status: str) -> str:
     lines = [
-        f"# Incident report drafts for run {code(run.get('run_id'))}",
+        f"# Incident report drafts for run {code(summary.run_id)}",
         "",
-        f"One draft per lint with findings at `{min_status}` or above; each with the complete "
-        "list of affected certificates as a CSV beside it. Written "
-        f"{_ts(now)} by certcensus {__version__}.",
+        "In the CCADB incident report format (version 2.0): per problem with findings at "
+        f"`{min_status}` or above, a preliminary report (due within {PRELIMINARY_HOURS} hours "
+        "of becoming aware), a full report and the affected certificates as CSV; certificates "
+        "past their BR 4.9.1.1 deadline are a separate incident (delayed revocation). "
+        f"Counts and deadlines are the report's; whether a deadline has passed is judged at the "
+        f"end of run {code(summary.run_id)}, {utc(summary.discovered_at)}. Written by "
+        f"certcensus {__version__}.",
         "",
     ]
     if not drafts:
         return "\n".join([*lines, "No lint gave such findings: nothing to report.", ""])
-    lines += ["| Lint | Certificates | Revocation deadline | Draft | Certificates (CSV) |"]
-    lines += ["|---|---:|---|---|---|"]
+    lines += [
+        "| Lint | Incident | Certificates | Revocation deadline (BR 4.9.1.1) | Past the "
+        "deadline | Full report | Preliminary report | Certificates (CSV) |",
+        "|---|---|---:|---|---:|---|---|---|",
+    ]
     for d in drafts:
-        passed = " (passed)" if d.deadline < now else ""
         lines.append(
-            f"| {code(d.lint)} | {d.certificates:,} | {_ts(d.deadline)}{passed} | "
-            f"[{d.markdown.name}]({d.markdown.name}) | [{d.csv.name}]({d.csv.name}) |"
+            f"| {code(d.lint)} | {d.kind} | {d.certificates:,} | {utc(d.deadline)} | "
+            f"{d.past_deadline:,} | [{d.full.name}]({d.full.name}) | "
+            f"[{d.preliminary.name}]({d.preliminary.name}) | [{d.csv.name}]({d.csv.name}) |"
         )
     return "\n".join([*lines, ""])
-
-
-def _question(n: int) -> str:
-    return f"## {n}. {TITLES[n - 1]}\n\n*{QUESTIONS[n - 1]}*\n"
-
-
-def _listed(row: dict[str, Any]) -> str:
-    if row["link"]:  # a checked 64-digit hex fingerprint: safe inside the link
-        head = f"[`{row['sha256']}`]({row['link']})"
-    elif row["sha256"]:
-        head = f"{code(row['sha256'])} (stored bytes, not a certificate; database key {code(row['cert_id'])})"
-    else:
-        head = f"no SHA-256 (database key {code(row['cert_id'])})"
-    return (
-        f"{head} serial {code(row['serial'])}, notBefore {_ts(row['not_before'])}, "
-        f"subject {md(row['subject']) or '(none)'}"
-    )
 
 
 # -- text from certificates and the run, made safe --------------------------------------------
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def md(value: object) -> str:
@@ -460,62 +587,5 @@ def code(value: object) -> str:
     return f"{fence}{pad}{text}{pad}{fence}"
 
 
-def _comment(value: object) -> str:
-    return re.sub(r"[^A-Za-z0-9_.:-]", "_", str(value))
-
-
-def _cells(values: list[Any]) -> list[str]:
-    """CSV cells; one that a spreadsheet would run as a formula starts with an apostrophe."""
-    cells = []
-    for v in values:
-        text = "" if v is None else str(v)
-        cells.append("'" + text if text.startswith(_FORMULA_START) else text)
-    return cells
-
-
-def file_stem(lint: str, used: set[str]) -> str:
-    """A file name stem for a lint's CSV list: its name made safe (at most 80 characters), and
-    not yet in `used` even on a case-insensitive file system (then added to it). The report's
-    lists (audit/report/render.py) are named the same way."""
-    stem = re.sub(r"[^A-Za-z0-9_.-]+", "-", lint).strip(".-")[:80] or "lint"
-    name, n = stem, 1
-    while name.lower() in used:
-        n += 1
-        name = f"{stem}-{n}"
-    used.add(name.lower())
-    return name
-
-
-def _ts(value: datetime | None) -> str:
-    if value is None:
-        return ""
-    value = value if value.tzinfo else value.replace(tzinfo=UTC)
-    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%SZ")
-
-
-def _certs(n: int) -> str:
+def _certificates(n: int) -> str:
     return f"{n:,} certificate" + ("" if n == 1 else "s")
-
-
-def _n(value: object) -> str:
-    return f"{value:,}" if isinstance(value, int) else "?"
-
-
-def _ledger(
-    run_dir: Path, run_id: str, lints: pa.Array
-) -> dict[tuple[str, str], tuple[datetime, str]]:
-    """First-seen dates carried from a baseline for these lints' findings, when the run has them.
-
-    Only the entries first seen in an earlier run: the others say "this run", the default. The
-    ledger also holds every notice and warning, often one per certificate and lint, which a
-    draft of errors never looks up."""
-    from audit.compare.first_seen import FIRST_SEEN, ledger
-
-    if not (run_dir / FIRST_SEEN).is_file() or not len(lints):
-        return {}
-    earlier = ds.field("lint").isin(lints) & (ds.field("first_seen_run") != run_id)
-    table = ledger(run_dir, earlier).select(["cert_key", "lint", "first_seen", "first_seen_run"])
-    return {
-        (r["cert_key"], r["lint"]): (r["first_seen"], r["first_seen_run"])
-        for r in table.to_pylist()
-    }

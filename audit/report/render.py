@@ -8,8 +8,9 @@ visible `⟨U+202E⟩` marker, so that what the reader sees is what the certific
 also carries a Content-Security-Policy that forbids scripts and every network fetch; its charts
 are inline SVG made inert by `charts.py`.
 
-Each lint's section lists its first certificates by notBefore (the first few shown, the rest up
-to the cap in a collapsed `<details>`, opened when printed); the complete list is a CSV file in
+The page opens with the verdict. Each lint's section lists its first certificates by notBefore
+in a `<details>` collapsed by default (the first few, then the rest up to the cap in a further
+collapsed `<details>`; all opened when printed); the complete list is a CSV file in
 `report-files/` beside the report, one per lint, written on every render. A CSV cell that a
 spreadsheet would read as a formula (starting with `=`, `+`, `-`, `@`, tab or carriage return)
 is prefixed with an apostrophe.
@@ -20,21 +21,17 @@ from __future__ import annotations
 import math
 import re
 import shutil
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import jinja2
-import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 from markupsafe import Markup
 
 from audit.engine.registry import SOURCE_TITLES
 from audit.report.charts import charts
-from audit.report.incidents import CSV_COLUMNS as DRAFT_CSV_COLUMNS
-from audit.report.incidents import file_stem
+from audit.report.lists import CSV_SCHEMA, READ, by_lint, csv_rows, file_stem
 from audit.report.summary import (
     DEFAULT_CAP,
     MISISSUANCE,
@@ -50,14 +47,6 @@ TEMPLATE = "report.html.j2"
 BR_8_7_SAMPLE = 0.03  # BR 8.7: self-audit of at least 3% of certificates issued since the last
 REPORT_FILES = "report-files"  # beside the report: the complete list of each lint, as CSV
 SHOWN = 25  # affected certificates (and table rows) shown before the rest are collapsed
-# The incident drafts' CSV columns, and whether the deadline has passed.
-CSV_COLUMNS = [*DRAFT_CSV_COLUMNS, "past_deadline"]
-_READ = [
-    "lint", "cert_id", "sha256", "serial", "issuer", "subject", "not_before", "not_after",
-    "status", "message", "profile", "revoked_at", "decoded",
-]  # fmt: skip
-# A cell starting with one of these is a formula to a spreadsheet (OWASP's CSV injection list).
-_FORMULA = r"^[=+\-@\t\r]"
 
 
 def render_report(run_dir: Path, *, cap: int = DEFAULT_CAP, out: Path | None = None) -> Path:
@@ -141,84 +130,23 @@ def write_lists(summary: Summary, out_dir: Path) -> None:
     writers: dict[str, pacsv.CSVWriter] = {}
     ledger = summary.ledger or Ledger.open(summary.run)
     try:
-        for lint, rows in _by_lint(ledger.batches(summary.run, _READ)):
+        for lint, rows in by_lint(ledger.batches(summary.run, READ)):
             writer = writers.get(lint)
             if writer is None:
-                writer = writers[lint] = pacsv.CSVWriter(staging / names[lint], _CSV_SCHEMA)
-            writer.write_table(_csv_rows(rows))
+                writer = writers[lint] = pacsv.CSVWriter(staging / names[lint], CSV_SCHEMA)
+            writer.write_table(csv_rows(rows))
     finally:
         for writer in writers.values():
             writer.close()
     for x in summary.lints:  # a lint with findings always has its file, even if empty
         if x.name not in writers:
-            pacsv.write_csv(_CSV_SCHEMA.empty_table(), staging / names[x.name])
+            pacsv.write_csv(CSV_SCHEMA.empty_table(), staging / names[x.name])
     old = out_dir.with_name(f".{out_dir.name}.old")
     shutil.rmtree(old, ignore_errors=True)
     if out_dir.exists():
         out_dir.rename(old)
     staging.rename(out_dir)
     shutil.rmtree(old, ignore_errors=True)
-
-
-_CSV_SCHEMA = pa.schema(
-    [pa.field(c, pa.string()) for c in CSV_COLUMNS[:-1]] + [pa.field("past_deadline", pa.bool_())]
-)
-
-
-def _by_lint(batches: Iterator[pa.Table]) -> Iterator[tuple[str, pa.Table]]:
-    """Each batch's rows, lint by lint, in their order (a stable sort by lint)."""
-    for table in batches:
-        order = pc.sort_indices(table, sort_keys=[("lint", "ascending")])
-        ordered = table.take(order)
-        runs = pc.run_end_encode(ordered["lint"].combine_chunks())
-        start = 0
-        for lint, end in zip(runs.values.to_pylist(), runs.run_ends.to_pylist(), strict=True):
-            yield lint, ordered.slice(start, end - start)
-            start = end
-
-
-def _csv_rows(rows: pa.Table) -> pa.Table:
-    sha = pc.utf8_lower(rows["sha256"])
-    hex64 = pc.fill_null(pc.match_substring_regex(sha, r"^[0-9a-f]{64}$"), False)
-    # crt.sh knows certificates only: no link for stored bytes that do not decode as one.
-    hex64 = pc.and_(hex64, pc.fill_null(rows["decoded"], True))
-    crtsh = pc.if_else(hex64, pc.binary_join_element_wise("https://crt.sh/?sha256=", sha, ""), None)
-    columns = {
-        "sha256": rows["sha256"],
-        "crtsh": crtsh,
-        "serial": rows["serial"],
-        "issuer": rows["issuer"],
-        "subject": rows["subject"],
-        "not_before": _csv_time(rows["not_before"]),
-        "not_after": _csv_time(rows["not_after"]),
-        "status": rows["status"],
-        "message": rows["message"],
-        "cert_id": rows["cert_id"],
-        "profile": rows["profile"],
-        "first_seen": _csv_time(rows["first_seen"]),
-        "first_seen_run": rows["first_seen_run"],
-        "revocation_deadline": _csv_time(rows["deadline"]),
-        "revoked_at": _csv_time(rows["revoked_at"]),
-    }
-    cells = {name: _inert(col.cast(pa.string())) for name, col in columns.items()}
-    cells["past_deadline"] = rows["past_deadline"]
-    return pa.table(cells, schema=_CSV_SCHEMA)
-
-
-def _csv_time(values: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
-    """UTC to the second, as the report and the incident drafts print it. Each distinct time is
-    formatted once: formatting costs far more than finding the distinct values, and many repeat
-    (first-seen dates, deadlines, a CA's batch issuance)."""
-    seconds = pc.cast(values, pa.timestamp("s", tz="UTC"), safe=False)
-    distinct = pc.unique(seconds)
-    text = pc.strftime(distinct, format="%Y-%m-%d %H:%M:%SZ")
-    return pc.take(text, pc.index_in(seconds, value_set=distinct))
-
-
-def _inert(values: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
-    """A cell a spreadsheet would evaluate as a formula is prefixed with an apostrophe."""
-    formula = pc.fill_null(pc.match_substring_regex(values, _FORMULA), False)
-    return pc.if_else(formula, pc.binary_join_element_wise("'", values, ""), values)
 
 
 # -- what every printed value goes through -------------------------------------------------

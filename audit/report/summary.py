@@ -258,6 +258,7 @@ class GroupLine:
     with_any: int  # certificates with at least one finding
     findings: int
     not_decoded: int = 0
+    misissued: int = 0  # certificates with at least one `error` or `fatal` finding
 
 
 @dataclass
@@ -392,6 +393,13 @@ class Summary:
     without_month: int = 0  # findings of certificates without a notBefore (undecodable)
     changes: Changes | None = None  # None: the run had no baseline
     ledger: Ledger | None = None  # dates the findings (for the CSV lists)
+    certificates_misissued: int = 0  # certificates with an `error` or `fatal` finding
+    certificates_past_deadline: int = 0  # certificates past a deadline (each counted once)
+
+    @property
+    def problems(self) -> int:
+        """Distinct problems: lints with an `error` or `fatal` finding."""
+        return sum(1 for x in self.lints if x.misissued)
 
     @property
     def ledger_recorded(self) -> bool:
@@ -431,7 +439,7 @@ def summarize(run_dir: Path | RunDirectory, cap: int = DEFAULT_CAP) -> Summary:
     groups = _certificate_groups(run.certificates)
     by_issuer = _group_lines(groups, "issuer")
     by_profile = _group_lines(groups, "profile")
-    lints, findings_by_status, months = _lint_findings(run, cap, ledger)
+    lints, findings_by_status, months, past = _lint_findings(run, cap, ledger)
 
     population = sum(g.certificates for g in by_profile)
     with_status = {s: sum(g.with_status[s] for g in by_profile) for s in STATUSES}
@@ -462,6 +470,8 @@ def summarize(run_dir: Path | RunDirectory, cap: int = DEFAULT_CAP) -> Summary:
         run_id=ledger.run_id,
         discovered_at=ledger.discovered,
         ledger=ledger,
+        certificates_misissued=sum(g.misissued for g in by_profile),
+        certificates_past_deadline=len(past),
     )
     summary.by_month, summary.without_month = _months(months)
     summary.changes = _changes(run, lints, ledger)
@@ -490,6 +500,8 @@ def _certificate_groups(dataset: ds.Dataset) -> pa.Table:
             total = n if total is None else pc.add(total, n)
         cols["findings"] = total
         cols["has_any"] = pc.greater(total, 0).cast(pa.int64())
+        misissued = [pc.fill_null(table[f"n_{s}"], 0) for s in MISISSUANCE]
+        cols["has_misissued"] = pc.greater(pc.add(*misissued), 0).cast(pa.int64())
         partials.append(_sum_by(pa.table(cols), ["issuer", "profile"]))
     if not partials:
         return pa.table(
@@ -500,7 +512,10 @@ def _certificate_groups(dataset: ds.Dataset) -> pa.Table:
 
 
 def _group_sum_columns() -> list[str]:
-    return ["certificates", "not_decoded", *(f"has_{s}" for s in STATUSES), "findings", "has_any"]
+    return [
+        "certificates", "not_decoded", *(f"has_{s}" for s in STATUSES), "findings", "has_any",
+        "has_misissued",
+    ]  # fmt: skip
 
 
 def _sum_by(table: pa.Table, keys: list[str]) -> pa.Table:
@@ -521,6 +536,7 @@ def _group_lines(groups: pa.Table, key: str) -> list[GroupLine]:
             with_any=row["has_any"],
             findings=row["findings"],
             not_decoded=row["not_decoded"],
+            misissued=row["has_misissued"],
         )
         for row in folded.to_pylist()
     ]
@@ -533,14 +549,17 @@ def _group_lines(groups: pa.Table, key: str) -> list[GroupLine]:
 
 def _lint_findings(
     run: RunDirectory, cap: int, ledger: Ledger
-) -> tuple[list[LintFindings], dict[str, int], pa.Table | None]:
-    """Per lint: counts, dates and its first `cap` certificates; findings by status; and the
-    findings by (month of issuance, status)."""
+) -> tuple[list[LintFindings], dict[str, int], pa.Table | None, set[str]]:
+    """Per lint: counts, dates and its first `cap` certificates; findings by status; the
+    findings by (month of issuance, status); and the certificates (database keys) past a
+    revocation deadline, each once however many of its findings are."""
     partials: list[pa.Table] = []
     origins: list[pa.Table] = []  # per (lint, first_seen_run): the earliest first-seen date
     months: list[pa.Table] = []
     shown: pa.Table | None = None  # the `cap` earliest rows of each lint seen so far
+    past: set[str] = set()
     for table in ledger.batches(run, ["lint", *_AFFECTED_COLUMNS, "source", "citation"]):
+        past.update(pc.unique(table.filter(table["past_deadline"])["cert_id"]).to_pylist())
         counted = table.select(["lint", "status", "source", "citation", "cert_id", "not_before"])
         counted = counted.append_column("deadline", table["deadline"])
         for name in ("past_deadline", "earlier"):
@@ -578,7 +597,7 @@ def _lint_findings(
             shown = rows if shown is None else pa.concat_tables([shown, rows])
             shown = _first_per_lint(shown, cap)
     if not partials:
-        return [], {}, None
+        return [], {}, None, past
 
     catalogue = {str(m.get("name")): m for m in run.catalogue}
     lints: dict[str, LintFindings] = {}
@@ -627,7 +646,7 @@ def _lint_findings(
             AffectedCert(**r, open_days=ledger.open_days(r["first_seen"]))
             for r in per_lint.get(entry.name, [])
         ]
-    return ordered, by_status, pa.concat_tables(months)
+    return ordered, by_status, pa.concat_tables(months), past
 
 
 def _months(months: pa.Table | None) -> tuple[list[tuple[str, dict[str, int]]], int]:

@@ -1,4 +1,7 @@
-"""How the report, its charts and the incident drafts print text taken from certificates."""
+"""How the report, its charts and the incident drafts print text taken from certificates, and
+times."""
+
+from datetime import UTC, datetime
 
 
 def visible(text: str) -> str:
@@ -12,3 +15,12 @@ def visible(text: str) -> str:
     if text.isprintable():
         return text
     return "".join(ch if ch.isprintable() else f"⟨U+{ord(ch):04X}⟩" for ch in text)
+
+
+def utc(value: datetime | None, *, seconds: bool = True) -> str:
+    """A time in UTC as the report and the incident drafts print it: `2019-03-06 00:00:00Z`
+    (`2019-03-06 00:00Z` without seconds, the CCADB timeline's minute granularity)."""
+    if value is None:
+        return ""
+    value = value if value.tzinfo else value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%SZ" if seconds else "%Y-%m-%d %H:%MZ")

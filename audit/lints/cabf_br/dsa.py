@@ -16,7 +16,6 @@ from asn1crypto import keys
 
 from audit.engine import oids, profiles
 from audit.engine.certview import CertView
-from audit.engine.fast import per_certificate
 from audit.engine.registry import Source, lint
 from audit.engine.status import PASS, Outcome, Status, fail
 from audit.lints import dates
@@ -33,7 +32,6 @@ class DsaKey:
     g: int | None
 
 
-@per_certificate  # parsed once per certificate, for the `when` and the checks alike
 def dsa_key(cert: CertView) -> DsaKey:
     """The DSA public value and domain parameters of the subject public key."""
     spki = keys.PublicKeyInfo.load(cert.public_key_der)

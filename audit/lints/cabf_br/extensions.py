@@ -12,7 +12,6 @@ from datetime import timedelta
 
 from audit.engine import oids, profiles
 from audit.engine.certview import CertView
-from audit.engine.fast import per_certificate
 from audit.engine.profiles import Profile
 from audit.engine.registry import Predicate, Source, lint
 from audit.engine.status import PASS, Outcome, Status, fail
@@ -539,7 +538,6 @@ def subscriber_aia_ca_issuers_url(cert: CertView) -> Outcome:
     return aia_ca_issuers_url_http(cert)
 
 
-@per_certificate
 def _access_methods(cert: CertView) -> frozenset[str]:
     return frozenset([m for m, _ in cert.aia_descriptions or ()])
 

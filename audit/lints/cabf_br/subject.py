@@ -9,7 +9,6 @@ import pycountry
 
 from audit.engine import oids, profiles
 from audit.engine.certview import CertView
-from audit.engine.fast import per_certificate
 from audit.engine.registry import Source, lint
 from audit.engine.status import PASS, Outcome, Status, fail
 from audit.lints import dates
@@ -24,7 +23,6 @@ def _attribute_names(found: set[str]) -> str:
     return ", ".join(sorted(_NAMES.get(o, o) for o in found))
 
 
-@per_certificate
 def _identity(cert: CertView) -> set[str]:
     """The subject attributes naming a validated subject: organizationName, and (for
     individuals, since Ballot 175 on 2016-09-07) givenName and surname."""

@@ -14,7 +14,6 @@ import unicodedata
 
 from audit.engine import oids, profiles
 from audit.engine.certview import CertView
-from audit.engine.fast import per_certificate
 from audit.engine.names import Attr, Name
 from audit.engine.registry import Source, lint
 from audit.engine.status import PASS, Outcome, Status, fail
@@ -29,7 +28,6 @@ def _names(cert: CertView) -> tuple[tuple[str, Name], ...]:
     return (("subject", cert.subject), ("issuer", cert.issuer))
 
 
-@per_certificate  # per Name: an issuer's answer serves every certificate of that issuer
 def _padded(name: Name) -> list[Attr]:
     """The attributes whose value begins or ends with whitespace."""
     return [a for a in name.attributes if a.value[:1].isspace() or a.value[-1:].isspace()]
@@ -67,7 +65,6 @@ def name_values_no_surrounding_whitespace(cert: CertView) -> Outcome:
     return fail("; ".join(found[:10])) if found else PASS
 
 
-@per_certificate  # per Name, as _padded
 def _multi_valued(name: Name) -> list[tuple[Attr, ...]]:
     return [rdn for rdn in name.rdns if len(rdn) > 1]
 

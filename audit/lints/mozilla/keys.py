@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from audit.engine import oids
 from audit.engine.certview import CertView
-from audit.engine.fast import per_certificate
 from audit.engine.profiles import Profile
 from audit.engine.registry import Source, lint
 from audit.engine.status import PASS, Outcome, Status, fail
@@ -33,7 +32,6 @@ MOZILLA_SIGNATURES = frozenset({
 MOZILLA_3_0_SIGNATURES = MOZILLA_SIGNATURES | {oids.ECDSA_WITH_SHA512}
 
 
-@per_certificate
 def in_mozilla_scope(cert: CertView) -> bool:
     """MRSP 1.1: no EKU, or an EKU with serverAuth, emailProtection or anyExtendedKeyUsage."""
     eku = cert.eku

@@ -14,7 +14,6 @@ from asn1crypto import parser as asn1_parser
 
 from audit.engine import oids, profiles
 from audit.engine.certview import CertView
-from audit.engine.fast import per_certificate
 from audit.engine.registry import Source, lint
 from audit.engine.status import PASS, Outcome, Status, fail
 from audit.lints import dates
@@ -86,7 +85,6 @@ def _algorithm_oid(algorithm_identifier: bytes) -> bytes:
     return header + oid
 
 
-@per_certificate
 def _tbs_rsa_signature(cert: CertView) -> tuple[str, bytes] | None:
     """(OID, the encoding with NULL) when TBSCertificate.signature is an RSASSA-PKCS1-v1_5 one."""
     return RSA_SIGNATURES.get(_algorithm_oid(cert.encoded_algorithms.tbs_signature))

@@ -11,7 +11,6 @@ from asn1crypto import parser as asn1_parser
 
 from audit.engine import oids, profiles
 from audit.engine.certview import CertView
-from audit.engine.fast import per_certificate
 from audit.engine.registry import Source, lint
 from audit.engine.status import PASS, Outcome, Status, fail
 from audit.lints import dates
@@ -35,7 +34,6 @@ def _names(bits: frozenset[str] | set[str]) -> str:
 # -- the BIT STRING's encoding ---------------------------------------------------------------
 
 
-@per_certificate
 def _bit_string(cert: CertView) -> tuple[int, bytes] | None:
     """(unused-bits count, the octets) of keyUsage's BIT STRING; None if it is no BIT STRING."""
     ext = cert.encoded_extension(oids.KEY_USAGE)

@@ -12,7 +12,6 @@ import unicodedata
 
 from audit.engine import oids, profiles
 from audit.engine.certview import CertView, PolicyQualifier
-from audit.engine.fast import per_certificate
 from audit.engine.registry import Source, lint
 from audit.engine.status import PASS, Outcome, Status, fail
 from audit.lints import dates
@@ -34,7 +33,6 @@ def _explicit_texts(cert: CertView) -> list[PolicyQualifier]:
     return list(dict.fromkeys(q for q in cert.user_notices if q.explicit_text is not None))
 
 
-@per_certificate
 def has_explicit_text(cert: CertView) -> bool:
     return any(q.explicit_text is not None for q in cert.user_notices)
 

@@ -14,7 +14,6 @@ from publicsuffixlist import PublicSuffixList
 
 from audit.engine import oids, profiles
 from audit.engine.certview import CertView
-from audit.engine.fast import per_certificate
 from audit.engine.names import PRINTABLE_STRING, Attr, Name
 from audit.engine.registry import Source, lint
 from audit.engine.status import PASS, Outcome, Status, fail
@@ -40,7 +39,6 @@ def _not_printable_string(name: Name, oid: str) -> list[Attr]:
     return [a for a in name.attributes if a.oid == oid and a.tag not in (None, PRINTABLE_STRING)]
 
 
-@per_certificate  # per Name: the issuer's answer serves every certificate of that issuer
 def _country_not_printable(name: Name) -> list[Attr]:
     return _not_printable_string(name, oids.COUNTRY)
 

@@ -12,7 +12,6 @@ import re
 
 from audit.engine import profiles
 from audit.engine.certview import CertView, TimeEncoding
-from audit.engine.fast import per_certificate
 from audit.engine.registry import Source, lint
 from audit.engine.status import PASS, Outcome, Status, fail
 from audit.lints import dates
@@ -28,7 +27,6 @@ _ZONE = re.compile(r"(?:Z|[+-]\d{4})\Z")
 _FRACTION = re.compile(r"\d{14}[.,]\d*(?:Z|[+-]\d{4})?\Z")
 
 
-@per_certificate
 def _time_tags(cert: CertView) -> frozenset[int]:
     return frozenset([t.tag for t in cert.validity_encoding])
 

@@ -8,9 +8,7 @@ what the standard library spends on generality shows up in the lint rate:
 - A frozen dataclass's generated `__init__` sets each field through `object.__setattr__`;
   `quick_init` stores through the slots' own descriptors instead: same signature and defaults,
   same frozen instances (assignment still raises, equality and hashing unchanged).
-- `per_certificate` caches a lint module's helper of one CertView (or one Name) on it, as
-  `derived` does for CertView's own fields.
-- `Kept` is the bounded cache of readings by encoding that the engine keeps across
+- `BoundedCache` is the bounded cache of readings by encoding that the engine keeps across
   certificates (names, extensions, profiles, shared results).
 """
 
@@ -74,13 +72,11 @@ def quick_init(cls: type[T]) -> type[T]:
     return cls
 
 
-_UNSET = object()
-
 K = TypeVar("K")
 V = TypeVar("V")
 
 
-class Kept(dict[K, V]):
+class BoundedCache(dict[K, V]):
     """Values kept by key (an encoding) across certificates, at most `most` of them: when full it
     starts over, so memory stays bounded whatever the population. Read it as a dict."""
 
@@ -95,27 +91,3 @@ class Kept(dict[K, V]):
             self.clear()
         self[key] = value
         return value
-
-
-def per_certificate(func: Callable[[Any], T]) -> Callable[[Any], T]:
-    """Cache a lint module's helper of one CertView on that CertView, as `derived` does for
-    CertView's own fields: several lints asking the same question of a certificate pay once.
-    It works the same for a helper of one Name (issuer Names are shared by the certificates of
-    one issuer, so a question about an issuer is answered once for all of them)."""
-    key = f"{func.__module__}.{func.__qualname__}"
-
-    def cached(cert: Any) -> T:
-        memo = cert.__dict__
-        value = memo.get(key, _UNSET)
-        if value is _UNSET:  # the first ask for this certificate (no KeyError: raising costs)
-            value = memo[key] = func(cert)
-        return value  # type: ignore[no-any-return]
-
-    cached.__name__, cached.__qualname__, cached.__doc__ = (
-        func.__name__,
-        func.__qualname__,
-        func.__doc__,
-    )
-    cached.__module__ = func.__module__
-    cached.__wrapped__ = func  # type: ignore[attr-defined]
-    return cached
