@@ -24,19 +24,20 @@ import base64
 import contextlib
 import functools
 import os
-import re
 import shutil
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-from audit.jobs.benchmark_lint_speed import DEFAULT_DB, engine_kind, load_certificates
+from audit.jobs.benchmark_lint_speed import (
+    DEFAULT_DB,
+    callgrind_instructions,
+    engine_kind,
+    load_certificates,
+)
 
 FORMATS = ("text", "json")
-_COUNTED = "functools_reduce"  # the one C function callgrind counts in: it drives the command
 
 
 def write_pem_files(ders: list[bytes], out: Path, per_file: int) -> list[Path]:
@@ -75,20 +76,8 @@ def cpu_seconds(fmt: str, files: list[Path]) -> float:
 def instructions_per_certificate(fmt: str, files_dir: Path, linted: int) -> float:
     """Instructions per certificate of one `lint --format FMT` over the PEM files in
     `files_dir`, counted by callgrind in a process that has first linted one file untimed."""
-    with tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp) / "callgrind.out"
-        subprocess.run(
-            [
-                "valgrind", "--tool=callgrind", f"--toggle-collect={_COUNTED}",
-                f"--callgrind-out-file={out}", sys.executable, "-m", __spec__.name,
-                "--count-format", fmt, "--files-dir", str(files_dir),
-            ],
-            check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
-        total = re.search(r"^(?:summary|totals): (\d+)", out.read_text(), re.M)
-    if total is None:
-        raise SystemExit("callgrind wrote no totals")
-    return int(total.group(1)) / linted
+    args = ["--count-format", fmt, "--files-dir", str(files_dir)]
+    return callgrind_instructions(__spec__.name, args) / linted
 
 
 def count_one_format(fmt: str, files_dir: Path) -> None:
@@ -123,7 +112,7 @@ def main() -> None:
     ders = load_certificates(args.db, args.count)
     with tempfile.TemporaryDirectory() as tmp:
         files = write_pem_files(ders, Path(tmp), args.per_file)
-        about = f"{len(ders)} certificates in {len(files)} files, {engine_kind()} engine and lints"
+        about = f"{len(ders)} certificates in {len(files)} files, {engine_kind()}"
         if args.instructions:
             for fmt in FORMATS:
                 per = instructions_per_certificate(fmt, Path(tmp), len(ders))

@@ -259,20 +259,26 @@ def count_one_side(side: str, ders: list[bytes], others: list[bytes]) -> None:
 def instructions_per_certificate(side: str, db: Path, count: int, linted: int) -> float:
     """Instructions per certificate of one linter over `linted` certificates (what
     load_certificates(db, count) gives, in the counting process as here)."""
+    args = ["--count-side", side, "--db", str(db), "--count", str(count)]
+    return callgrind_instructions(__spec__.name, args) / linted
+
+
+def callgrind_instructions(module: str, args: list[str]) -> int:
+    """Instructions that `python -m module *args` executes inside its counted pass (the one
+    call of functools.reduce it makes, _COUNTED), as callgrind counts them."""
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "callgrind.out"
         subprocess.run(
             [
                 "valgrind", "--tool=callgrind", f"--toggle-collect={_COUNTED}",
-                f"--callgrind-out-file={out}", sys.executable, "-m", __spec__.name,
-                "--count-side", side, "--db", str(db), "--count", str(count),
+                f"--callgrind-out-file={out}", sys.executable, "-m", module, *args,
             ],
             check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip
         total = re.search(r"^(?:summary|totals): (\d+)", out.read_text(), re.M)
     if total is None:
         raise SystemExit("callgrind wrote no totals")
-    return int(total.group(1)) / linted
+    return int(total.group(1))
 
 
 def main() -> None:

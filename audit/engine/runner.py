@@ -485,46 +485,40 @@ def _applicable(steps: tuple[_Step, ...], view: CertView) -> list[_Step]:
 def _findings(plan: tuple[_Step, ...], view: CertView) -> list[Result]:
     """Run a plan for one certificate, keeping only findings (`info` and above)."""
     results: list[Result] = []
-    _findings_over(plan, [(view, results)])
+    _results_over(plan, [(view, results)], every_status=False)
+    return results
+
+
+def _every_result(plan: tuple[_Step, ...], view: CertView) -> list[Result]:
+    """`_findings`, every step's result kept (`_every_result_over`)."""
+    results: list[Result] = []
+    _results_over(plan, [(view, results)], every_status=True)
     return results
 
 
 def _findings_over(
     plan: tuple[_Step, ...], certificates: list[tuple[CertView, list[Result]]]
 ) -> None:
-    """Run a plan for each certificate, appending its findings to its list: one lint over all
-    of them, then the next. The hot loop of a run."""
-    passed = PASS
-    for x, when, check in plan:
-        for view, results in certificates:
-            try:
-                if when is not None and not when(view):
-                    continue
-                out = check(view)
-            except Exception as exc:  # a part this lint needs could not be decoded
-                results.append(_fatal(x, exc))
-                continue
-            if out is passed:
-                continue
-            status = out.status
-            if status is None:
-                results.append(Result(x, x.severity, out.message))
-            elif status >= Status.INFO:
-                results.append(Result(x, status, out.message))
-
-
-def _every_result(plan: tuple[_Step, ...], view: CertView) -> list[Result]:
-    """`_findings`, every step's result kept (`_every_result_over`)."""
-    results: list[Result] = []
-    _every_result_over(plan, [(view, results)])
-    return results
+    """Run a plan for each certificate, appending its findings to its list."""
+    _results_over(plan, certificates, every_status=False)
 
 
 def _every_result_over(
     plan: tuple[_Step, ...], certificates: list[tuple[CertView, list[Result]]]
 ) -> None:
-    """`_findings_over`, keeping the result of every step that applies, whatever its status
-    (as `_check` gives it); a step whose `when` does not hold gives none (it is `na`)."""
+    """`_findings_over`, keeping the result of every step that applies, whatever its status."""
+    _results_over(plan, certificates, every_status=True)
+
+
+def _results_over(
+    plan: tuple[_Step, ...],
+    certificates: list[tuple[CertView, list[Result]]],
+    every_status: bool,
+) -> None:
+    """Run a plan for each certificate, appending its results to its list: one lint over all
+    of them, then the next (the hot loop of a run). Findings only (`info` and above), or with
+    `every_status` the result of every step that applies, as `_check` gives it; a step whose
+    `when` does not hold gives none (it is `na`)."""
     passed = PASS
     for x, when, check in plan:
         for view, results in certificates:
@@ -536,10 +530,14 @@ def _every_result_over(
                 results.append(_fatal(x, exc))
                 continue
             if out is passed:
-                results.append(_passed_or_na(x, Status.PASS))
+                if every_status:
+                    results.append(_passed_or_na(x, Status.PASS))
                 continue
             status = out.status
-            results.append(Result(x, x.severity if status is None else status, out.message))
+            if status is None:
+                results.append(Result(x, x.severity, out.message))
+            elif every_status or status >= Status.INFO:
+                results.append(Result(x, status, out.message))
 
 
 # A lint's `pass` and `na` without a message, made once: a batch keeping every status gives
