@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import html as htmllib
 import json
@@ -21,8 +22,8 @@ from audit.errors import InputError
 from audit.outputs.schemas import CERTIFICATES, FINDINGS
 from audit.report import summary as summary_module
 from audit.report.charts import month_chart, sanitize_svg
-from audit.report.render import render_report
-from audit.report.summary import RunDirError, summarize
+from audit.report.render import FILTER_SCRIPT, problem_groups, render_report
+from audit.report.summary import LintFindings, RunDirError, summarize
 
 OV_CA = "CN=Example OV CA,O=Example Trust,C=US"
 DV_CA = "CN=Example DV CA,O=Example Trust,C=US"
@@ -274,9 +275,12 @@ def test_summary_counts_by_status(report: str) -> None:
         "notice 1 1 agrees",
         "info 0 0 agrees",
     ]
-    assert "215 of 221 certificates have at least one finding; 6 have none" in text(
-        section(report, "summary")
-    )
+    # It leads with misissuance, not with a count that notices drive.
+    headline = text(section(report, "summary")).split("Summary", 1)[1].strip()
+    assert headline.startswith(
+        "212 of 221 certificates have fatal or error findings: 1 with fatal, 211 with error."
+    ), headline
+    assert "warnings and notices too, 215 have at least one finding and 6 have none" in headline
 
 
 def test_findings_by_lint_table(report: str) -> None:
@@ -347,8 +351,34 @@ def test_long_lists_are_capped_with_a_note(report: str) -> None:
     assert f"{0x4A000000 + 300:x}" not in body and f"{0x4A000000 + 302:x}" not in body
 
 
+def scripts(report: str) -> list[str]:
+    """The text of every <script> element."""
+    return re.findall(r"<script\b[^>]*>(.*?)</script>", report, re.S | re.I)
+
+
+def test_the_one_script_is_the_filter_and_the_csp_allows_only_it(report: str) -> None:
+    assert report.lower().count("<script") == 1
+    (script,) = scripts(report)
+    assert script == FILTER_SCRIPT and "<script>" + script + "</script>" in report
+    digest = base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()
+    csp = re.search(r'http-equiv="Content-Security-Policy" content="([^"]*)"', report)
+    assert csp and f"script-src 'sha256-{digest}';" in htmllib.unescape(csp.group(1))
+    assert "unsafe-inline" not in csp.group(1).split("style-src")[0]
+    assert "unsafe-eval" not in csp.group(1)
+    # The script reads data attributes and never writes markup.
+    assert "innerHTML" not in script and "insertAdjacentHTML" not in script
+    assert "document.write" not in script and "eval(" not in script
+
+
+def test_filter_data_is_escaped(hostile_dir: Path) -> None:
+    html = (hostile_dir / "report.html").read_text()
+    issuers = re.findall(r'data-issuers="([^"]*)"', html)
+    assert any("&lt;svg onload=alert(3)&gt;" in value for value in issuers), issuers
+    assert scripts(html) == [FILTER_SCRIPT]
+
+
 def test_certificate_text_renders_as_inert_text(report: str) -> None:
-    assert "<script" not in report.lower()
+    assert [s for s in scripts(report) if s != FILTER_SCRIPT] == []
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in report
     assert "<img" not in report.lower()
     assert "&#34;&gt;&lt;img src=x onerror=alert(2)&gt;" in report
@@ -387,7 +417,8 @@ def test_self_contained_no_fetches(report: str) -> None:
     parsed = Tags()
     parsed.feed(report)
     names = {tag for tag, _ in parsed.tags}
-    assert not names & {"script", "link", "img", "iframe", "object", "embed", "base", "form"}
+    assert not names & {"link", "img", "iframe", "object", "embed", "base", "form"}
+    assert [a for t, a in parsed.tags if t == "script"] == [{}]  # inline, no src
     for tag, attrs in parsed.tags:
         assert not {"src", "srcset", "action", "formaction", "background"} & attrs.keys(), tag
         assert not any(a.startswith("on") for a in attrs), (tag, attrs)
@@ -516,7 +547,7 @@ def test_charts_hold_only_inert_svg(report: str, hostile_dir: Path) -> None:
     # the hostile issuer labels the issuer chart as escaped text (shortened to fit)
     issuers = charts_of(section(html, "charts"))[1]
     assert "&lt;svg onload=alert(3)&gt;&lt;script&gt;alert(4)&lt;/script&gt;" in issuers
-    assert "<script" not in html.lower() and "<img" not in html.lower()
+    assert scripts(html) == [FILTER_SCRIPT] and "<img" not in html.lower()
     assert "onload=alert(3)>" not in html and "\u202e" not in html
 
 
@@ -831,3 +862,49 @@ def test_charts_lead_with_severity(report: str) -> None:
     assert [labels[p] for p in sorted(positions)] == [DECODE, VALIDITY, LOCALITY, ENTROPY, ORPHAN]
     assert "logarithmic" in lints and ">10<" in lints.replace("<tspan>", "")  # log ticks
     assert "error or fatal" in issuers and "certificates audited" in issuers
+
+
+def test_problems_grouped_by_severity_then_source(report: str) -> None:
+    headings = [
+        text(h)
+        for h in re.findall(r'<h[34] class="(?:group|source-group)">.*?</h[34]>', report, re.S)
+    ]
+    assert headings == [
+        "fatal problems, 1",
+        "RFC 5280 and related IETF profiles: 1 fatal problem",
+        "error problems, 2",
+        "CA/Browser Forum Baseline Requirements (TLS): 2 error problems",
+        "warn problems, 1",
+        "CA/Browser Forum Baseline Requirements (TLS): 1 warn problem",
+        "notice problems, 1",
+        "Community practice: 1 notice problem",
+    ]
+
+
+def test_problem_groups_split_a_severity_by_source() -> None:
+    def lint(name: str, status: str, source: str | None) -> LintFindings:
+        return LintFindings(name, 1, {status: 1}, None, None, None, source, None)
+
+    a, b, c, d = (
+        lint("a", "error", "cabf_br"),
+        lint("b", "error", "rfc5280"),
+        lint("c", "error", "cabf_br"),
+        lint("d", "warn", None),
+    )
+    assert problem_groups([a, b, c, d]) == [
+        ("error", [("cabf_br", [a, c]), ("rfc5280", [b])]),
+        ("warn", [("", [d])]),
+    ]
+
+
+def test_month_chart_gives_each_status_its_own_panel() -> None:
+    """Thousands of notices never flatten a few errors: one panel per status, each on its own
+    scale, titled with its total, and the totals in the caption as text."""
+    months = [("2025-01", {"error": 2, "notice": 5000}), ("2025-02", {"error": 1, "notice": 4000})]
+    chart = month_chart(months)
+    assert chart is not None
+    titles = re.findall(r"<text[^>]*>([^<]*(?:findings|finding)[^<]*)</text>", chart.svg)
+    assert "error: 3 findings, at most 2 in a month" in titles, titles
+    assert "notice: 9,000 findings, at most 5,000 in a month" in titles, titles
+    assert "each status in its own panel, on its own scale" in chart.caption
+    assert "error 3, notice 9,000" in chart.caption

@@ -3,9 +3,12 @@ Playwright (the maintained automation library; no browser is downloaded: it laun
 /usr/bin/chromium, or $CHROMIUM). What is checked, on a real audit run and on a run crafted with
 hostile certificate text:
 - the page loads with no console error, no CSP violation, no JavaScript dialog (every hostile
-  string calls `alert`) and no request other than for the page itself;
+  string calls `alert`) and no request other than for the page itself; its one script (the
+  filter) is inline and allowed by its hash in the CSP;
+- the filter hides the problems that do not match and shows those that do, and hostile issuer
+  text typed into it or matched by it stays text;
 - hostile subjects, SANs (quoted in messages) and issuer names render as text: they appear in
-  the DOM's text, and no element (no <img>, no <script>, no extra <svg>) comes from them;
+  the DOM's text, and no element (no <img>, no other <script>, no extra <svg>) comes from them;
 - the verdict is inside the first 1400x900 viewport; the charts are drawn (inline SVG with a
   size); collapsed lists are shown when printing;
 - screenshots of the first viewport and of the page, and a PDF print, are kept in
@@ -16,6 +19,8 @@ Without Chromium the tests fail, saying how to install it: they never skip.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import os
 import re
 import shutil
@@ -46,7 +51,7 @@ PDF = ARTIFACTS / "report.pdf"
 WIDTH, HEIGHT = 1400, 900  # the first screen the verdict must fit in
 FULL_HEIGHT = 4000  # how much of the page the full screenshot keeps
 # Elements certificate text must never become, whatever it holds.
-FORBIDDEN = {"script", "img", "iframe", "object", "embed", "foreignobject", "image", "link"}
+FORBIDDEN = {"img", "iframe", "object", "embed", "foreignobject", "image", "link"}
 
 
 def chromium_binary() -> str:
@@ -130,6 +135,8 @@ DOM = """(() => {
       const r = s.getBoundingClientRect(); return [r.width, r.height];
     }),
     resources: performance.getEntriesByType('resource').map(e => e.name),
+    scripts: [...document.scripts].map(e => ({src: e.getAttribute('src'), text: e.text})),
+    csp: document.querySelector('meta[http-equiv="Content-Security-Policy"]').content,
   };
 })()"""
 
@@ -181,6 +188,13 @@ def assert_clean_load(page: Page, report: Path) -> dict[str, Any]:
     assert dom["resources"] == []
     assert not FORBIDDEN & set(dom["tags"]), sorted(set(dom["tags"]))
     assert dom["handlers"] == []
+    # Every script is inline and allowed by the CSP through its hash ('unsafe-inline' is not).
+    assert [x["src"] for x in dom["scripts"]] == [None]
+    for script in dom["scripts"]:
+        digest = base64.b64encode(hashlib.sha256(script["text"].encode()).digest()).decode()
+        assert f"script-src 'sha256-{digest}';" in dom["csp"], dom["csp"]
+    assert "unsafe-inline" not in dom["csp"].split("style-src")[0]
+    assert page.evaluate("document.getElementById('filter').hidden") is False  # the script ran
     assert dom["tags"].count("svg") == len(dom["charts"]) == 3
     assert all(w > 300 and h > 100 for w, h in dom["charts"]), dom["charts"]
     return dom
@@ -254,10 +268,13 @@ def test_collapsed_lists_open_when_printed(hostile_report: Path, open_page: Any)
     assert page.problems() == []
 
 
-def test_the_checks_catch_a_page_that_breaks_the_rules(tmp_path: Path, open_page: Any) -> None:
-    """A control: a page with the report's CSP and an inline script and a remote image gives
-    console errors, and the script does not run (else the checks above would prove nothing)."""
-    html = (hostile_report_head() + '<script>alert("ran")</script>'
+def test_the_checks_catch_a_page_that_breaks_the_rules(
+    tmp_path: Path, hostile_report: Path, open_page: Any
+) -> None:
+    """A control: a page with the report's CSP and an inline script other than the filter and
+    a remote image gives console errors, and the script does not run (else the checks above
+    would prove nothing)."""
+    html = (report_head(hostile_report) + '<script>alert("ran")</script>'
             '<img src="http://127.0.0.1:9/x.png"></body></html>')  # fmt: skip
     page_path = tmp_path / "bad.html"
     page_path.write_text(html)
@@ -267,10 +284,9 @@ def test_the_checks_catch_a_page_that_breaks_the_rules(tmp_path: Path, open_page
     assert not page.dialogs
 
 
-def hostile_report_head() -> str:
-    """The report's own <head> (its CSP), from the template."""
-    template = (Path(__file__).parents[1] / "templates" / "report.html.j2").read_text()
-    csp = re.search(r'<meta http-equiv="Content-Security-Policy"[^>]*>', template)
+def report_head(report: Path) -> str:
+    """A rendered report's own <head> (its CSP, with the filter's hash)."""
+    csp = re.search(r'<meta http-equiv="Content-Security-Policy"[^>]*>', report.read_text())
     assert csp
     return f"<!DOCTYPE html><html><head>{csp.group(0)}</head><body>"
 
@@ -353,3 +369,60 @@ def test_collapsed_report_is_short_and_printing_opens_it(recent_run: Any, open_p
     assert page.evaluate(first_row) is True
     breaks = page.evaluate("getComputedStyle(document.querySelector('#scope')).breakBefore")
     assert breaks == "page"
+
+
+SHOWN_LINTS = """(() => [...document.querySelectorAll('section.lint')]
+  .filter(s => s.checkVisibility()).map(s => [s.dataset.lint, s.dataset.severity, s.dataset.source])
+)()"""
+SHOWN_ROWS = (
+    "[...document.querySelectorAll('#by-lint tr[data-lint]')].filter(r => !r.hidden).length"
+)
+
+
+def test_filter_hides_what_does_not_match(recent_run: Any, open_page: Any) -> None:
+    page = open_page(recent_run.run_dir / "report.html")
+    every = page.evaluate(SHOWN_LINTS)
+    assert len(every) > 10 and page.evaluate(SHOWN_ROWS) == len(every)
+    severities = {severity for _, severity, _ in every}
+    assert {"error", "notice"} <= severities, severities
+    sources = {source for _, _, source in every}
+    assert len(sources) > 1, sources
+
+    page.page.select_option("#filter select[name=severity]", "error")
+    errors = page.evaluate(SHOWN_LINTS)
+    assert errors == [x for x in every if x[1] == "error"] and 0 < len(errors) < len(every)
+    assert page.evaluate(SHOWN_ROWS) == len(errors)
+    count = page.evaluate("document.querySelector('#filter .filter-count').textContent")
+    assert count == f"{len(errors)} of {len(every)} problems shown"
+
+    source = errors[0][2]
+    page.page.select_option("#filter select[name=source]", source)
+    assert page.evaluate(SHOWN_LINTS) == [x for x in errors if x[2] == source]
+
+    page.page.select_option("#filter select[name=severity]", "")
+    page.page.select_option("#filter select[name=source]", "")
+    name = every[-1][0]
+    page.page.fill("#filter input[name=text]", name.upper())  # case does not matter
+    assert [x[0] for x in page.evaluate(SHOWN_LINTS)] == [x[0] for x in every if name in x[0]]
+    page.page.fill("#filter input[name=text]", "")
+    assert page.evaluate(SHOWN_LINTS) == every
+    assert page.problems() == [] and page.requests() == [page.url]
+
+
+def test_filter_by_hostile_issuer_stays_text(hostile_report: Path, open_page: Any) -> None:
+    page = open_page(hostile_report)
+    before = page.evaluate("document.querySelectorAll('*').length")
+    every = page.evaluate(SHOWN_LINTS)
+    page.page.fill("#filter input[name=text]", "<svg onload=alert(3)><script>alert(4)</script>")
+    matching = page.evaluate(SHOWN_LINTS)
+    assert matching and len(matching) < len(every), (matching, every)
+    issuers = page.evaluate(
+        "[...document.querySelectorAll('section.lint')].filter(s => !s.hidden)"
+        ".map(s => s.dataset.issuers)"
+    )
+    assert all(HOSTILE_ISSUER[:40] in value for value in issuers), issuers
+    page.page.fill("#filter input[name=text]", "no such lint or issuer")
+    assert page.evaluate(SHOWN_LINTS) == []
+    assert page.evaluate("document.querySelectorAll('*').length") == before
+    assert not FORBIDDEN & set(page.evaluate(DOM)["tags"])
+    assert page.problems() == [] and page.requests() == [page.url]

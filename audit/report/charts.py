@@ -1,7 +1,7 @@
 """The report's charts: drawn by matplotlib, embedded in the page as inline SVG.
 
 Three charts, each also shown as a table elsewhere in the report: findings by month of issuance
-(stacked by status), certificates audited and those with error or fatal findings by issuer, and
+(one panel per status, each on its own scale), certificates audited and those with error or fatal findings by issuer, and
 certificates per lint, worst status first. Counts are on a logarithmic scale with every bar
 labelled, so that a notice on every certificate never shrinks a few errors to a sliver.
 
@@ -114,26 +114,34 @@ def month_chart(by_month: list[tuple[str, dict[str, int]]], without: int = 0) ->
     labels = [m for m, _ in months]
     statuses = [s for s in STATUS_COLOURS if any(c.get(s) for _, c in months)]
     others = sorted({s for _, c in months for s in c} - set(STATUS_COLOURS))
-    fig = Figure(figsize=(9.5, 3.0), layout="constrained")
-    ax = fig.add_subplot()
-    bottom = [0] * len(months)
-    for status in [*statuses, *others]:
-        heights = [c.get(status, 0) for _, c in months]
-        colour = STATUS_COLOURS.get(status, OTHER_COLOUR)
-        ax.bar(range(len(months)), heights, bottom=bottom, color=colour, label=_label(status))
-        bottom = [b + h for b, h in zip(bottom, heights, strict=True)]
+    drawn = [*statuses, *others] or ["error"]
+    # One panel per status, each on its own scale: stacked on one axis, thousands of notices
+    # would flatten a handful of errors to a sliver.
+    fig = Figure(figsize=(9.5, 0.6 + 1.25 * len(drawn)), layout="constrained")
+    axes = fig.subplots(len(drawn), 1, sharex=True, squeeze=False)[:, 0]
     ticks = _month_ticks(labels) if unit == "month" else list(range(len(labels)))
-    ax.set_xticks(ticks, [labels[i] for i in ticks], rotation=0)
-    ax.set_xlim(-0.6, max(len(months), 12) - 0.4)  # a few months: bars of a usual width
-    ax.set_ylabel("findings")
-    ax.set_title(f"Findings by {unit} of issuance (notBefore)")
-    # Below the plot, where no bar can be under it.
-    fig.legend(loc="outside lower left", frameon=False, ncols=len(statuses) + len(others))
-    ax.yaxis.get_major_locator().set_params(integer=True)
-    total = sum(bottom)
+    totals: dict[str, int] = {}
+    for ax, status in zip(axes, drawn, strict=True):
+        heights = [c.get(status, 0) for _, c in months]
+        totals[status] = sum(heights)
+        ax.bar(range(len(months)), heights, color=STATUS_COLOURS.get(status, OTHER_COLOUR))
+        noun = "finding" if totals[status] == 1 else "findings"
+        ax.set_title(
+            f"{_label(status)}: {totals[status]:,} {noun}, at most {max(heights):,} in a {unit}",
+            fontsize=9,
+        )
+        ax.set_ylim(0, max(max(heights), 1) * 1.1)
+        ax.yaxis.set_major_locator(ticker.MaxNLocator(nbins=3, integer=True))
+        ax.set_xlim(-0.6, max(len(months), 12) - 0.4)  # a few months: bars of a usual width
+    axes[-1].set_xticks(ticks, [labels[i] for i in ticks], rotation=0)
+    fig.suptitle(f"Findings by {unit} of issuance (notBefore)", x=0.0, ha="left", fontweight="bold")
+    fig.supylabel("findings", fontsize=9)
+    total = sum(totals.values())
     caption = (
         f"{total:,} findings by the {unit} their certificate was issued, "
-        f"{labels[0]} to {labels[-1]}, stacked by status."
+        f"{labels[0]} to {labels[-1]}, each status in its own panel, on its own scale: "
+        + ", ".join(f"{status} {n:,}" for status, n in totals.items())
+        + "."
     )
     if without:
         caption += f" {without:,} findings of certificates without a notBefore are not drawn."

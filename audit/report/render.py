@@ -5,8 +5,9 @@
 with autoescaping on, and every string it prints has its invisible or direction-changing
 characters (right-to-left overrides, zero-width spaces, control characters) replaced by a
 visible `⟨U+202E⟩` marker, so that what the reader sees is what the certificate holds. The page
-also carries a Content-Security-Policy that forbids scripts and every network fetch; its charts
-are inline SVG made inert by `charts.py`.
+also carries a Content-Security-Policy that forbids every network fetch and every script but
+one: the filter (`filter.js`), inlined and allowed by its SHA-256, which reads only data-*
+attributes and toggles `hidden`. The charts are inline SVG made inert by `charts.py`.
 
 The page opens with the verdict. Each lint's section lists its first certificates by notBefore
 in a `<details>` collapsed by default (the first few, then the rest up to the cap in a further
@@ -18,6 +19,8 @@ is prefixed with an apostrophe.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import math
 import re
 import shutil
@@ -38,6 +41,7 @@ from audit.report.summary import (
     REVOCATION_DAYS,
     STATUSES,
     Ledger,
+    LintFindings,
     Summary,
     summarize,
 )
@@ -47,6 +51,15 @@ TEMPLATE = "report.html.j2"
 BR_8_7_SAMPLE = 0.03  # BR 8.7: self-audit of at least 3% of certificates issued since the last
 REPORT_FILES = "report-files"  # beside the report: the complete list of each lint, as CSV
 SHOWN = 25  # affected certificates (and table rows) shown before the rest are collapsed
+# The page's only script (the filter), inlined and allowed by its hash in the CSP: static text,
+# no certificate data in it.
+FILTER_SCRIPT = (Path(__file__).parent / "filter.js").read_text(encoding="utf-8")
+
+
+def script_hash(script: str) -> str:
+    """The CSP source that allows exactly this inline script's text."""
+    digest = hashlib.sha256(script.encode("utf-8")).digest()
+    return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
 
 
 def render_report(run_dir: Path, *, cap: int = DEFAULT_CAP, out: Path | None = None) -> Path:
@@ -106,7 +119,20 @@ def context(summary: Summary) -> dict[str, Any]:
         "revocation_days": REVOCATION_DAYS,
         "misissuance": MISISSUANCE,
         "shown": SHOWN,
+        "filter_script": Markup(FILTER_SCRIPT),
+        "script_src": Markup(script_hash(FILTER_SCRIPT)),  # base64 and quotes only
+        "sources": sorted({x.source for x in summary.lints if x.source}),
+        "problem_groups": problem_groups(summary.lints),
     }
+
+
+def problem_groups(lints: list[LintFindings]) -> list[tuple[str, list[tuple[str, list]]]]:
+    """The problems by severity, then by source within each, in the order they are listed
+    (worst first): [(severity, [(source, [lint, ...]), ...]), ...]."""
+    groups: dict[str, dict[str, list[LintFindings]]] = {}
+    for x in lints:
+        groups.setdefault(x.status, {}).setdefault(x.source or "", []).append(x)
+    return [(status, list(by_source.items())) for status, by_source in groups.items()]
 
 
 # -- the complete lists, as CSV beside the report --------------------------------------------
