@@ -313,20 +313,8 @@ def _lint_inputs(
 
 def _unreadable(engine: Engine, found: Unreadable) -> CertReport:
     """The report of a part labelled as a certificate that could not be decoded: as the engine
-    reports bytes that are not a certificate (an error, and the decoding lint fatal)."""
-    import hashlib
-
-    from audit.engine.profiles import Profile
-    from audit.engine.runner import DECODE_LINT, CertReport, Result
-    from audit.engine.status import Status
-
-    report = CertReport(
-        hashlib.sha256(found.data).hexdigest(), Profile.UNKNOWN, None, error=found.reason
-    )
-    decode = engine.catalogue.by_name.get(DECODE_LINT)
-    if decode is not None:
-        report.results.append(Result(decode, Status.FATAL, found.reason))
-    return report
+    reports bytes that are not a certificate."""
+    return engine.not_a_certificate(found.data, found.reason)
 
 
 @cli.command("lints")

@@ -46,6 +46,14 @@ def operational_cause(exc: BaseException) -> str | None:
     return None
 
 
+def out_dir_failure(exc: OSError, out_dir: Path) -> InputError | OperationalError:
+    """What a failed write into `--out` before the run starts means: an operational failure (the
+    disk full) or a directory the user cannot write a run in."""
+    if cause := operational_cause(exc):
+        return OperationalError(cause)
+    return InputError(f"--out: cannot write a run in {out_dir}: {exc.strerror or exc}")
+
+
 @contextlib.contextmanager
 def classified(run_dir: Path) -> Iterator[None]:
     """Ends the block with an OperationalError naming the cause of any operational failure;

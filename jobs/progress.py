@@ -237,11 +237,9 @@ def clear_for_resume(run_dir: Path, kept: dict[int, PartitionDone]) -> None:
 
 def add_resume(run_dir: Path, entry: dict[str, Any]) -> list[dict[str, Any]]:
     """Appends this resume to the run's list of them; returns the list."""
-    path = run_dir / PROGRESS_DIR / RESUMES_JSON
-    resumes = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else []
-    resumes.append(entry)
-    write_json(path, resumes)
-    return resumes
+    entries = [*resumes(run_dir), entry]
+    write_json(run_dir / PROGRESS_DIR / RESUMES_JSON, entries)
+    return entries
 
 
 def resumes(run_dir: Path) -> list[dict[str, Any]]:

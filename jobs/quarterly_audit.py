@@ -32,9 +32,9 @@ from audit import __version__
 from audit.compare.first_seen import write_first_seen
 from audit.engine.registry import Catalogue
 from audit.engine.status import Status
-from audit.errors import InputError, OperationalError
+from audit.errors import InputError
 from audit.jobs.cluster import dask_client
-from audit.jobs.failures import classified, operational_cause, terminate_as_interrupt
+from audit.jobs.failures import classified, out_dir_failure, terminate_as_interrupt
 from audit.jobs.partition import PartitionTask, audit_partition
 from audit.jobs.progress import (
     PROGRESS_DIR,
@@ -145,14 +145,13 @@ def run_audit(request: AuditRequest) -> AuditOutcome:
         started = datetime.now(UTC)
         as_of = request.as_of or started
         baseline = _baseline(request.baseline, request.out_dir, request.warn)
-        db_url = request.db_url or _sample_db_url()
-        database = IssuanceDatabase(db_url, mapping)
+        database = IssuanceDatabase(request.db_url or _sample_db_url(), mapping)
         database.check()
         run_id = new_run_id(started)
         staging = _stage(request, run_id, as_of, started, database, baseline)
         with classified(staging):
             run, worst = _audit(
-                request, run_id, staging, started, as_of, catalogue, database, db_url, baseline
+                request, run_id, staging, started, as_of, catalogue, database, baseline
             )
             return AuditOutcome(_publish(staging, run_id), run, worst)
 
@@ -199,7 +198,7 @@ def resume_audit(
         with classified(staging):
             run, worst = _audit(
                 request, run_id, staging, started, request.as_of, catalogue, database,
-                database.url, baseline, resuming=True,
+                baseline, resuming=True,
             )  # fmt: skip
             return AuditOutcome(_publish(staging, run_id), run, worst)
 
@@ -236,7 +235,7 @@ def _resumed_url(recorded: str, given: str | None) -> str | None:
 
 def _audit(
     request: AuditRequest, run_id: str, run_dir: Path, started: datetime, as_of: datetime,
-    catalogue: Catalogue, database: IssuanceDatabase, db_url: str, baseline: Path | None,
+    catalogue: Catalogue, database: IssuanceDatabase, baseline: Path | None,
     resuming: bool = False,
 ) -> tuple[dict, dict[str, int]]:  # fmt: skip
     """Everything written into the staging directory `run_dir`, run.json last (it vouches for
@@ -255,7 +254,7 @@ def _audit(
         )
         done: dict[int, PartitionDone] = dict(kept)
         task = functools.partial(
-            PartitionTask, db_url, database.mapping, as_of, catalogue.names, run_dir,
+            PartitionTask, database.url, database.mapping, as_of, catalogue.names, run_dir,
             retry_seconds=request.db_retry_seconds,
         )  # fmt: skip
         tasks = [
@@ -394,11 +393,7 @@ def _stage(
         staging.mkdir(parents=True)
         write_json(staging / PARTIAL_MARKER, marker)
     except OSError as exc:
-        if cause := operational_cause(exc):
-            raise OperationalError(cause) from exc
-        raise InputError(
-            f"--out: cannot write a run in {request.out_dir}: {exc.strerror or exc}"
-        ) from None
+        raise out_dir_failure(exc, request.out_dir) from exc
     return staging
 
 

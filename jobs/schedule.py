@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TextIO
 
 from audit.errors import InputError, OperationalError
-from audit.jobs.failures import operational_cause
+from audit.jobs.failures import out_dir_failure
 from audit.outputs.runjson import PARTIAL_SUFFIX, parse_time, read_run
 
 LOCK_FILE = ".certcensus.lock"
@@ -40,9 +40,7 @@ def out_lock(out_dir: Path) -> Iterator[None]:
         out_dir.mkdir(parents=True, exist_ok=True)
         lock = _locked(path, out_dir)
     except OSError as exc:
-        if cause := operational_cause(exc):
-            raise OperationalError(cause) from exc
-        raise InputError(f"--out: cannot write a run in {out_dir}: {exc.strerror or exc}") from None
+        raise out_dir_failure(exc, out_dir) from exc
     with lock:
         lock.truncate(0)
         lock.write(f"pid {os.getpid()}, started {datetime.now(UTC):%Y-%m-%dT%H:%M:%SZ}\n")

@@ -18,6 +18,7 @@ share lints' results (audit/engine/shared.py).
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable
+from contextlib import suppress
 from functools import cache
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -198,12 +199,9 @@ def parts_read(
     shown = set(parts)
     while True:
         guard = PartsOnly(view, shown)
-        try:
+        # OutsideParts, or a decoding error: what it read is told by the guard either way
+        with suppress(OutsideParts, Exception):
             code(guard)
-        except OutsideParts:
-            pass
-        except Exception:  # noqa: BLE001, S110 - a decoding error: its parts are what it read
-            pass
         if guard.stayed_inside:
             return tuple(sorted(shown))
         needed = guard.went_outside_at

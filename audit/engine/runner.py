@@ -422,15 +422,17 @@ class Engine:
                 raise NotACertificate(too_large(len(der), "a certificate of"))
             view = CertView(der)
         except NotACertificate as exc:
-            report = CertReport(
-                hashlib.sha256(der).hexdigest(), Profile.UNKNOWN, None, error=str(exc)
-            )
-            decode = self._by_name.get(DECODE_LINT)
-            if decode is not None:
-                report.results.append(Result(decode, Status.FATAL, str(exc)))
-            return report
+            return self.not_a_certificate(der, str(exc))
         view.as_of = self.as_of
         return view
+
+    def not_a_certificate(self, der: bytes, reason: str) -> CertReport:
+        """The report of bytes that hold no certificate: an error, and the decoding lint fatal."""
+        report = CertReport(hashlib.sha256(der).hexdigest(), Profile.UNKNOWN, None, error=reason)
+        decode = self._by_name.get(DECODE_LINT)
+        if decode is not None:
+            report.results.append(Result(decode, Status.FATAL, reason))
+        return report
 
     def _missing(self) -> CertReport:
         report = CertReport("", Profile.UNKNOWN, None, error="the row stores no certificate")

@@ -15,7 +15,7 @@ import pyarrow.parquet as pq
 
 from audit.engine.certview import RowFacts
 from audit.engine.runner import CertReport
-from audit.engine.status import FINDING_STATUSES, Status
+from audit.engine.status import FINDING_STATUSES
 from audit.outputs import schemas
 
 CERTIFICATES_DIR = "certificates"
@@ -163,8 +163,3 @@ class PartWriter:
             return
         with self._files:
             self.flush()
-
-
-def worst_status(counts: dict[str, int]) -> Status | None:
-    present = [Status.parse(k) for k, v in counts.items() if v]
-    return max(present) if present else None

@@ -57,11 +57,6 @@ def cert_key(table: pa.Table) -> pa.ChunkedArray:
     )
 
 
-def row_key(sha256: str | None, cert_id: str) -> str:
-    """`cert_key` of one row."""
-    return f"cert_id:{cert_id}" if sha256 in (None, NO_BYTES_SHA256) else sha256
-
-
 def part_files(directory: Path) -> list[Path]:
     """The closed part files of a dataset directory, in name order (as Arrow's discovery
     orders them)."""
@@ -167,11 +162,6 @@ class RunDirectory:
         read = [*columns, *(c for c in ("cert_id", "sha256") if c not in columns)]
         table = self.findings.to_table(columns=read)
         return table.append_column(KEY, cert_key(table)).select([*columns, KEY])
-
-    def population_keys(self) -> pa.Array:
-        """The `KEY` of every certificate the run audited."""
-        table = self.certificates.to_table(columns=["cert_id", "sha256"])
-        return cert_key(table).combine_chunks()
 
     @contextlib.contextmanager
     def query(self, prefix: str = "") -> Iterator[duckdb.DuckDBPyConnection]:

@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 
 from audit.errors import InputError
-from audit.source.database import mask_url
-from audit.source.urls import parse_url, url_from_file
+from audit.source.urls import mask_url, parse_url, url_from_file
 
 
 @pytest.mark.parametrize(
