@@ -28,6 +28,10 @@ if TYPE_CHECKING:
     from audit.jobs.quarterly_audit import AuditOutcome
 
 FAIL_ON_LEVELS = ["info", "notice", "warn", "error", "fatal"]
+RULES_AS_OF_HELP = (
+    "Judge every certificate by the rules in force at DATE (ISO 8601 date or time, UTC; or "
+    "`now`) instead of those in force at its notBefore."
+)
 
 
 def parse_as_of(value: str | None) -> datetime:
@@ -81,6 +85,7 @@ def cli() -> None:
 )
 @click.option("--scheduler", help="Address of an existing dask.distributed scheduler to run on.")
 @click.option("--lints", "selector", help="Only these lints: comma-separated names or sources.")
+@click.option("--rules-as-of", "rules_as_of", metavar="DATE", help=RULES_AS_OF_HELP)
 @click.option(
     "--partitions",
     type=click.IntRange(min=1),
@@ -115,15 +120,26 @@ def cli() -> None:
     help="How long a partition whose database connection is lost is read again (with growing "
     "pauses) before the run stops with exit 3.",
 )
+@click.option(
+    "--badkeys-data",
+    envvar="CERTCENSUS_BADKEYS_DATA",
+    show_envvar=True,
+    type=click.Path(exists=True, path_type=Path),
+    help="A local copy of badkeys' blocklist data (the directory `badkeys --update-bl` fills, "
+    "with blocklist.dat): keys on its lists are reported weak. Without it that check does not "
+    "run (run.json's scope says so).",
+)
 def run(
     db_url: str | None, db_file: Path | None, schema: str, as_of: str | None, out_dir: Path,
     workers: int | None,
-    scheduler: str | None, selector: str | None, partitions: int | None, fail_on: str | None,
-    baseline: str | None, progress: bool | None, resume: Path | None, db_retry_seconds: float,
+    scheduler: str | None, selector: str | None, rules_as_of: str | None,
+    partitions: int | None, fail_on: str | None, baseline: str | None, progress: bool | None,
+    resume: Path | None, db_retry_seconds: float, badkeys_data: Path | None,
 ) -> None:  # fmt: skip
     """The full-population audit of every active certificate."""
     from audit.jobs.quarterly_audit import AuditRequest, NothingToRescan, resume_audit, run_audit
     from audit.jobs.rescan import run_rescan
+    from audit.outputs.rules_date import parse_rules_as_of
 
     if workers and scheduler:
         raise InputError("--workers and --scheduler exclude each other")
@@ -139,8 +155,9 @@ def run(
     request = AuditRequest(
         db_url=db_url, schema=schema, as_of=parse_as_of(as_of), out_dir=out_dir, workers=workers,
         scheduler=scheduler, selector=selector, partitions=partitions,
+        rules_as_of=parse_rules_as_of(rules_as_of),
         baseline=baseline if baseline in (None, "latest") else Path(baseline),
-        progress=show_progress, db_retry_seconds=db_retry_seconds,
+        progress=show_progress, db_retry_seconds=db_retry_seconds, badkeys_data=badkeys_data,
     )  # fmt: skip
     try:
         outcome = run_rescan(request) if selector else run_audit(request)
@@ -151,7 +168,10 @@ def run(
 
 
 # What a resume takes from the run's partial.json, and so may not be given again.
-_RECORDED_REQUEST = ("schema", "as_of", "out_dir", "selector", "partitions", "baseline")
+_RECORDED_REQUEST = (
+    "schema", "as_of", "out_dir", "selector", "partitions", "baseline", "rules_as_of",
+    "badkeys_data",
+)  # fmt: skip
 
 
 def _resume_alone() -> None:
@@ -176,6 +196,8 @@ def _report_run(outcome: AuditOutcome, fail_on: str | None) -> None:
     click.echo(f"run directory: {outcome.run_dir}")
     click.echo(f"report: {outcome.run_dir / 'report.html'}")
     click.echo(outcome.summary_line)
+    if judged := outcome.judged_by_date:
+        click.echo(judged)
     if fail_on and (met := outcome.fail_on(fail_on)):  # names an empty population too
         click.echo(f"certcensus: {met}", err=True)
         sys.exit(1)
@@ -212,6 +234,7 @@ def _database_url(given: str | None, url_file: Path | None) -> str | None:
     "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
 )
 @click.option("--as-of", "as_of", help="The time of the audit (ISO 8601; default now).")
+@click.option("--rules-as-of", "rules_as_of", metavar="DATE", help=RULES_AS_OF_HELP)
 @click.option(
     "--include",
     metavar="LINTS",
@@ -231,21 +254,25 @@ def _database_url(given: str | None, url_file: Path | None) -> str | None:
 )
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 def lint_files(
-    fmt: str, as_of: str | None, include: str | None, exclude: str | None, fail_on: str | None,
-    files: tuple[Path, ...],
+    fmt: str, as_of: str | None, rules_as_of: str | None, include: str | None,
+    exclude: str | None, fail_on: str | None, files: tuple[Path, ...],
 ) -> None:  # fmt: skip
     """Lint certificate files (PEM, DER, base64 or PKCS#7) with the run's engine and catalogue."""
     from audit.engine.inputs import read_certificate_file
     from audit.engine.runner import Engine
     from audit.engine.status import Status
-    from audit.outputs.lint_report import JsonReport, text_report
+    from audit.outputs.lint_report import JsonReport, text_head, text_report
+    from audit.outputs.rules_date import parse_rules_as_of
 
+    rules_date = parse_rules_as_of(rules_as_of)
     catalogue = _lint_selection(include, exclude)
     # Every file is read before any is linted: one that holds no certificate ends the command
     # (exit 2) before it has printed results a script could take for the whole answer.
     inputs = [(path, read_certificate_file(path)) for path in files]
-    engine = Engine(catalogue, as_of=parse_as_of(as_of))
-    json_report = JsonReport(engine.catalogue) if fmt == "json" else None
+    engine = Engine(catalogue, as_of=parse_as_of(as_of), rules_as_of=rules_date)
+    json_report = JsonReport(engine.catalogue, rules_date) if fmt == "json" else None
+    if json_report is None and (head := text_head(rules_date)):
+        click.echo(head, nl=False)
     worst, by_status = Status.PASS, operator.attrgetter("status")
     for path, index, report in _lint_inputs(engine, inputs, every_status=fmt == "json"):
         # Statuses below `info` (pass, na, ne) reach no --fail-on level: the highest of all

@@ -2,6 +2,7 @@
 
     python -m audit.jobs.benchmark_lint_speed [--count 2000] [--repeat 3] [--db PATH]
     python -m audit.jobs.benchmark_lint_speed --instructions [--count 400]
+    python -m audit.jobs.benchmark_lint_speed --family smime [--count 2000] [--instructions]
 
 Reads subscriber certificates from the sample issuance database (built in /tmp if --db is not
 given), lints them with the full catalogue in one process (findings-only, as `run` does), then
@@ -10,6 +11,11 @@ optional), and prints both rates and their ratio. Each side runs --repeat times 
 set and its best pass counts (as `timeit` does: the least disturbed by other work on the
 machine). The two take turns pass by pass, so that a slow spell of the machine is less likely
 to fall on one only. Run by hand; the figures go in the closing note, not a test.
+
+--family smime measures S/MIME subscriber certificates instead, against pkilint's CA/B Forum
+S/MIME linter (its CLI's `lint --guess`: the type from the reserved policy OID, validators built
+once per type). They are built here (`smime_certificates`: the twelve validation types and
+generations in turn, EC and RSA keys, one subscriber each), since a sample database holds few.
 
 Both sides are also given a least-disturbed rate, timeit's reasoning applied per slice of 64
 certificates (the engine's batch): each slice's fastest pass, added up. A pass of this size takes seconds, long
@@ -44,8 +50,10 @@ import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from audit.engine import profiles
 from audit.engine.certview import CertView, NotACertificate
 from audit.engine.registry import Catalogue
 from audit.engine.runner import BATCH, CertReport, Engine
@@ -65,16 +73,78 @@ def load_certificates(db_path: Path, count: int, skip: int = 0) -> list[bytes]:
         " ORDER BY id DESC LIMIT ? OFFSET ?"
     )
     ders = [bytes(r[0]) for r in sqlite3.connect(db_path).execute(query, (count, skip))]
-    # The sample's deliberately broken rows are not a benchmark.
-    return [d for d in ders if _decodes(d)]
+    # The sample's deliberately broken rows are not a benchmark (nor those pkilint cannot
+    # decode at all, such as an empty RDN: its linter stops there); nor, against pkilint's TLS
+    # linter, its S/MIME, code-signing and time-stamping certificates (--family smime).
+    return [d for d in ders if _decodes_as_tls(d) and _pkilint_decodes(d)]
 
 
-def _decodes(der: bytes) -> bool:
+def _decodes_as_tls(der: bytes) -> bool:
     try:
-        CertView(der)
+        profile = CertView(der).profile
     except NotACertificate:
         return False
+    return profile not in profiles.SMIME and profile not in profiles.CODE_SIGNING_BR
+
+
+def _pkilint_decodes(der: bytes) -> bool:
+    try:
+        from pkilint import loader
+    except ImportError:  # no pkilint: certcensus is measured alone
+        return True
+    try:
+        loader.load_der_certificate(der, "benchmark").root  # noqa: B018  (decodes it)
+    except Exception:
+        return False
     return True
+
+
+def smime_certificates(count: int, first: int = 0) -> list[bytes]:
+    """`count` S/MIME subscriber certificates, the `first`-th onward of a fixed series: the
+    twelve S/MIME BR profiles in turn, a mailbox and a key (EC P-256, or one of sixteen pooled
+    RSA keys for every fourth) of their own, subject attributes as each validation type has them."""
+    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+    from audit.sample_db.certbuilder import (
+        RFC822_NAME,
+        CertSpec,
+        Issuer,
+        der,
+        ec_key,
+        general_names,
+        name,
+        rsa_key,
+        test_issuer,
+    )
+
+    base = test_issuer()
+    issuer = Issuer(base.subject, base.key, base.key_id, "http://pki.example.com")
+    types = ("mailbox", "organization", "sponsor", "individual")
+    out = []
+    for n in range(first, first + count):
+        validation, generation = types[n % 4], 1 + n // 4 % 3
+        mailbox = f"user{n}@example.com"
+        person = ((NameOID.GIVEN_NAME, "Alex"), (NameOID.SURNAME, f"Example{n}"))
+        org = ((NameOID.ORGANIZATION_NAME, "Example GmbH"), ("2.5.4.97", "NTRDE-DER3306.HRB12345"))
+        attrs = {
+            "mailbox": (), "organization": org, "sponsor": org + person, "individual": person,
+        }[validation]  # fmt: skip
+        rsa = n % 4 == 3
+        country = ((NameOID.COUNTRY_NAME, "DE"),) if attrs else ()
+        spec = CertSpec(
+            subject=name(*country, *attrs, (NameOID.COMMON_NAME, mailbox)),
+            dns_names=None,
+            issuer=issuer,
+            days=365,
+            subject_key_id=True,
+            not_before=datetime(2025, 3, 1, tzinfo=UTC) + timedelta(minutes=n),
+            key=rsa_key(2048, n % 16) if rsa else ec_key("secp256r1", 1000 + n),
+            key_usage=("digital_signature", "key_encipherment") if rsa else ("digital_signature",),
+            eku=(ExtendedKeyUsageOID.EMAIL_PROTECTION,),
+            policies=(f"2.23.140.1.5.{types.index(validation) + 1}.{generation}",),
+        ).with_extension_der("2.5.29.17", general_names((RFC822_NAME, mailbox.encode())))
+        out.append(der(spec))
+    return out
 
 
 # A linter lints a list of certificates and returns what it found for each.
@@ -203,10 +273,43 @@ class PkilintLinter:
         return out
 
 
-def pkilint_linter(ders: list[bytes]) -> PkilintLinter | None:
-    """pkilint, prepared for `ders` (None when it is not installed)."""
+class PkilintSmimeLinter(PkilintLinter):
+    """pkilint's CA/B Forum S/MIME linter as its CLI runs it with --guess: the validation type
+    and generation from the reserved policy OID (else its heuristics), then validate; its CLI
+    filters nothing."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        from pkilint.cabf import smime
+
+        self._smime = smime
+
+    def _type_and_validator(self, der: bytes) -> tuple[object, object, object]:
+        cert = self._loader.load_der_certificate(der, "benchmark")
+        cert_type = self._smime.guess_validation_level_and_generation(cert)
+        validator = self._validators.get(cert_type)
+        if validator is None:
+            validator = self._validators[cert_type] = (
+                self._certificate.create_pkix_certificate_validator_container(
+                    self._smime.create_decoding_validators(),
+                    self._smime.create_subscriber_validators(*cert_type),
+                )
+            )
+        return cert, cert_type, validator
+
+    def __call__(self, ders: list[bytes]) -> list[object]:
+        out = []
+        for der in ders:
+            cert, _, validator = self._type_and_validator(der)
+            out.append(validator.validate(cert.root))  # type: ignore[attr-defined]
+        return out
+
+
+def pkilint_linter(ders: list[bytes], family: str = "tls") -> PkilintLinter | None:
+    """pkilint (its S/MIME linter for family 'smime'), prepared for `ders` (None when it is
+    not installed)."""
     try:
-        lint = PkilintLinter()
+        lint = PkilintSmimeLinter() if family == "smime" else PkilintLinter()
     except ImportError:
         return None
     lint.prepare(ders)
@@ -215,7 +318,11 @@ def pkilint_linter(ders: list[bytes]) -> PkilintLinter | None:
 
 
 def ready(
-    side: str, ders: list[bytes], others: list[bytes], catalogue: Catalogue | None = None
+    side: str,
+    ders: list[bytes],
+    others: list[bytes],
+    catalogue: Catalogue | None = None,
+    family: str = "tls",
 ) -> Linter | None:
     """A linter to measure on `ders`, warmed up on `others` (None: pkilint is not installed).
     certcensus lints them all, as a long run would have; pkilint keeps nothing between
@@ -223,7 +330,7 @@ def ready(
     at a tenth of the time."""
     if side == "certcensus":
         return _warmed(certcensus_linter(catalogue), others)
-    lint = pkilint_linter(ders)
+    lint = pkilint_linter(ders, family)
     return None if lint is None else _warmed(lint, others[: max(1, len(others) // 10)])
 
 
@@ -246,20 +353,22 @@ def engine_kind() -> str:
 _COUNTED = "functools_reduce"  # the one C function callgrind counts in: it drives the counted pass
 
 
-def count_one_side(side: str, ders: list[bytes], others: list[bytes]) -> None:
+def count_one_side(side: str, ders: list[bytes], others: list[bytes], family: str = "tls") -> None:
     """(Under callgrind.) Lint the other certificates to warm up, then the measured ones inside
     functools.reduce, whose instructions (and its callees') are all that callgrind counts."""
-    lint = ready(side, ders, others)
+    lint = ready(side, ders, others, family=family)
     if lint is None:
         raise SystemExit("pkilint is not installed (pip install pkilint)")
     slices = _slices(ders)
     functools.reduce(lambda n, chunk: n + len(lint(chunk)), slices, 0)
 
 
-def instructions_per_certificate(side: str, db: Path, count: int, linted: int) -> float:
+def instructions_per_certificate(
+    side: str, db: Path, count: int, linted: int, family: str = "tls"
+) -> float:
     """Instructions per certificate of one linter over `linted` certificates (what
     load_certificates(db, count) gives, in the counting process as here)."""
-    args = ["--count-side", side, "--db", str(db), "--count", str(count)]
+    args = ["--count-side", side, "--db", str(db), "--count", str(count), "--family", family]
     return callgrind_instructions(__spec__.name, args) / linted
 
 
@@ -281,6 +390,9 @@ def callgrind_instructions(module: str, args: list[str]) -> int:
     return int(total.group(1))
 
 
+_KIND = {"tls": "", "smime": "S/MIME "}  # what the printed rates count
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -291,21 +403,34 @@ def main() -> None:
     parser.add_argument(
         "--instructions", action="store_true", help="count instructions (callgrind), not time"
     )
+    parser.add_argument(
+        "--family", choices=("tls", "smime"), default="tls",
+        help="tls: the sample database against pkilint's TLS linter; smime: S/MIME "
+        "certificates against its S/MIME linter",
+    )  # fmt: skip
     parser.add_argument("--count-side", choices=("certcensus", "pkilint"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core, measured in CPU time
-    ders = load_certificates(args.db, args.count)
-    others = load_certificates(args.db, args.count, skip=args.count)  # to warm up on
+    if args.family == "smime":
+        ders = smime_certificates(args.count)
+        others = smime_certificates(args.count, first=args.count)  # to warm up on
+    else:
+        ders = load_certificates(args.db, args.count)
+        others = load_certificates(args.db, args.count, skip=args.count)  # to warm up on
     if args.count_side:
-        count_one_side(args.count_side, ders, others)
+        count_one_side(args.count_side, ders, others, args.family)
         return
     if args.instructions:
         if shutil.which("valgrind") is None:
             raise SystemExit("--instructions needs valgrind (apt-get install valgrind)")
-        ours_i = instructions_per_certificate("certcensus", args.db, args.count, len(ders))
+        ours_i = instructions_per_certificate(
+            "certcensus", args.db, args.count, len(ders), args.family
+        )
         print(f"certcensus: {ours_i:,.0f} instructions per certificate ({engine_kind()})")
-        theirs_i = instructions_per_certificate("pkilint", args.db, args.count, len(ders))
+        theirs_i = instructions_per_certificate(
+            "pkilint", args.db, args.count, len(ders), args.family
+        )
         print(f"pkilint:    {theirs_i:,.0f} instructions per certificate")
         print(f"ratio:      certcensus uses {theirs_i / ours_i:.1f}x fewer instructions")
         return
@@ -313,13 +438,13 @@ def main() -> None:
     facts = certcensus_facts(ders, catalogue, args.repeat)
     # a fresh engine per pass, warmed up on other certificates: each pass lints them anew
     linters = {"certcensus": lambda: ready("certcensus", ders, others, catalogue)}
-    pkilint = ready("pkilint", ders, others)
+    pkilint = ready("pkilint", ders, others, family=args.family)
     if pkilint is not None:  # it keeps nothing between certificates: one for every pass
         linters["pkilint"] = lambda: pkilint
     found = rates(linters, ders, args.repeat)
     ours = found["certcensus"]
     print(
-        f"certcensus: {ours.best_pass:,.0f} certificates/s on one core, best of {args.repeat} "
+        f"certcensus: {ours.best_pass:,.0f} {_KIND[args.family]}certificates/s on one core, best of {args.repeat} "
         f"passes; least disturbed {ours.least_disturbed:,.0f}/s ({len(ders)} certificates, "
         f"{facts['lints']} lints, {engine_kind()}; parse+profile "
         f"{facts['parse_and_profile_us']:.0f} µs, all {1e6 / ours.best_pass:.0f} µs per "
@@ -330,7 +455,7 @@ def main() -> None:
         return
     theirs = found["pkilint"]
     print(
-        f"pkilint:    {theirs.best_pass:,.0f} certificates/s on one core, best of {args.repeat} "
+        f"pkilint:    {theirs.best_pass:,.0f} {_KIND[args.family]}certificates/s on one core, best of {args.repeat} "
         f"passes; least disturbed {theirs.least_disturbed:,.0f}/s (the same {len(ders)} "
         "certificates, taking turns with certcensus pass by pass)"
     )

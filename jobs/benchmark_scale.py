@@ -131,6 +131,7 @@ def run_one(url: str, schema: str, workers: int, out: Path) -> dict[str, Any]:
         "partitions": outcome.run["partitions"],
         "workers": workers,
         "wall_seconds": round(wall, 1),
+        "phase_seconds": outcome.run["phase_seconds"],  # partitions, population lints, finish
         "certs_per_second": round(counts["scanned"] / wall, 1),
         "driver_peak_mib": round(_peak_rss_mib(), 1),
         "worker_peak_mib": {str(k): round(v, 1) for k, v in worker_peaks.items()},

@@ -12,6 +12,7 @@ from multiprocessing import resource_tracker
 
 import dask
 from distributed import Client, LocalCluster
+from distributed.security import Security
 from distributed.utils import silence_logging_cmgr
 
 from audit.errors import InputError
@@ -45,15 +46,24 @@ def quiet_dask_logs() -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def dask_client(workers: int | None = None, scheduler: str | None = None) -> Iterator[Client]:
+def dask_client(
+    workers: int | None = None,
+    scheduler: str | None = None,
+    worker_env: dict[str, str] | None = None,
+) -> Iterator[Client]:
+    """A client of the local cluster started here (its worker processes spawned with
+    `worker_env`), or of the existing scheduler at `scheduler` (whose workers have their own)."""
     with quiet_dask_logs():
-        yield from _client(workers, scheduler)
+        yield from _client(workers, scheduler, worker_env or {})
 
 
-def _client(workers: int | None, scheduler: str | None) -> Iterator[Client]:
+def _client(
+    workers: int | None, scheduler: str | None, worker_env: dict[str, str]
+) -> Iterator[Client]:
     if scheduler:
+        security = scheduler_security(scheduler)
         try:
-            client = Client(scheduler, timeout="10s")
+            client = Client(scheduler, timeout="10s", security=security)
         except OSError as exc:
             raise InputError(f"--scheduler: cannot reach {scheduler}: {exc}") from None
         try:
@@ -73,10 +83,32 @@ def _client(workers: int | None, scheduler: str | None) -> Iterator[Client]:
                     host="127.0.0.1",  # the workers talk over loopback only
                     dashboard_address="127.0.0.1:0",  # any free port: never clash with another
                     silence_logs=logging.CRITICAL,  # the workers' own logs: see quiet_dask_logs
+                    env=worker_env,  # set by each nanny in the process it spawns: not sent
                 )
             )
             client = running.enter_context(Client(cluster))
         yield client  # a Ctrl-C held back is raised just before: the cluster is then shut down
+
+
+TLS_SETTINGS = (
+    "distributed.comm.tls.ca-file, distributed.comm.tls.client.cert and "
+    "distributed.comm.tls.client.key in dask's configuration (a YAML file, or the variables "
+    "DASK_DISTRIBUTED__COMM__TLS__CA_FILE, DASK_DISTRIBUTED__COMM__TLS__CLIENT__CERT and "
+    "DASK_DISTRIBUTED__COMM__TLS__CLIENT__KEY)"
+)
+
+
+def scheduler_security(address: str) -> Security | None:
+    """dask's TLS settings for a `tls://` scheduler address, from dask's own configuration, so
+    that a cluster's existing set-up serves the job unchanged; None for other addresses."""
+    if not address.startswith("tls://"):
+        return None
+    security = Security(require_encryption=True)
+    if not (security.tls_ca_file and security.tls_client_cert):
+        raise InputError(
+            f"--scheduler {address}: no TLS certificate configured: set {TLS_SETTINGS}"
+        )
+    return security
 
 
 @contextlib.contextmanager

@@ -22,11 +22,13 @@ from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 
+from audit import __version__
 from audit.engine.registry import Catalogue
 from audit.engine.runner import Engine
-from audit.errors import OperationalError
+from audit.errors import InputError, OperationalError
 from audit.jobs.progress import PartitionDone, record_partition
 from audit.outputs.parts import PartStats, PartWriter
+from audit.source.credentials import WorkerURL, on_worker
 from audit.source.database import DatabaseUnreachable, IssuanceDatabase, Partition, SnapshotGone
 from audit.source.schema import SchemaMapping
 
@@ -36,27 +38,44 @@ LONGEST_PAUSE_S = 15.0
 
 @dataclass(frozen=True)
 class PartitionTask:
-    db_url: str  # may hold a password: never logged, never written
+    database: WorkerURL  # without its password: the worker has it (audit/source/credentials.py)
     mapping: SchemaMapping
     as_of: datetime
     lint_names: tuple[str, ...]
     run_dir: Path
     partition: Partition
     retry_seconds: float = 0.0  # how long a lost database is tried again (the run's setting)
+    rules_as_of: datetime | None = None  # judge by that date's rules (None: each notBefore's)
+    catalogue_digest: str = ""  # the driver's: a worker with other lints refuses the task
 
     def __repr__(self) -> str:  # what dask's dashboard and logs may show
         return f"PartitionTask(partition={self.partition.index})"
 
 
 @lru_cache(maxsize=2)
-def _engine(lint_names: tuple[str, ...], as_of: datetime) -> Engine:
+def _engine(
+    lint_names: tuple[str, ...],
+    as_of: datetime,
+    rules_as_of: datetime | None = None,
+    catalogue_digest: str = "",
+) -> Engine:
     """Built once per worker process and lint set, not once per task; only the latest few are
     kept, since a long-lived worker (an existing cluster) serves run after run, each with its
     own as-of time."""
     # Exactly these lints, by name: never a selector, which an empty selection would read as
     # "all" (a rescan of nothing once ran every lint while its run.json recorded none).
     by_name = Catalogue.load().by_name
-    engine = Engine(Catalogue(tuple(by_name[name] for name in lint_names)), as_of=as_of)
+    missing = [name for name in lint_names if name not in by_name]
+    lints = Catalogue(tuple(by_name[name] for name in lint_names if name in by_name))
+    if missing or (catalogue_digest and lints.digest != catalogue_digest):
+        # A worker of an existing cluster with another certcensus: its results would not be
+        # the catalogue's that run.json records.
+        raise InputError(
+            f"a worker's lint catalogue differs from the driver's (certcensus {__version__} on "
+            f"the worker{'; it lacks ' + missing[0] if missing else ''}): install the driver's "
+            "version of certcensus on every worker"
+        )
+    engine = Engine(lints, as_of=as_of, rules_as_of=rules_as_of)
     quiet_garbage_collector()
     return engine
 
@@ -119,8 +138,8 @@ def audit_partition(task: PartitionTask) -> PartitionDone:
 
 def _audit_once(task: PartitionTask, partition: Partition) -> PartStats:
     """One read of the partition into its part files (discarded when the read fails)."""
-    engine = _engine(task.lint_names, task.as_of)
-    database = IssuanceDatabase(task.db_url, task.mapping)
+    engine = _engine(task.lint_names, task.as_of, task.rules_as_of, task.catalogue_digest)
+    database = IssuanceDatabase(on_worker(task.database), task.mapping)
     stats = PartStats(partition.index)
     with PartWriter(task.run_dir, partition.index, stats) as writer:
         for batch in database.rows(partition, task.as_of):

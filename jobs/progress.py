@@ -3,13 +3,14 @@ finish it: the partition plan, and a completion record per partition.
 
     <out>/<run_id>.partial/
         partial.json                the request (quarterly_audit._stage)
-        progress/plan.json          the partitions' key ranges, the catalogue digest, the count
+        progress/plan.json          the partitions' key ranges, the catalogue digest, the count,
+                                    the date whose rules judge the certificates (rules_as_of)
         progress/part-NNNNN.json    written by the partition's task once its part files are
                                     renamed: their SHA-256 and row counts, its bounds, its counts
         progress/resumes.json       one entry per resume (what was kept, what was redone)
 
 A partition is *verified*, and kept by a resume, when its record is there, names the bounds the
-plan gives it, and both its part files are there with the recorded SHA-256 (which a file cut
+plan gives it, and its part files are there with the recorded SHA-256 (which a file cut
 short, or rewritten since, does not have) and a Parquet footer that reads and gives the recorded
 row count. Everything else in the staging directory is removed and made again. The directory
 `progress/` is removed when the run is published: a complete run has no need of it.
@@ -32,6 +33,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from audit.errors import InputError
+from audit.outputs.keys import KEYS_DIR
 from audit.outputs.parts import CERTIFICATES_DIR, FINDINGS_DIR, PartStats, part_name
 from audit.outputs.runjson import CATALOGUE_JSON, PARTIAL_MARKER, write_json
 from audit.source.database import Partition
@@ -39,7 +41,8 @@ from audit.source.database import Partition
 PROGRESS_DIR = "progress"
 PLAN_JSON = "plan.json"
 RESUMES_JSON = "resumes.json"
-PART_DIRS = (CERTIFICATES_DIR, FINDINGS_DIR)
+# Each partition writes one part file in each.
+PART_DIRS = (CERTIFICATES_DIR, FINDINGS_DIR, KEYS_DIR)
 # What a resume keeps besides the verified partitions' part files.
 KEPT_FILES = {PARTIAL_MARKER, CATALOGUE_JSON, PROGRESS_DIR}
 
@@ -94,6 +97,7 @@ class Plan:
     partitions: list[Partition]  # without a snapshot: each run or resume reads in its own
     catalogue_digest: str
     active_at_start: int  # the active certificates counted when the plan was made
+    rules_as_of: str | None = None  # ISO 8601: judged by that date's rules; None: at issuance
 
 
 def write_plan(run_dir: Path, plan: Plan) -> None:
@@ -103,8 +107,10 @@ def write_plan(run_dir: Path, plan: Plan) -> None:
         {
             "catalogue_digest": plan.catalogue_digest,
             "active_at_start": plan.active_at_start,
+            "rules_as_of": plan.rules_as_of,
             "partitions": [
                 {"index": p.index, "low": encode_key(p.low), "high": encode_key(p.high)}
+                | ({"precertificates": True} if p.precertificates else {})
                 for p in plan.partitions
             ],
         },
@@ -119,10 +125,20 @@ def read_plan(run_dir: Path) -> Plan | None:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         partitions = [
-            Partition(int(p["index"]), decode_key(p["low"]), decode_key(p["high"]))
+            Partition(
+                int(p["index"]),
+                decode_key(p["low"]),
+                decode_key(p["high"]),
+                precertificates=bool(p.get("precertificates", False)),
+            )
             for p in data["partitions"]
         ]
-        return Plan(partitions, str(data["catalogue_digest"]), int(data["active_at_start"]))
+        return Plan(
+            partitions,
+            str(data["catalogue_digest"]),
+            int(data["active_at_start"]),
+            data.get("rules_as_of"),
+        )
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise InputError(f"{path}: not a readable partition plan ({exc})") from None
 
@@ -171,6 +187,7 @@ def record_partition(run_dir: Path, partition: Partition, done: PartitionDone) -
             "files": done.files,
             "stats": {
                 "scanned": stats.scanned,
+                "precertificates": stats.precertificates,
                 "not_decodable": stats.not_decodable,
                 "strict_decode_failures": stats.strict_decode_failures,
                 "findings": dict(stats.findings),
@@ -203,6 +220,7 @@ def verified(run_dir: Path, partition: Partition) -> PartitionDone | None:
         stats = PartStats(
             partition.index,
             scanned=int(s["scanned"]),
+            precertificates=int(s.get("precertificates", 0)),
             not_decodable=int(s["not_decodable"]),
             strict_decode_failures=int(s["strict_decode_failures"]),
             findings=Counter(s["findings"]),

@@ -23,6 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from dask import delayed
 from distributed import as_completed
@@ -50,6 +51,7 @@ from audit.jobs.progress import (
 from audit.jobs.schedule import LATEST, latest_run, out_lock
 from audit.outputs.digest import population_digest
 from audit.outputs.parts import CERTIFICATES_DIR, PartStats
+from audit.outputs.rules_date import RULES_AS_OF, from_json, headline, to_json, unlike
 from audit.outputs.runjson import (
     CATALOGUE_JSON,
     PARTIAL_MARKER,
@@ -62,8 +64,17 @@ from audit.outputs.runjson import (
     read_run,
     write_json,
 )
-from audit.population.apply import OutputCounts, apply_population_lints, counts_from_outputs
+from audit.population.apply import (
+    OutputCounts,
+    PopulationContext,
+    apply_population_lints,
+    counts_from_outputs,
+)
+from audit.population.blocklist import Blocklist
+from audit.population.compromised import KEY_COMPROMISE_LINT, read_compromised_keys
+from audit.population.rsa_moduli import cluster_map
 from audit.report.render import render_report
+from audit.source.credentials import split_password, worker_environment
 from audit.source.database import IssuanceDatabase, Partition
 from audit.source.schema import load_mapping
 from audit.source.urls import mask_url
@@ -86,9 +97,13 @@ class AuditRequest:
     scheduler: str | None = None
     selector: str | None = None  # --lints
     partitions: int | None = None
+    # --rules-as-of: judge every certificate by the rules in force at this date (None: each by
+    # those at its notBefore); recorded in the request, the plan and run.json
+    rules_as_of: datetime | None = None
     baseline: Path | str | None = None  # the previous run (or "latest"): first-seen dates
     progress: bool = False
     db_retry_seconds: float = DB_RETRY_SECONDS
+    badkeys_data: Path | None = None  # --badkeys-data: a local copy of badkeys' blocklists
     warn: Callable[[str], None] = warn_on_stderr  # what a run notes on its way (no baseline yet)
 
 
@@ -106,6 +121,12 @@ class AuditOutcome:
             f"{population_counts(self.run)}; {c['active_in_database']:,} rows active in the "
             f"database at {self.run['as_of']}; certificates with findings: {by or 'none'}"
         )
+
+    @property
+    def judged_by_date(self) -> str | None:
+        """The line that says the run judged by the rules of one date, else None."""
+        moment = parse_time(self.run.get(RULES_AS_OF))
+        return f"{headline(moment)}." if moment else None
 
     @property
     def nothing_audited(self) -> str | None:
@@ -141,10 +162,13 @@ def run_audit(request: AuditRequest) -> AuditOutcome:
     which `resume_audit` finishes."""
     mapping = load_mapping(request.schema)
     catalogue = _catalogue(request.selector)  # before the lock: a rescan of nothing makes no --out
+    if request.badkeys_data is not None:
+        Blocklist.open(request.badkeys_data)  # unreadable: said now, not after the partitions
     with terminate_as_interrupt(), out_lock(request.out_dir):
         started = datetime.now(UTC)
         as_of = request.as_of or started
         baseline = _baseline(request.baseline, request.out_dir, request.warn)
+        _warn_unlike(baseline, request)
         database = IssuanceDatabase(request.db_url or _sample_db_url(), mapping)
         database.check()
         run_id = new_run_id(started)
@@ -183,6 +207,8 @@ def resume_audit(
             scheduler=scheduler,
             selector=None if marker["lints"] == "all" else str(marker["lints"]),
             baseline=Path(marker["baseline"]) if marker.get("baseline") else None,
+            badkeys_data=Path(marker["badkeys_data"]) if marker.get("badkeys_data") else None,
+            rules_as_of=from_json(marker.get(RULES_AS_OF), f"--resume: {PARTIAL_MARKER}"),
             progress=progress,
             db_retry_seconds=db_retry_seconds,
         )
@@ -246,7 +272,9 @@ def _audit(
     write_json(run_dir / CATALOGUE_JSON, [x.metadata() for x in catalogue])
 
     # One read-only snapshot for the count, the plan and every partition (see source/database.py).
-    with dask_client(request.workers, request.scheduler) as client, database.consistent_view():
+    to_workers, password = split_password(database.url)
+    cluster = dask_client(request.workers, request.scheduler, worker_environment(password))
+    with cluster as client, database.consistent_view():
         workers = len(client.scheduler_info()["workers"])
         active = database.count_active(as_of)
         plan, kept = _partitions(
@@ -254,8 +282,9 @@ def _audit(
         )
         done: dict[int, PartitionDone] = dict(kept)
         task = functools.partial(
-            PartitionTask, database.url, database.mapping, as_of, catalogue.names, run_dir,
-            retry_seconds=request.db_retry_seconds,
+            PartitionTask, to_workers, database.mapping, as_of, catalogue.names, run_dir,
+            retry_seconds=request.db_retry_seconds, rules_as_of=request.rules_as_of,
+            catalogue_digest=catalogue.digest,
         )  # fmt: skip
         tasks = [
             delayed(audit_partition, pure=False)(
@@ -276,15 +305,27 @@ def _audit(
                 totals.add(part.stats)
                 bar.update(part.stats.scanned)
 
-    # Rules about the population as a whole, once every certificate is written; their findings
-    # change per-certificate counts, so the run's counts are then read back off the Parquet.
+        # Rules about the population as a whole, once every certificate is written: still in
+        # the run's snapshot (the keys revoked for keyCompromise are read in it) and on its
+        # cluster (the batch GCD's tasks). Their findings change per-certificate counts, so
+        # the run's counts are then read back off the Parquet.
+        partitions_done = time.perf_counter()
+        scope: dict[str, Any] = {}
+        if KEY_COMPROMISE_LINT in catalogue.by_name:
+            scope["revoked_rows"] = read_compromised_keys(database, as_of, run_dir)
+        context = PopulationContext(cluster_map(client), request.badkeys_data, scope)
+        added = apply_population_lints(
+            run_dir, [x for x in catalogue if x.population_check is not None], context
+        )
+        population_done = time.perf_counter()
+
     labels = [s.label for s in Status if s.is_finding]
     counts = OutputCounts(
         findings={k: totals.findings.get(k, 0) for k in labels},
         certificates_with={k: totals.certificates_with.get(k, 0) for k in labels},
         certificates_worst={k: totals.certificates_worst.get(k, 0) for k in labels},
     )
-    if apply_population_lints(run_dir, [x for x in catalogue if x.population_check is not None]):
+    if added:
         counts = counts_from_outputs(run_dir)
 
     run = {
@@ -292,9 +333,17 @@ def _audit(
         "tool": "certcensus",
         "tool_version": __version__,
         "as_of": as_of.isoformat(),
+        RULES_AS_OF: to_json(request.rules_as_of),  # null: each by the rules at its notBefore
         "started_at": started.isoformat(),
         "finished_at": datetime.now(UTC).isoformat(),
         "wall_seconds": round(time.perf_counter() - clock, 3),
+        # Where the wall time went: linting the partitions (a resumed run: only those redone),
+        # the population lints over the whole run, and the rest up to here.
+        "phase_seconds": {
+            "partitions": round(partitions_done - clock, 3),
+            "population_lints": round(population_done - partitions_done, 3),
+            "finish": round(time.perf_counter() - population_done, 3),
+        },
         "database": {"url": database.masked_url, "schema": database.mapping.name},
         "catalogue": {
             "version": catalogue.version,
@@ -306,6 +355,7 @@ def _audit(
             "active_in_database": active,
             "scanned": totals.scanned,
             "reconciled": active == totals.scanned,
+            "precertificates": totals.precertificates,  # of the rows scanned (RFC 6962 3.1)
             "not_decodable": totals.not_decodable,
             "strict_decode_failures": totals.strict_decode_failures,
             "findings": counts.findings,
@@ -322,6 +372,9 @@ def _audit(
             if d.attempts > 1 or d.snapshot != "run"
         ],
         "resumed": resumes(run_dir),
+        # What the population checks read beyond the active population, and which key checks
+        # ran (audit/population/, audit/lints/population/).
+        "scope": scope,
     }
     write_first_seen(run_dir, baseline, meta=run)
     write_json(run_dir / RUN_JSON, run)
@@ -342,13 +395,20 @@ def _partitions(
         n = request.partitions or max(workers * 2, -(-active // ROWS_PER_PARTITION))
         plan = database.plan(as_of, n)
         recorded = Plan(
-            [dataclasses.replace(p, snapshot=None) for p in plan], catalogue.digest, active
-        )
+            [dataclasses.replace(p, snapshot=None) for p in plan], catalogue.digest, active,
+            to_json(request.rules_as_of),
+        )  # fmt: skip
         write_plan(run_dir, recorded)
     elif recorded.catalogue_digest != catalogue.digest:
         raise InputError(
             f"--resume: the lints selected now differ from those {run_dir} started with"
             " (the catalogue digest changed): start a new run"
+        )
+    elif from_json(recorded.rules_as_of, f"--resume: {PROGRESS_DIR}") != request.rules_as_of:
+        raise InputError(
+            f"--resume: {run_dir}'s kept partitions were judged by other rules than its request"
+            f" asks (rules_as_of {recorded.rules_as_of} against"
+            f" {to_json(request.rules_as_of)}): start a new run"
         )
     plan = [dataclasses.replace(p, snapshot=database.snapshot) for p in recorded.partitions]
     if not resuming:
@@ -386,7 +446,9 @@ def _stage(
         "started_at": started.isoformat(),
         "database": {"url": database.masked_url, "schema": schema},
         "lints": request.selector or "all",
+        RULES_AS_OF: to_json(request.rules_as_of),
         "baseline": str(baseline.resolve()) if baseline else None,
+        "badkeys_data": str(request.badkeys_data.resolve()) if request.badkeys_data else None,
         "tool_version": __version__,
     }
     try:
@@ -426,11 +488,25 @@ def _baseline(
         raise InputError(f"--baseline: {exc}") from None
 
 
-def _baseline_reference(baseline: Path | None) -> dict[str, str] | None:
+def _warn_unlike(baseline: Path | None, request: AuditRequest) -> None:
+    """A warning when the baseline was judged by other rules than this run will be: its
+    first-seen dates and the report's changes then compare unlike judgements."""
+    if baseline is None:
+        return
+    this = {"run_id": "this run", RULES_AS_OF: to_json(request.rules_as_of)}
+    if note := unlike(read_run(baseline), this):
+        request.warn(f"--baseline: {note}")
+
+
+def _baseline_reference(baseline: Path | None) -> dict[str, str | None] | None:
     if baseline is None:
         return None
     previous = read_run(baseline)
-    return {"run_id": previous.get("run_id", ""), "path": str(baseline.resolve())}
+    return {
+        "run_id": previous.get("run_id", ""),
+        "path": str(baseline.resolve()),
+        RULES_AS_OF: previous.get(RULES_AS_OF),  # its rules, should its directory go
+    }
 
 
 def _catalogue(selector: str | None) -> Catalogue:

@@ -159,9 +159,10 @@ class CertSpec:
     )
     dns_names: tuple[str, ...] | None = ("www.example.com",)
     ip_addresses: tuple[str, ...] = ()
+    emails: tuple[str, ...] = ()  # rfc822Name entries of the SAN (S/MIME), after the others
     not_before: datetime = datetime(2025, 6, 1, tzinfo=UTC)
     days: float = 90
-    key: Any = None  # a private key; None: a pooled EC P-256 key
+    key: Any = None  # the subject's key: private or public (a subscriber's); None: pooled EC P-256
     issuer: Issuer | None = None  # None: the shared test issuing CA
     serial: int | None = None  # None: 128 random bits
     hash: hashes.HashAlgorithm | None = field(default_factory=hashes.SHA256)
@@ -172,7 +173,9 @@ class CertSpec:
     key_usage: tuple[str, ...] | None = ("digital_signature",)
     key_usage_critical: bool = True
     eku: tuple[Any, ...] | None = (ExtendedKeyUsageOID.SERVER_AUTH, ExtendedKeyUsageOID.CLIENT_AUTH)
+    eku_critical: bool = False
     policies: tuple[str, ...] | None = (DV,)
+    policy_cps: str | None = None  # an id-qt-cps qualifier (this URL) on the first policy
     ocsp_url: str | None = "default"
     ca_issuers_url: str | None = "default"
     crl_url: str | None = "default"
@@ -220,6 +223,11 @@ def test_issuer() -> Issuer:
     return Issuer.from_key(subject, ec_key("secp256r1", 8))
 
 
+def public_key_of(key: Any) -> Any:
+    """The public key of a private key, or the key itself when it is already public."""
+    return key.public_key() if hasattr(key, "public_key") else key
+
+
 _KEY_USAGE_FLAGS = (
     "digital_signature", "content_commitment", "key_encipherment", "data_encipherment",
     "key_agreement", "key_cert_sign", "crl_sign", "encipher_only", "decipher_only",
@@ -243,7 +251,7 @@ def build(spec: CertSpec, rng: random.Random | None = None) -> x509.Certificate:
         x509.CertificateBuilder(extensions=extensions)
         .subject_name(spec.subject)
         .issuer_name(issuer.subject)
-        .public_key(key.public_key())
+        .public_key(public_key_of(key))
         .serial_number(serial)
         .not_valid_before(spec.not_before)
         .not_valid_after(spec.not_before + timedelta(days=spec.days) - timedelta(seconds=1))
@@ -272,11 +280,12 @@ def _extensions(
             e if isinstance(e, x509.ObjectIdentifier) else x509.ObjectIdentifier(e)
             for e in spec.eku
         ]
-        exts.append((x509.ExtendedKeyUsage(ekus), False))
-    if spec.dns_names is not None or spec.ip_addresses:
+        exts.append((x509.ExtendedKeyUsage(ekus), spec.eku_critical))
+    if spec.dns_names is not None or spec.ip_addresses or spec.emails:
         # Written as DER: a test's dNSName may be one that cryptography would refuse (or none).
         names = [(DNS_NAME, d.encode("ascii")) for d in spec.dns_names or ()]
         names += [(IP_ADDRESS, ipaddress.ip_address(i).packed) for i in spec.ip_addresses]
+        names += [(RFC822_NAME, e.encode("ascii")) for e in spec.emails]
         san = x509.UnrecognizedExtension(
             ExtensionOID.SUBJECT_ALTERNATIVE_NAME, general_names(*names)
         )
@@ -285,7 +294,13 @@ def _extensions(
         exts.append(
             (
                 x509.CertificatePolicies(
-                    [x509.PolicyInformation(x509.ObjectIdentifier(p), None) for p in spec.policies]
+                    [
+                        x509.PolicyInformation(
+                            x509.ObjectIdentifier(p),
+                            [spec.policy_cps] if spec.policy_cps and i == 0 else None,
+                        )
+                        for i, p in enumerate(spec.policies)
+                    ]
                 ),
                 False,
             )
@@ -314,7 +329,7 @@ def _extensions(
         point = x509.DistributionPoint([x509.UniformResourceIdentifier(crl)], None, None, None)
         exts.append((x509.CRLDistributionPoints([point]), False))
     if spec.subject_key_id or spec.ca:
-        exts.append((x509.SubjectKeyIdentifier.from_public_key(key.public_key()), False))
+        exts.append((x509.SubjectKeyIdentifier.from_public_key(public_key_of(key)), False))
     if spec.authority_key_id and not spec.self_signed:
         exts.append((x509.AuthorityKeyIdentifier(issuer.key_id, None, None), False))
     if spec.precertificate:

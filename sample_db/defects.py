@@ -1,13 +1,9 @@
 """The defects the sample issuance database carries: what issuance bugs look like in a CA's data.
 
-Each defect is declared once: its name, the lint expected to catch it, its share of all
-certificates, the issuance dates in which it is a defect (on or after the effective date of
-the rule it breaks, as audit/lints/dates.py names it, so that the lint gives a finding and not
-`ne`), the validation types it occurs in, and a function that turns the clean certificate the
-CA meant to issue into the one it issued. That function returns a `CertSpec`, or the bytes the
-row holds (a certificate cryptography will not write, or a malformed row's contents), or None
-(the row stores no certificate). A defect in the row rather than the certificate edits the
-row's columns with `row`.
+Each defect is declared once (defect.py says what a `Defect` holds): here those of TLS
+certificates, their keys and the rows that hold them (a revocation reason the profile forbids,
+a revocation before issuance); `DEFECTS` adds the S/MIME, code-signing and time-stamping ones
+(family_defects.py). Defects only the whole population shows are population_defects.py's.
 
 `tests/test_sample_db.py` holds every defect to its lint: each defective row of a small build
 gets a finding from the lint named here. `generate.build_sample_db` reports how many rows carry
@@ -17,8 +13,6 @@ each defect.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -29,35 +23,12 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from audit.lints import dates
-from audit.sample_db.certbuilder import CertSpec, Issuer, build, ec_key, seeded_rsa_key, tlv
+from audit.sample_db import rsa_keys
+from audit.sample_db.certbuilder import CertSpec, Issuer, build, ec_key, tlv
+from audit.sample_db.defect import ORGANIZATION_TYPES, Defect, Make, unchanged
+from audit.sample_db.family_defects import FAMILY_DEFECTS
 
-Make = Callable[[CertSpec, random.Random], CertSpec | bytes | None]
-RowEdit = Callable[[dict[str, Any], random.Random], None]
-
-ALL_TYPES = frozenset({"dv", "ov", "ev"})
-ORGANIZATION_TYPES = frozenset({"ov", "ev"})
-
-
-@dataclass(frozen=True)
-class Defect:
-    name: str
-    lint: str  # the lint expected to report it
-    share: float  # expected fraction of all certificates in the default mix
-    make: Make
-    description: str
-    issued_from: datetime | None = None  # earliest notBefore at which this is a defect
-    issued_before: datetime | None = None  # first notBefore at which another defect takes over
-    validation: frozenset[str] = ALL_TYPES
-    malformed: bool = False  # the row does not hold a well-formed certificate
-    row: RowEdit | None = None  # the row's columns disagree with the certificate
-
-    def fits(self, not_before: datetime, validation: str) -> bool:
-        return (
-            validation in self.validation
-            and (self.issued_from is None or not_before >= self.issued_from)
-            and (self.issued_before is None or not_before < self.issued_before)
-        )
-
+SNAPSHOT = datetime(2026, 11, 1)  # generate.ISSUANCE_END, naive as the rows hold times
 
 # --- subject helpers ---------------------------------------------------------------------------
 
@@ -124,16 +95,25 @@ def validity(*days: int) -> Make:
     return make
 
 
+_RSA_USAGE = ("digital_signature", "key_encipherment")
+
+
+def _own_name(rng: random.Random) -> str:
+    return f"defect-key:{rng.getrandbits(64):016x}"  # a key no other row has
+
+
 def rsa_1024(spec: CertSpec, rng: random.Random) -> CertSpec:
-    return spec.but(
-        key=seeded_rsa_key(1024, 0), key_usage=("digital_signature", "key_encipherment")
-    )
+    return spec.but(key=rsa_keys.own_key(1024, _own_name(rng)), key_usage=_RSA_USAGE)
 
 
 def rsa_exponent_3(spec: CertSpec, rng: random.Random) -> CertSpec:
-    return spec.but(
-        key=seeded_rsa_key(2048, 0, 3), key_usage=("digital_signature", "key_encipherment")
-    )
+    return spec.but(key=rsa_keys.own_key(2048, _own_name(rng), exponent=3), key_usage=_RSA_USAGE)
+
+
+def rsa_close_primes(spec: CertSpec, rng: random.Random) -> CertSpec:
+    # A key generator that took q as the next prime after p (plus a little): Fermat's method
+    # factors n at once (the printers of CVE-2022-26320).
+    return spec.but(key=rsa_keys.close_primes_key(_own_name(rng)), key_usage=_RSA_USAGE)
 
 
 def ec_curve_secp256k1(spec: CertSpec, rng: random.Random) -> CertSpec:
@@ -213,13 +193,18 @@ def code_signing_eku(spec: CertSpec, rng: random.Random) -> CertSpec:
 
 
 def marked_ca(spec: CertSpec, rng: random.Random) -> CertSpec:
-    # A subscriber certificate from the CA template: cA=TRUE on a server certificate.
-    return spec.but(ca=True, subject_key_id=True)
+    # A subscriber certificate from the CA template: cA=TRUE on a server certificate. For a
+    # key of its own (a CA certificate's key in the subscriber's renewals would be another
+    # finding, population_defects' subscriber_with_issuing_ca_key).
+    key = ec_key("secp256r1", rng.getrandbits(62))
+    return spec.but(ca=True, subject_key_id=True, key=key, key_usage=("digital_signature",))
 
 
 def key_cert_sign(spec: CertSpec, rng: random.Random) -> CertSpec:
-    # A CA key usage template applied to a subscriber certificate.
-    return spec.but(key_usage=(*(spec.key_usage or ()), "key_cert_sign", "crl_sign"))
+    # A CA key usage template applied to a subscriber certificate (for a key of its own, as
+    # above).
+    key = ec_key("secp256r1", rng.getrandbits(62))
+    return spec.but(key=key, key_usage=("digital_signature", "key_cert_sign", "crl_sign"))
 
 
 def no_authority_key_id(spec: CertSpec, rng: random.Random) -> CertSpec:
@@ -227,7 +212,10 @@ def no_authority_key_id(spec: CertSpec, rng: random.Random) -> CertSpec:
 
 
 def no_san(spec: CertSpec, rng: random.Random) -> CertSpec:
-    return spec.but(dns_names=None, ip_addresses=())
+    # For a key of its own: without a SAN nothing ties the certificate to its subscriber's
+    # other certificates, and the shared key would be a population finding too.
+    key = ec_key("secp256r1", rng.getrandbits(62))
+    return spec.but(dns_names=None, ip_addresses=(), key=key, key_usage=("digital_signature",))
 
 
 def no_policies(spec: CertSpec, rng: random.Random) -> CertSpec:
@@ -271,8 +259,29 @@ def _not_after_from_order(row: dict[str, Any], rng: random.Random) -> None:
     row["not_after"] = row["not_after"] + timedelta(days=rng.choice((1, 30, 365)))
 
 
-def unchanged(spec: CertSpec, rng: random.Random) -> CertSpec:
-    return spec
+def _revoked_between(row: dict[str, Any], rng: random.Random) -> datetime:
+    """A revocation time within the row's validity, and before the snapshot (its creation
+    date is the latest row's issuance time at most)."""
+    start, end = row["not_before"], min(row["not_after"], SNAPSHOT)
+    return start + (end - start) * rng.uniform(0.05, 0.5)
+
+
+def _on_hold(row: dict[str, Any], rng: random.Random) -> None:
+    # An operator suspended the certificate, as the CA software allows for other hierarchies.
+    row["status"], row["revoked_at"] = "revoked", _revoked_between(row, rng)
+    row["revocation_reason"] = 6  # certificateHold
+
+
+def _ca_compromise_reason(row: dict[str, Any], rng: random.Random) -> None:
+    # The revocation form's first reason in the list picked for a subscriber certificate.
+    row["status"], row["revoked_at"] = "revoked", _revoked_between(row, rng)
+    row["revocation_reason"] = 2  # cACompromise: a CA certificate's reason
+
+
+def _revoked_before_issued(row: dict[str, Any], rng: random.Random) -> None:
+    # A revocation request matched to the reissued certificate, dated when the old one was.
+    row["status"], row["revocation_reason"] = "revoked", rng.choice((None, 4))
+    row["revoked_at"] = row["not_before"] - timedelta(days=rng.randrange(1, 60), hours=3)
 
 
 # --- certificates cryptography will not write, and malformed rows ------------------------------
@@ -459,6 +468,10 @@ DEFECTS: tuple[Defect, ...] = (
         "RSA public exponent 3 (BR 6.1.6: SHOULD be at least 2^16+1)",
     ),
     Defect(
+        "rsa_close_primes", "rsa_modulus_not_fermat_factorable", 0.0001, rsa_close_primes,
+        "RSA key whose primes are so close that Fermat's method factors it (BR 6.1.1.3)",
+    ),
+    Defect(
         "ec_curve_secp256k1", "ec_curve_allowed", 0.0005, ec_curve_secp256k1,
         "EC key on secp256k1, not a curve the BRs allow",
     ),
@@ -514,6 +527,22 @@ DEFECTS: tuple[Defect, ...] = (
         "row_not_after_differs", "database_validity_matches_certificate", 0.0005, unchanged,
         "the row's notAfter is not the certificate's", row=_not_after_from_order,
     ),
+    # The row's revocation: a reason the profile forbids, a time before issuance.
+    Defect(
+        "revoked_on_hold", "database_revocation_reason_not_certificate_hold", 0.0001, unchanged,
+        "a TLS certificate suspended: revoked with certificateHold (6)", dates.BR_2_0,
+        row=_on_hold,
+    ),
+    Defect(
+        "revoked_for_ca_compromise", "database_subscriber_revocation_reason_permitted", 0.0001,
+        unchanged, "a subscriber certificate revoked with cACompromise (2), after SC-061",
+        dates.BR_2_0, row=_ca_compromise_reason,
+    ),
+    Defect(
+        "revoked_before_issued", "database_not_revoked_before_issued", 0.0001, unchanged,
+        "the row's revocation time is before the certificate's notBefore",
+        row=_revoked_before_issued,
+    ),
     # Malformed rows: the row's columns are plausible, its certificate bytes are not.
     Defect(
         "garbage_bytes", "certificate_decodes_strictly", 0.0001, garbage_bytes,
@@ -547,4 +576,5 @@ DEFECTS: tuple[Defect, ...] = (
     ),
 )  # fmt: skip
 
+DEFECTS = (*DEFECTS, *FAMILY_DEFECTS)
 BY_NAME: dict[str, Defect] = {d.name: d for d in DEFECTS}

@@ -1,45 +1,67 @@
-"""Build the sample issuance database: the `issuing_cas` and `certificates` tables of a CA.
+"""Build the sample issuance database: the `issuing_cas`, `certificates` and `precertificates` tables.
 
 The population is that of a mid-sized commercial CA from 2015 to 2026: a root and issuing CAs
-for DV, OV and EV TLS (two generations), customers in many countries with domains under real
-public suffixes, validity periods that follow the BR 6.3.2 ladder of their day, RSA and EC
-keys, expired and revoked rows, a few percent of defective certificates (`defects.py`), and
-the seven real certificates of the incident that started the project (`seeds/`).
+for DV, OV and EV TLS (two generations), S/MIME, code signing and time stamping (hierarchy.py);
+customers in many countries with domains under real public suffixes (customers.py); TLS
+certificates whose validity follows the BR 6.3.2 ladder of their day, and a few percent of
+S/MIME, code-signing and time-stamping ones (families.py); each subscriber its own key, kept
+across renewals (subscriber_keys.py); expired and revoked rows with realistic reasons; a few
+percent of defective certificates (defects.py, family_defects.py) and the defects only the whole
+population shows (population_defects.py); the precertificates the CA has kept since its 2026
+upgrade; and the seven real certificates of the incident that started the project (`seeds/`).
 
 One seed decides everything: the same seed gives the same rows, the same defects and the same
-certificate bytes (deterministic EC and RSA keys, RFC 6979 ECDSA signatures). Subscriber keys
-come from pools, so 20,000 certificates build in seconds.
+certificate bytes (keys derived from the seed or from a fixed table of primes, RFC 6979 ECDSA
+signatures), so 20,000 certificates build in seconds.
 """
 
 from __future__ import annotations
 
 import calendar
 import contextlib
-import math
 import os
 import random
 import time
-import unicodedata
-from bisect import bisect, bisect_left
+from bisect import bisect_left
 from collections import Counter
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import cache
-from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import serialization
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine, make_url
 
 from audit.lints import dates
-from audit.sample_db.certbuilder import DV, EV, OV, CertSpec, Issuer, build, ec_key, seeded_rsa_key
-from audit.sample_db.defects import DEFECTS, Defect
-from audit.sample_db.schema import certificates, issuing_cas, metadata
+from audit.sample_db import population_defects
+from audit.sample_db.certbuilder import DV, EV, OV, CertSpec, build
+from audit.sample_db.customers import (
+    HOSTS,
+    OU_VALUES,
+    Customer,
+    Picker,
+    growing_time,
+    make_customers,
+    serial,
+    weighted,
+)
+from audit.sample_db.defect import Defect
+from audit.sample_db.defects import DEFECTS
+from audit.sample_db.families import family_counts, family_drafts
+from audit.sample_db.hierarchy import (  # noqa: F401 (the sample's names, re-exported)
+    CA_NAME,
+    URL_BASE,
+    Hierarchy,
+    IssuingCA,
+    make_hierarchy,
+)
+from audit.sample_db.schema import certificates, issuing_cas, metadata, precertificates
+from audit.sample_db.subscriber_keys import KeyRing, assign_keys
 
 ISSUANCE_START = datetime(2015, 1, 1, tzinfo=UTC)
 ISSUANCE_END = datetime(2026, 11, 1, tzinfo=UTC)  # the snapshot: nothing issued or revoked later
@@ -49,35 +71,39 @@ STILL_ACTIVE = ISSUANCE_END + timedelta(days=60)
 
 GROWTH = 8.0  # yearly issuance at the end of the period against the start
 REVOKED_SHARE = 0.035
-RSA_POOL = 3  # deterministic 2048-bit keys (~0.3 s each to make); EC keys are made per customer
 BATCH = 5000  # rows per executemany
 OCSP_DROPPED = datetime(2025, 5, 1, tzinfo=UTC)  # CRLs only from here (allowed since SC63)
 SERVER_AUTH_ONLY = datetime(2026, 6, 15, tzinfo=UTC)  # Chrome Root Program: no clientAuth
-CA_NAME = "Sample Trust Services"
-# A registrable name under a real TLD, as a CA's repository has (not .example or .test, which
-# BR 7.1.2.7.7 would make internal names in an AIA URL).
-URL_BASE = "http://pki.sample-trust-ca.com"
 # Embedded SCTs (RFC 6962 3.3): in every certificate from 2018, as Chrome (certificates from
 # 2018-05-01) and Apple (2018-10-15) came to require; in EV certificates from the start, as
 # Chrome asked of EV certificates from 2015.
 CT_FROM = datetime(2018, 1, 1, tzinfo=UTC)
+# The issuance system keeps the precertificates it logs since its upgrade of this date.
+PRECERTIFICATES_KEPT_FROM = datetime(2026, 7, 1, tzinfo=UTC)
+# EVG 9.7 required an id-qt-cps qualifier in EV certificates until Ballot SC-72 (2024-05-06)
+# aligned them with the BRs, which make policy qualifiers NOT RECOMMENDED.
+EV_CPS_UNTIL = datetime(2024, 5, 6, tzinfo=UTC)
 SEEDS = Path(__file__).with_name("seeds")
-# RFC 5280 CRLReason codes with their share among revocations.
-REVOCATION_REASONS = ((4, 45), (5, 25), (0, 15), (1, 10), (3, 5))
+# RFC 5280 CRLReason codes with their share among revocations. None: no reason given, stored as
+# absent, as a CRL omits the reasonCode for it (BR 7.2.2); most revocations are reissues
+# (superseded), ended services (cessationOfOperation), a few key compromises.
+REVOCATION_REASONS = ((None, 45), (4, 27), (5, 16), (1, 3), (3, 5), (9, 4))
 
 
 @dataclass(frozen=True)
 class SampleSummary:
     url: str  # password masked
     rows: int
-    defects: dict[str, int]  # rows by defect kind
+    defects: dict[str, int]  # rows by defect kind (both tables)
     seconds: float
+    precertificates: int = 0
 
     def __str__(self) -> str:
         defective = sum(self.defects.values())
         return (
-            f"sample issuance database {self.url}: {self.rows} certificates, {defective} with "
-            f"defects of {len(self.defects)} kinds; built in {self.seconds:.1f} s"
+            f"sample issuance database {self.url}: {self.rows} certificates and "
+            f"{self.precertificates} precertificates, {defective} rows with defects of "
+            f"{len(self.defects)} kinds; built in {self.seconds:.1f} s"
         )
 
 
@@ -95,20 +121,21 @@ def build_sample_db(
     """Build the sample database at `url` (default: the SQLite file in this package).
 
     SQLite files are built beside the target and renamed into place at the end, so a half-built
-    file is never taken for a database. Other databases get the two tables dropped (if present),
-    created and filled.
+    file is never taken for a database. Other databases get the three tables dropped (if
+    present), created and filled.
     """
     started = time.perf_counter()
     url = url or default_sample_db_url()
     hierarchy = make_hierarchy(seed)
-    rows, defect_of = make_certificate_rows(hierarchy, count, seed, progress)
+    sample = make_sample_rows(hierarchy, count, seed, progress)
     with _database(url) as engine:
-        _write(engine, hierarchy.rows(), rows)
+        _write(engine, hierarchy.rows(), sample.certificates, sample.precertificates)
     return SampleSummary(
         url=masked_url(url),
-        rows=len(rows),
-        defects=dict(sorted(Counter(defect_of.values()).items())),
+        rows=len(sample.certificates),
+        defects=dict(sorted(sample.defect_counts().items())),
         seconds=round(time.perf_counter() - started, 2),
+        precertificates=len(sample.precertificates),
     )
 
 
@@ -117,242 +144,31 @@ def masked_url(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
-# --- the CA hierarchy -------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class IssuingCA:
-    id: int
-    name: str
-    validation: str  # dv | ov | ev
-    issuer: Issuer
-    der: bytes
-    issues_before: datetime  # the next generation takes over here
-
-
-@dataclass(frozen=True)
-class Hierarchy:
-    root: IssuingCA
-    cas: tuple[IssuingCA, ...]
-
-    def issuing(self, validation: str, when: datetime) -> IssuingCA:
-        return next(
-            ca for ca in self.cas if ca.validation == validation and when < ca.issues_before
-        )
-
-    def rows(self) -> list[dict[str, Any]]:
-        return [{"id": c.id, "name": c.name, "der": c.der} for c in (self.root, *self.cas)]
-
-
-def _ca_name(common_name: str) -> x509.Name:
-    return x509.Name(
-        [
-            x509.NameAttribute(NameOID.COUNTRY_NAME, "US"),
-            x509.NameAttribute(NameOID.ORGANIZATION_NAME, CA_NAME),
-            x509.NameAttribute(NameOID.COMMON_NAME, common_name),
-        ]
-    )
-
-
-def make_hierarchy(seed: int) -> Hierarchy:
-    """A root (P-384) and, for two generations, DV, OV and EV issuing CAs (P-256)."""
-    rng = random.Random(f"{seed}:hierarchy")
-    root_name = _ca_name("Sample Trust Root CA R1")
-    root_key = ec_key("secp384r1", rng.getrandbits(64))
-    root_issuer = Issuer.from_key(root_name, root_key, f"{URL_BASE}/root-r1")
-    root_spec = CertSpec(
-        subject=root_name, dns_names=None, not_before=datetime(2014, 1, 1, tzinfo=UTC),
-        days=25 * 365, key=root_key, serial=_serial(rng), hash=hashes.SHA384(), ca=True,
-        key_usage=("key_cert_sign", "crl_sign"), eku=None, policies=None, ocsp_url=None,
-        ca_issuers_url=None, crl_url=None, self_signed=True, ecdsa_deterministic=True,
-    )  # fmt: skip
-    root = IssuingCA(
-        1, "Sample Trust Root CA R1", "root", root_issuer, _der(root_spec), ISSUANCE_END
-    )
-    generations = (
-        ("G1", datetime(2014, 6, 1, tzinfo=UTC), 12 * 365, datetime(2020, 7, 1, tzinfo=UTC)),
-        ("G2", datetime(2020, 5, 1, tzinfo=UTC), 10 * 365, datetime(2100, 1, 1, tzinfo=UTC)),
-    )
-    policy = {"dv": DV, "ov": OV, "ev": EV}
-    cas = []
-    for generation, not_before, days, issues_before in generations:
-        for validation in ("dv", "ov", "ev"):
-            common_name = f"Sample Trust {validation.upper()} TLS CA {generation}"
-            key = ec_key("secp256r1", rng.getrandbits(64))
-            spec = CertSpec(
-                subject=_ca_name(common_name), dns_names=None, not_before=not_before, days=days,
-                key=key, issuer=root_issuer, serial=_serial(rng), hash=hashes.SHA384(), ca=True,
-                path_length=0, key_usage=("digital_signature", "key_cert_sign", "crl_sign"),
-                policies=(policy[validation],), ecdsa_deterministic=True,
-            )  # fmt: skip
-            slug = f"{validation}-{generation.lower()}"
-            issuer = Issuer.from_key(spec.subject, key, f"{URL_BASE}/{slug}")
-            cas.append(
-                IssuingCA(len(cas) + 2, common_name, validation, issuer, _der(spec), issues_before)
-            )
-    return Hierarchy(root, tuple(cas))
-
-
-# --- customers ---------------------------------------------------------------------------------
-
-# (country, weight, (state, locality) pairs, legal forms, domain suffixes: real public suffixes)
-COUNTRIES = (
-    ("US", 30, (("California", "San Francisco"), ("California", "San Jose"), ("New York", "New York"), ("Texas", "Austin"), ("Washington", "Seattle"), ("Illinois", "Chicago"), ("Massachusetts", "Boston"), ("Georgia", "Atlanta"), ("Colorado", "Denver")), ("Inc.", "LLC", "Corporation"), ("com", "net", "org", "io", "us")),
-    ("GB", 10, (("Greater London", "London"), ("Greater Manchester", "Manchester"), ("West Midlands", "Birmingham"), ("City of Edinburgh", "Edinburgh")), ("Ltd", "Limited", "plc"), ("co.uk", "org.uk", "uk", "com")),
-    ("DE", 10, (("Bayern", "München"), ("Berlin", "Berlin"), ("Hessen", "Frankfurt am Main"), ("Hamburg", "Hamburg"), ("Nordrhein-Westfalen", "Köln"), ("Baden-Württemberg", "Stuttgart")), ("GmbH", "AG", "GmbH & Co. KG"), ("de", "com", "eu")),
-    ("JP", 9, (("Tokyo", "Minato-ku"), ("Tokyo", "Chiyoda-ku"), ("Osaka", "Osaka"), ("Kanagawa", "Yokohama"), ("Aichi", "Nagoya"), ("Fukuoka", "Fukuoka")), ("Co., Ltd.", "Corporation", "K.K."), ("co.jp", "jp", "or.jp", "ne.jp")),
-    ("FR", 6, (("Île-de-France", "Paris"), ("Auvergne-Rhône-Alpes", "Lyon"), ("Occitanie", "Toulouse")), ("SA", "SAS", "SARL"), ("fr", "com", "eu")),
-    ("NL", 4, (("Noord-Holland", "Amsterdam"), ("Zuid-Holland", "Rotterdam"), ("Utrecht", "Utrecht")), ("B.V.", "N.V."), ("nl", "com", "eu")),
-    ("AU", 4, (("New South Wales", "Sydney"), ("Victoria", "Melbourne"), ("Queensland", "Brisbane")), ("Pty Ltd",), ("com.au", "net.au", "org.au")),
-    ("CA", 4, (("Ontario", "Toronto"), ("British Columbia", "Vancouver"), ("Quebec", "Montréal")), ("Inc.", "Ltd."), ("ca", "com")),
-    ("BR", 3, (("São Paulo", "São Paulo"), ("Rio de Janeiro", "Rio de Janeiro")), ("Ltda.", "S.A."), ("com.br", "net.br")),
-    ("IN", 3, (("Maharashtra", "Mumbai"), ("Karnataka", "Bengaluru"), ("Delhi", "New Delhi")), ("Pvt. Ltd.", "Limited"), ("in", "co.in", "com")),
-    ("ES", 3, (("Madrid", "Madrid"), ("Cataluña", "Barcelona")), ("S.L.", "S.A."), ("es", "com")),
-    ("IT", 3, (("Lombardia", "Milano"), ("Lazio", "Roma")), ("S.p.A.", "S.r.l."), ("it", "com")),
-    ("CH", 2, (("Zürich", "Zürich"), ("Genève", "Genève")), ("AG", "SA", "GmbH"), ("ch", "com")),
-    ("SE", 2, (("Stockholms län", "Stockholm"), ("Västra Götalands län", "Göteborg")), ("AB",), ("se", "com")),
-    ("KR", 2, (("Seoul", "Seoul"), ("Busan", "Busan")), ("Co., Ltd.",), ("co.kr", "kr")),
-    ("SG", 1, (("Singapore", "Singapore"),), ("Pte. Ltd.",), ("com.sg", "sg")),
-)  # fmt: skip
-FIRST_WORDS = (
-    "Kestrel", "Bluewater", "Northwind", "Harbor", "Maple", "Summit", "Silverline", "Redwood",
-    "Granite", "Aurora", "Cobalt", "Evergreen", "Falcon", "Ironbridge", "Juniper", "Lakeside",
-    "Meridian", "Nimbus", "Orchid", "Pinecrest", "Quartz", "Riverside", "Sapphire", "Tidewater",
-    "Vantage", "Willow", "Zenith", "Atlas", "Beacon", "Cedar", "Ember", "Fjord", "Glacier",
-    "Horizon", "Indigo", "Keystone", "Lumen", "Monarch", "Oakridge", "Polaris", "Radiant",
-    "Sterling", "Trident", "Vertex", "Westbrook", "Sakura", "Hikari", "Midori", "Aozora",
-    "Alpen", "Rhein", "Nordlicht", "Lumière", "Azur", "Brightwell", "Copperfield", "Driftwood",
-)  # fmt: skip
-SECOND_WORDS = (
-    "Logistics", "Foods", "Dental", "Analytics", "Travel", "Engineering", "Insurance", "Pharma",
-    "Media", "Energy", "Systems", "Software", "Motors", "Hotels", "Clinic", "Legal", "Realty",
-    "Textiles", "Robotics", "Games", "Outdoor", "Publishing", "Bakery", "Optics", "Capital",
-    "Health", "Labs", "Networks", "Studio", "Freight", "Solar", "Marine", "Electric", "Retail",
-    "Consulting", "Academy", "Furniture", "Brewing", "Telecom", "Security",
-)  # fmt: skip
-HOSTS = (
-    "www", "mail", "api", "shop", "portal", "vpn", "login", "app", "secure", "cdn", "support",
-    "blog", "m", "static", "auth", "webmail", "remote", "status", "pay", "my", "docs", "admin",
-)  # fmt: skip
-OU_VALUES = ("IT Department", "Information Systems", "Web Services", "Marketing", "E-Commerce")
-
-
-@dataclass(frozen=True)
-class Customer:
-    index: int
-    name: str  # the account name, as the customer column records it
-    kind: str  # small (DV only) | business | enterprise
-    country: str
-    state: str | None  # None: the address has a locality only (allowed: L or ST)
-    locality: str
-    domains: tuple[str, ...]
-    ec_from: datetime  # when the customer's CSRs switch from RSA to EC keys
-    curve: str
-    registration: str  # company registry number (EV subject serialNumber)
-    jurisdiction_state: str | None
-    automated_from: datetime  # when the customer switches to ACME-style 90-day renewal
-
-
-def _slug(*words: str) -> str:
-    """An LDH domain label: "Lumière Foods" -> "lumiere-foods"."""
-    ascii_text = unicodedata.normalize("NFKD", "-".join(words)).encode("ascii", "ignore").decode()
-    return "".join(c for c in ascii_text.lower() if c.isalnum() or c == "-")
-
-
-def make_customers(n: int, seed: int) -> list[Customer]:
-    rng = random.Random(f"{seed}:customers")
-    country_weights = list(accumulate(c[1] for c in COUNTRIES))
-    used: set[str] = set()
-    customers = []
-    while len(customers) < n:
-        country, _, places, forms, suffixes = COUNTRIES[
-            bisect(country_weights, rng.random() * country_weights[-1])
-        ]
-        first, second = rng.choice(FIRST_WORDS), rng.choice(SECOND_WORDS)
-        label = _slug(first, second) if rng.random() < 0.6 else _slug(first + second)
-        suffix = rng.choice(suffixes)
-        if f"{label}.{suffix}" in used:
-            continue
-        domains = [f"{label}.{suffix}"]
-        if rng.random() < 0.25:  # a second brand or the .com next to the national one
-            other = "com" if suffix != "com" else rng.choice(suffixes)
-            if f"{label}.{other}" not in used and other != suffix:
-                domains.append(f"{label}.{other}")
-        used.update(domains)
-        state, locality = rng.choice(places)
-        roll = rng.random()
-        kind = "small" if roll < 0.6 else "business" if roll < 0.92 else "enterprise"
-        customers.append(
-            Customer(
-                index=len(customers),
-                name=f"{first} {second} {rng.choice(forms)}",
-                kind=kind,
-                country=country,
-                state=None if country in ("GB", "SG") and rng.random() < 0.5 else state,
-                locality=locality,
-                domains=tuple(domains),
-                ec_from=_between(rng, datetime(2016, 1, 1, tzinfo=UTC), datetime(2036, 1, 1, tzinfo=UTC)),
-                curve="secp384r1" if rng.random() < 0.15 else "secp256r1",
-                registration=_registration(country, rng),
-                jurisdiction_state=(
-                    ("Delaware" if rng.random() < 0.5 else state) if country == "US" else None
-                ),
-                automated_from=_between(rng, datetime(2018, 6, 1, tzinfo=UTC), datetime(2034, 1, 1, tzinfo=UTC)),
-            )
-        )  # fmt: skip
-    return customers
-
-
-def _registration(country: str, rng: random.Random) -> str:
-    if country == "DE":
-        return f"HRB {rng.randrange(10000, 250000)}"
-    if country == "GB":
-        return f"{rng.randrange(10**7):08d}"
-    if country == "JP":
-        return f"{rng.randrange(10**12, 10**13)}"
-    return f"{rng.randrange(10**6, 10**8)}"
-
-
-class _Picker:
-    """Weighted choice of customers: a few large accounts, a long tail of small ones (Zipf)."""
-
-    def __init__(self, customers: Sequence[Customer]) -> None:
-        self.customers = list(customers)
-        self.cumulative = list(accumulate(1 / (rank + 1) ** 0.8 for rank in range(len(customers))))
-
-    def __call__(self, rng: random.Random) -> Customer:
-        return self.customers[bisect(self.cumulative, rng.random() * self.cumulative[-1])]
-
-
 # --- one certificate as the CA meant to issue it ------------------------------------------------
 
 
 @dataclass
 class Draft:
     spec: CertSpec
-    validation: str
+    validation: str  # dv ov ev (TLS), smime-mv -ov -sv -iv, smime (pre-BR), cs, ev-cs, tsa
     customer: str
     ca: IssuingCA
+    key_owner: str  # whose key it is: the same owner and kind, the same key (subscriber_keys.py)
+    key_kind: str  # rsa2048 | rsa3072 | ec:<curve>
+    owner: Customer | None = None  # the TLS customer
     status: str = "issued"
     revoked_at: datetime | None = None
     reason: int | None = None
     defect: Defect | None = None
+    population_defect: str | None = None
+    # None: no precertificate kept; "kept": kept and the same; "differs": kept and not the same
+    # as the certificate; "only": kept, and the certificate never issued.
+    precertificate: str | None = None
+    key_id: object = field(default=None, compare=False)
 
     @property
     def not_after(self) -> datetime:
         return self.spec.not_before + timedelta(days=self.spec.days, seconds=-1)
-
-
-def _between(rng: random.Random, start: datetime, end: datetime) -> datetime:
-    return start + timedelta(seconds=rng.randrange(int((end - start).total_seconds())))
-
-
-def _issue_time(rng: random.Random) -> datetime:
-    """A notBefore in the issuance period, with issuance growing GROWTH-fold over it."""
-    span = (ISSUANCE_END - ISSUANCE_START).total_seconds()
-    g = math.log(GROWTH)
-    fraction = math.log1p(rng.random() * (GROWTH - 1)) / g  # inverse CDF of exp(g t)
-    return ISSUANCE_START + timedelta(seconds=int(fraction * span))
 
 
 def _validation(rng: random.Random, when: datetime) -> str:
@@ -377,16 +193,7 @@ def _validity_days(rng: random.Random, when: datetime, validation: str, customer
         table = ((365, 45), (397, 50), (180, 5))  # 397: the most the BRs recommend
     else:
         table = ((199, 80), (180, 20))
-    return _weighted(rng, table)
-
-
-def _weighted(rng: random.Random, table: Sequence[tuple[Any, int]]) -> Any:
-    roll = rng.random() * sum(w for _, w in table)
-    for value, weight in table:
-        roll -= weight
-        if roll < 0:
-            return value
-    return table[-1][0]
+    return weighted(rng, table)
 
 
 def _names(rng: random.Random, customer: Customer, validation: str) -> tuple[str, ...]:
@@ -399,7 +206,7 @@ def _names(rng: random.Random, customer: Customer, validation: str) -> tuple[str
     if roll < 0.85 and validation != "ev":  # no wildcards in EV certificates
         return (f"*.{base}", base)
     hosts = rng.sample(HOSTS, rng.randrange(2, 7))  # a multi-name certificate
-    return tuple(f"{host}.{rng.choice(customer.domains)}" for host in hosts)
+    return (f"{hosts[0]}.{base}", *(f"{h}.{rng.choice(customer.domains)}" for h in hosts[1:]))
 
 
 def _subject(
@@ -425,62 +232,84 @@ def _subject(
     return x509.Name(attrs)
 
 
-def _key(customer: Customer, when: datetime, seed: int) -> tuple[Any, tuple[str, ...]]:
-    if when >= customer.ec_from:  # a new EC key every three years
-        key_seed = (seed * 1_000_003 + customer.index) * 100 + (when.year - 2000) // 3
-        return ec_key(customer.curve, key_seed), ("digital_signature",)
-    rsa = seeded_rsa_key(2048, customer.index % RSA_POOL)
-    return rsa, ("digital_signature", "key_encipherment")
-
-
-def _serial(rng: random.Random) -> int:
-    return rng.getrandbits(126) | (1 << 126)  # 127 bits: positive, 16 bytes, CSPRNG-like
+def _tls_key(customer: Customer, names: tuple[str, ...], when: datetime) -> tuple[str, str]:
+    """(owner, kind) of the key a TLS certificate for `names` gets: the key of the servers behind
+    the first name (a small account's one server per domain; a large account's web, mail and
+    other servers apart: the first accounts are the largest, Picker draws them Zipf-like),
+    replaced each `rekey_years` (at a time of year of the customer's own) and when its CSRs
+    move to EC."""
+    domain = next((i for i, d in enumerate(customer.domains) if names[0].endswith(d)), 0)
+    host = names[0].split(".", 1)[0]
+    servers = 8 if customer.index < 20 else 3 if customer.index < 100 else 1
+    server = sum(host.encode()) % servers  # the same host name, the same server group
+    years = when.year - 2000 + (customer.index % 12) / 12 + (when.month - 1) / 12
+    period = (int(years) + customer.index % customer.rekey_years) // customer.rekey_years
+    owner = f"tls:{customer.index}:{domain}:{server}:{period}"
+    return owner, f"ec:{customer.curve}" if when >= customer.ec_from else "rsa2048"
 
 
 _POLICY = {"dv": DV, "ov": OV, "ev": EV}
 _EKU_BOTH = (ExtendedKeyUsageOID.SERVER_AUTH, ExtendedKeyUsageOID.CLIENT_AUTH)
 _EKU_SERVER = (ExtendedKeyUsageOID.SERVER_AUTH,)
+_USAGE = {"rsa2048": ("digital_signature", "key_encipherment")}
 
 
 def plan_population(hierarchy: Hierarchy, count: int, seed: int) -> list[Draft]:
-    """`count` clean certificates, their statuses, then the defects placed among them."""
+    """`count` certificates as the CA meant to issue them, their statuses and keys, then the
+    defects placed among them (and any precertificate-only draft after them)."""
     rng = random.Random(f"{seed}:population")
     customers = make_customers(max(30, count // 12), seed)
     organizations = [c for c in customers if c.kind != "small"]
     pickers = {
-        "dv": _Picker(customers),
-        "ov": _Picker(organizations),
+        "dv": Picker(customers),
+        "ov": Picker(organizations),
         # EV: the enterprises and a third of the businesses.
-        "ev": _Picker([c for c in organizations if c.kind == "enterprise" or c.index % 3 == 0]),
+        "ev": Picker([c for c in organizations if c.kind == "enterprise" or c.index % 3 == 0]),
     }
+    counts = family_counts(count)
     drafts = []
-    for when in sorted(_issue_time(rng) for _ in range(count)):
+    for when in sorted(_issue_time(rng) for _ in range(count - sum(counts.values()))):
         validation = _validation(rng, when)
         customer = pickers[validation](rng)
         names = _names(rng, customer, validation)
-        key, key_usage = _key(customer, when, seed)
+        owner, kind = _tls_key(customer, names, when)
         ca = hierarchy.issuing(validation, when)
         spec = CertSpec(
             subject=_subject(rng, customer, validation, names[0], when),
             dns_names=names,
             not_before=when,
             days=_validity_days(rng, when, validation, customer),
-            key=key,
             issuer=ca.issuer,
-            serial=_serial(rng),
-            key_usage=key_usage,
+            serial=serial(rng),
+            key_usage=_USAGE.get(kind, ("digital_signature",)),
             eku=_EKU_BOTH if when < SERVER_AUTH_ONLY else _EKU_SERVER,
             policies=(_POLICY[validation],),
+            policy_cps=f"{URL_BASE}/cps" if validation == "ev" and when < EV_CPS_UNTIL else None,
             ocsp_url="default" if when < OCSP_DROPPED else None,
             subject_key_id=when < dates.BR_2_0,  # BR 2.0 makes it NOT RECOMMENDED for subscribers
             ecdsa_deterministic=True,
         )
         if when >= CT_FROM or validation == "ev":
             spec = with_scts(spec)
-        drafts.append(Draft(spec, validation, customer.name, ca))
+        drafts.append(Draft(spec, validation, customer.name, ca, owner, kind, customer))
+    for made in family_drafts(counts, customers, seed, ISSUANCE_START, ISSUANCE_END, GROWTH):
+        ca = hierarchy.issuing(made.validation, made.spec.not_before)
+        spec = made.spec.but(issuer=ca.issuer)
+        owner = f"own:{made.validation}:{spec.serial}"
+        drafts.append(Draft(spec, made.validation, made.customer, ca, owner, made.key_kind))
+    drafts.sort(key=lambda d: d.spec.not_before)
+    ring = KeyRing(seed)
     _revoke(drafts, rng)
+    assign_keys(drafts, ring, ISSUANCE_END)
     _place_defects(drafts, count, rng)
-    return drafts
+    orphans = population_defects.plant(drafts, ring, rng, STILL_ACTIVE, ISSUANCE_END)
+    _keep_precertificates(drafts)
+    return drafts + orphans
+
+
+def _issue_time(rng: random.Random) -> datetime:
+    """A notBefore in the issuance period, with issuance growing GROWTH-fold over it."""
+    return growing_time(rng, ISSUANCE_START, ISSUANCE_END, GROWTH)
 
 
 def with_scts(spec: CertSpec) -> CertSpec:
@@ -519,7 +348,7 @@ def _revoke(drafts: list[Draft], rng: random.Random) -> None:
         revoked_at = draft.spec.not_before + timedelta(seconds=int(delay * 86400))
         if revoked_at < ISSUANCE_END:
             draft.status, draft.revoked_at = "revoked", revoked_at
-            draft.reason = _weighted(rng, REVOCATION_REASONS)
+            draft.reason = weighted(rng, REVOCATION_REASONS)
 
 
 def _place_defects(drafts: list[Draft], count: int, rng: random.Random) -> None:
@@ -548,57 +377,122 @@ def _place_defects(drafts: list[Draft], count: int, rng: random.Random) -> None:
             drafts[i].defect = defect
 
 
+def _keep_precertificates(drafts: list[Draft]) -> None:
+    """The precertificates the issuance system kept: those it logged since the upgrade, of the
+    certificates issued as meant (a defective certificate's precertificate was not kept)."""
+    for draft in drafts:
+        if (
+            draft.precertificate is None
+            and draft.spec.scts
+            and draft.spec.not_before >= PRECERTIFICATES_KEPT_FROM
+            and draft.defect is None
+            and draft.population_defect is None
+        ):
+            draft.precertificate = "kept"
+
+
 # --- rows ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class SampleRows:
+    certificates: list[dict[str, Any]]
+    precertificates: list[dict[str, Any]]
+    defect_of: dict[int, str]  # certificates.id -> the defect (defects.py, family_defects.py)
+    # (table, id) -> the population defect (population_defects.py) the row carries
+    population_defect_of: dict[tuple[str, int], str]
+
+    def defect_counts(self) -> Counter[str]:
+        return Counter(self.defect_of.values()) + Counter(self.population_defect_of.values())
 
 
 def make_certificate_rows(
     hierarchy: Hierarchy, count: int, seed: int, progress: bool = False
 ) -> tuple[list[dict[str, Any]], dict[int, str]]:
-    """The `certificates` rows in insertion order (the surrogate key follows created_at), and
-    the defect of each defective row by its key."""
+    """The `certificates` rows in insertion order, and the defect of each defective row."""
+    sample = make_sample_rows(hierarchy, count, seed, progress)
+    return sample.certificates, sample.defect_of
+
+
+def make_sample_rows(
+    hierarchy: Hierarchy, count: int, seed: int, progress: bool = False
+) -> SampleRows:
+    """The rows of both tables in insertion order (the surrogate key follows created_at), and
+    which rows carry which defect."""
     drafts = plan_population(hierarchy, count, seed)
     rng = random.Random(f"{seed}:rows")
-    made_rows: list[tuple[dict[str, Any], str | None]] = []
+    made: list[tuple[dict[str, Any], str | None, str | None]] = []
+    kept: list[tuple[dict[str, Any], str | None]] = []
     for draft in _progress(drafts, progress):
         spec = draft.spec
         der: bytes | None
         if draft.defect is None:
-            der = _der(spec)
+            der = _der(spec) if draft.precertificate != "only" else None
         else:
-            made = draft.defect.make(spec, rng)
-            if isinstance(made, CertSpec):
-                if made.scts:  # as many SCTs as the defective certificate's lifetime needs
-                    made = with_scts(made)
-                spec, der = made, _der(made)
+            changed = draft.defect.make(spec, rng)
+            if isinstance(changed, CertSpec):
+                if changed.scts:  # as many SCTs as the defective certificate's lifetime needs
+                    changed = with_scts(changed)
+                spec, der = changed, _der(changed)
             else:
-                der = made  # raw bytes or none: the row's columns are the intended certificate's
-        not_before = spec.not_before.replace(tzinfo=None)
-        row = {
-            "issuing_ca_id": draft.ca.id,
-            "der": der,
-            "serial": _hex(spec.serial or 0),
-            "issuer_dn": _rfc4514(draft.ca.issuer.subject),
-            "subject_dn": spec.subject.rfc4514_string(),
-            "not_before": not_before,
-            "not_after": not_before + timedelta(days=spec.days, seconds=-1),
-            "status": draft.status,
-            "revoked_at": draft.revoked_at.replace(tzinfo=None) if draft.revoked_at else None,
-            "revocation_reason": draft.reason,
-            "validation_type": draft.validation,
-            "customer": draft.customer,
-            "created_at": not_before + timedelta(seconds=rng.randrange(1, 9)),
-        }
+                der = changed  # raw bytes or none: the row's columns are the intended certificate's
+        row = _row(draft, spec, der, rng)
         if draft.defect is not None and draft.defect.row is not None:
             draft.defect.row(row, rng)
-        made_rows.append((row, draft.defect.name if draft.defect else None))
-    made_rows += [(row, None) for row in incident_rows()]
-    made_rows.sort(key=lambda pair: (pair[0]["created_at"], pair[0]["serial"]))
-    defect_of = {}
-    for key, (row, defect) in enumerate(made_rows, 1):
+        if draft.precertificate is not None:
+            kept.append((_precertificate_row(draft, row), draft.population_defect))
+        if draft.precertificate != "only":
+            made.append((row, draft.defect.name if draft.defect else None, draft.population_defect))
+    made += [(row, None, None) for row in incident_rows()]
+    made.sort(key=lambda t: (t[0]["created_at"], t[0]["serial"]))
+    kept.sort(key=lambda t: (t[0]["created_at"], t[0]["serial"]))
+    defect_of: dict[int, str] = {}
+    population_defect_of: dict[tuple[str, int], str] = {}
+    for key, (row, defect, population) in enumerate(made, 1):
         row["id"] = key
         if defect is not None:
             defect_of[key] = defect
-    return [row for row, _ in made_rows], defect_of
+        if population is not None:
+            population_defect_of["certificates", key] = population
+    for key, (row, population) in enumerate(kept, 1):
+        row["id"] = key
+        if population is not None:
+            population_defect_of["precertificates", key] = population
+    return SampleRows(
+        [r for r, _, _ in made], [r for r, _ in kept], defect_of, population_defect_of
+    )
+
+
+def _row(draft: Draft, spec: CertSpec, der: bytes | None, rng: random.Random) -> dict[str, Any]:
+    not_before = spec.not_before.replace(tzinfo=None)
+    return {
+        "issuing_ca_id": draft.ca.id,
+        "der": der,
+        "serial": _hex(spec.serial or 0),
+        "issuer_dn": _rfc4514(draft.ca.issuer.subject),
+        "subject_dn": spec.subject.rfc4514_string(),
+        "not_before": not_before,
+        "not_after": not_before + timedelta(days=spec.days, seconds=-1),
+        "status": draft.status,
+        "revoked_at": draft.revoked_at.replace(tzinfo=None) if draft.revoked_at else None,
+        "revocation_reason": draft.reason,
+        "validation_type": draft.validation,
+        "customer": draft.customer,
+        "created_at": not_before + timedelta(seconds=rng.randrange(2, 9)),
+    }
+
+
+def _precertificate_row(draft: Draft, row: dict[str, Any]) -> dict[str, Any]:
+    """The kept precertificate (RFC 6962 3.1): the certificate's TBS with the poison extension
+    and without the SCTs, logged a second or so before the certificate was signed."""
+    spec = draft.spec.but(precertificate=True, scts=0)
+    if draft.precertificate == "differs":
+        names = population_defects.differing_precertificate_names(spec.dns_names or ())
+        spec = spec.but(dns_names=names)
+    return row | {
+        "der": _der(spec),
+        "created_at": row["created_at"] - timedelta(seconds=1),
+    }
 
 
 # The seven certificates of Bugzilla 1544722: found missing L/ST on 2019-03-06, reported in May,
@@ -707,11 +601,15 @@ def _fast_sqlite(connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def _write(engine: Engine, ca_rows: list[dict[str, Any]], rows: list[dict[str, Any]]) -> None:
-    tables = [issuing_cas, certificates]
+def _write(
+    engine: Engine, ca_rows: list[dict[str, Any]], rows: list[dict[str, Any]],
+    precertificate_rows: list[dict[str, Any]],
+) -> None:  # fmt: skip
+    tables = [issuing_cas, certificates, precertificates]
     with engine.begin() as conn:
         metadata.drop_all(conn, tables=tables)
         metadata.create_all(conn, tables=tables)
         conn.execute(issuing_cas.insert(), ca_rows)
-        for start in range(0, len(rows), BATCH):
-            conn.execute(certificates.insert(), rows[start : start + BATCH])
+        for table, table_rows in ((certificates, rows), (precertificates, precertificate_rows)):
+            for start in range(0, len(table_rows), BATCH):
+                conn.execute(table.insert(), table_rows[start : start + BATCH])

@@ -42,6 +42,11 @@ certificates = Table(
     Column("created_at", DateTime, nullable=False),
 )
 
+# The precertificates the issuance system keeps (RFC 6962 3.1), laid out like `certificates`:
+# the certificate a precertificate announces has the same issuer and serial.
+precertificates = Table("precertificates", metadata, *(c._copy() for c in certificates.columns))
+
+Index("ix_precertificates_issuer_serial", precertificates.c.issuing_ca_id, precertificates.c.serial)
 Index("ix_certificates_not_after", certificates.c.not_after)
 Index("ix_certificates_issuer_serial", certificates.c.issuing_ca_id, certificates.c.serial)
 Index("ix_certificates_status", certificates.c.status, certificates.c.revoked_at)

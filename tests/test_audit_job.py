@@ -19,19 +19,25 @@ LOCALITY_LINT = "subject_organization_requires_locality_or_state"
 
 
 def _active_ids(db_url: str, as_of: datetime) -> set[str]:
-    """The active population, computed independently of the job: in Python, from every row."""
-    path = db_url.removeprefix("sqlite:///")
+    """The active population, computed independently of the job: in Python, from every row of
+    `certificates` and of `precertificates` (rows of their own, their ids prefixed by the
+    table's name)."""
+    con = sqlite3.connect(db_url.removeprefix("sqlite:///"))
+    tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     t = as_of.replace(tzinfo=None)
-    rows = sqlite3.connect(path).execute(
-        "SELECT id, not_before, not_after, status, revoked_at FROM certificates"
-    )
     ts = datetime.fromisoformat
-    return {
-        str(i)
-        for i, nb, na, status, revoked in rows
-        if ts(nb) <= t < ts(na)
-        and (status != "revoked" or (revoked is not None and ts(revoked) > t))
-    }
+    active = set()
+    for table, prefix in (("certificates", ""), ("precertificates", "precertificates:")):
+        if table not in tables:
+            continue
+        rows = con.execute(f"SELECT id, not_before, not_after, status, revoked_at FROM {table}")
+        active |= {
+            f"{prefix}{i}"
+            for i, nb, na, status, revoked in rows
+            if ts(nb) <= t < ts(na)
+            and (status != "revoked" or (revoked is not None and ts(revoked) > t))
+        }
+    return active
 
 
 def _table(run_dir, name):  # type: ignore[no-untyped-def]
@@ -92,6 +98,13 @@ def test_counts_reconcile_with_parquet(recent_run) -> None:  # type: ignore[no-u
             sum(1 for v in certs.column(f"n_{status}").to_pylist() if v)
             == counts["certificates_with"][status]
         )
+
+
+def test_run_json_says_where_the_wall_time_went(recent_run) -> None:  # type: ignore[no-untyped-def]
+    phases = recent_run.run["phase_seconds"]
+    assert set(phases) == {"partitions", "population_lints", "finish"}
+    assert all(v >= 0 for v in phases.values())
+    assert sum(phases.values()) <= recent_run.run["wall_seconds"] + 0.01
 
 
 def test_incident_certificates_each_get_the_locality_error(incident_run) -> None:  # type: ignore[no-untyped-def]

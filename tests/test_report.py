@@ -236,7 +236,7 @@ def section(html: str, anchor: str) -> str:
 
 def text(fragment: str) -> str:
     """Tag-free, unescaped, whitespace-collapsed text of an HTML fragment."""
-    inline = re.sub(r"</?(?:a|code|span|strong)\b[^>]*>", "", fragment)
+    inline = re.sub(r"</?(?:a|code|span|strong|wbr)\b[^>]*>", "", fragment)
     return " ".join(htmllib.unescape(re.sub(r"<[^>]+>", " ", inline)).split())
 
 
@@ -334,11 +334,14 @@ def test_long_lists_are_capped_with_a_note(report: str) -> None:
     body = section(report, f"lint-{VALIDITY}")
     listed = rows(body)
     assert len(listed) == 200
-    # the list collapsed by default; opened, the first 25 shown, the next 175 in a further
-    # collapsed <details>, the rest only in the CSV
-    assert re.search(
-        r'<details class="lint-details">\s*<summary>Affected certificates: 203</summary>', body
+    # the problem collapsed to its line by default; opened, the first 25 shown, the next 175 in
+    # a further collapsed <details>, the rest only in the CSV
+    line = re.search(
+        r'<details class="lint-details">\s*<summary class="problem">(.*?)</summary>', body, re.S
     )
+    # severity, lint, certificates, families, source and citation, revocation deadline
+    summary = text(line.group(1)) if line else ""
+    assert summary == f"error {VALIDITY} 203 TLS 203 cabf_br BR 6.3.2 2026-12-01"
     opened = re.sub(r'<details class="more-rows">.*?</details>', "", body, flags=re.S)
     assert len(rows(opened)) == 25
     details = re.findall(r'<details class="more-rows">\s*<summary>(.*?)</summary>', body, re.S)
@@ -747,6 +750,8 @@ def test_revocation_deadlines_and_how_long_open(compared: Path) -> None:
     assert by_lint[0].endswith("98 days 2026-08-25 past 2")
     assert by_lint[1].endswith("98 days — –")  # a warning has no deadline
     body = section(html, f"lint-{LOCALITY}")
+    problem = text(re.search(r'<summary class="problem">(.*?)</summary>', body, re.S).group(1))
+    assert problem.endswith("2026-08-25 2 past"), problem  # the earliest deadline, and how many
     line = text(re.search(r'<p class="deadline-line">(.*?)</p>', body, re.S).group(1))
     assert "Revocation deadline (BR 4.9.1.1, 5 days from discovery): 2026-08-25 21:00:12Z" in line
     assert "2 certificates past the deadline at the end of this run" in line

@@ -28,6 +28,7 @@ from audit.jobs.progress import PROGRESS_DIR
 from audit.outputs.parts import CERTIFICATES_DIR, FINDINGS_DIR, part_name
 from audit.outputs.runjson import PARTIAL_MARKER, RUN_JSON
 from audit.sample_db import schema
+from audit.source.credentials import WorkerURL
 from audit.source.database import (
     BATCH_ROWS,
     DatabaseUnreachable,
@@ -37,7 +38,7 @@ from audit.source.database import (
 from audit.source.schema import load_mapping
 from tests.test_population import RANDOM_SERIAL, _row
 
-AS_OF = datetime(2025, 7, 1, tzinfo=UTC)  # the sample's 160 active then, and two rows below
+AS_OF = datetime(2025, 7, 1, tzinfo=UTC)  # the sample's 186 active then, and two rows below
 PARTITIONS = 8
 
 
@@ -253,7 +254,8 @@ def partition_task(db: str, run_dir: Path, retry_seconds: float) -> PartitionTas
     # As on PostgreSQL: the partition is planned in the run's exported snapshot.
     partition = dataclasses.replace(partition, snapshot="00000003-00000002-1")
     names = ("ca_subject_country_present",)
-    return PartitionTask(db, database.mapping, AS_OF, names, run_dir, partition, retry_seconds)
+    url = WorkerURL(db, password_withheld=False)  # SQLite: no password
+    return PartitionTask(url, database.mapping, AS_OF, names, run_dir, partition, retry_seconds)
 
 
 def flaky_rows(monkeypatch: pytest.MonkeyPatch, failures: list[Exception]) -> list[str | None]:
@@ -284,7 +286,7 @@ def test_a_lost_connection_reads_the_partition_again_without_duplicates(
     assert reads == ["00000003-00000002-1", "00000003-00000002-1", None]
     assert (done.attempts, done.snapshot) == (3, "new")
     ids = ds.dataset(tmp_path / CERTIFICATES_DIR, format="parquet").to_table()["cert_id"]
-    assert len(ids) == len(set(ids.to_pylist())) == done.stats.scanned == 162
+    assert len(ids) == len(set(ids.to_pylist())) == done.stats.scanned == 188
     assert [p.name for p in (tmp_path / CERTIFICATES_DIR).iterdir()] == [part_name(0)]
 
 

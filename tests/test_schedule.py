@@ -149,4 +149,8 @@ def test_baseline_latest_takes_the_previous_run_and_warns_on_the_first(
         r for r in runs_in(tmp_path) if r not in (first_run,) and "partial" not in r.name
     ]
     baseline = json.loads((second_run / RUN_JSON).read_text())["baseline"]
-    assert baseline == {"run_id": first_run.name, "path": str(first_run.resolve())}
+    assert baseline == {
+        "run_id": first_run.name,
+        "path": str(first_run.resolve()),
+        "rules_as_of": None,
+    }

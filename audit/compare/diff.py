@@ -21,6 +21,7 @@ import pyarrow.parquet as pq
 
 from audit.outputs import sql
 from audit.outputs.reader import KEY, RunDirectory
+from audit.outputs.rules_date import unlike
 from audit.outputs.schemas import TIMESTAMP
 
 NEW, RESOLVED, PERSISTING, NOT_RUN = "new", "resolved", "persisting", "not run"
@@ -150,8 +151,10 @@ class Diff:
         head = (
             f"old: {self.old.run_id} (as of {self.old.meta.get('as_of')}; {_audited(self.old)})\n"
             f"new: {self.new.run_id} (as of {self.new.meta.get('as_of')}; {_audited(self.new)})\n"
-            "findings per lint (a finding is one certificate failing one lint):\n"
         )
+        if note := unlike(self.old.meta, self.new.meta):  # one date's rules against another's
+            head += f"warning: {note}\n"
+        head += "findings per lint (a finding is one certificate failing one lint):\n"
         rows = [r for r in self.by_lint.to_pylist() if r["old_findings"] or r["new_findings"]]
         width = max([len("lint"), *(len(r["lint"]) for r in rows)])
         cols = ("old", "new", "+new", "resolved", "persisting")

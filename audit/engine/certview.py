@@ -64,6 +64,9 @@ class RowFacts:
     not_after: datetime | None = None
     status: str | None = None
     revoked_at: datetime | None = None
+    revocation_reason: int | None = None  # RFC 5280 CRLReason of a revoked row, when recorded
+    issued: datetime | None = None  # when the row says it was issued (Boulder's `issued`)
+    precertificate: bool = False  # the database keeps the row as a precertificate
 
 
 class NotACertificate(ValueError):
@@ -275,6 +278,9 @@ class CertView:
         # The time of the audit, set by the engine: a lint's only "now" (never the clock), so
         # that what a lint reads of it is seen like any other per-certificate read.
         self.as_of: datetime | None = None
+        # The date whose rules every certificate is judged by, when the engine is told one
+        # (`--rules-as-of`); None: each by its own notBefore. Read it through `judged_at`.
+        self.rules_as_of: datetime | None = None
         self._crypto: x509.Certificate | None
         try:
             self._crypto = x509.load_der_x509_certificate(der)
@@ -392,6 +398,13 @@ class CertView:
         except Exception:  # asn1crypto refuses it too: read the characters leniently
             encoded = self.validity_encoding[which]
             return _lenient_time(encoded.tag, encoded.text)
+
+    @property
+    def judged_at(self) -> datetime:
+        """The date whose rules the certificate is judged by: its notBefore (the rules in
+        force when it was issued), unless the engine judges by those of another date. A check
+        whose requirement changed on a date (`dates.X`) compares this, not notBefore."""
+        return self.not_before if self.rules_as_of is None else self.rules_as_of
 
     @derived
     def validity_seconds(self) -> int:
@@ -793,6 +806,12 @@ class CertView:
         ext = self.extensions.get(oid)
         if ext is None:
             return None
+        try:  # the engine's own walk over the encoded extensions: no second parse
+            encoded = self.encoded_extension(oid)
+        except Exception:  # a header the walk cannot read: the decoders below may still
+            encoded = None
+        if encoded is not None:
+            return encoded.value
         if ext.asn1 is not None:
             return bytes(ext.asn1["extn_value"].contents)
         if isinstance(ext.crypto, x509.UnrecognizedExtension):

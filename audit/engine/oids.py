@@ -70,6 +70,9 @@ CT_PRECERT_POISON = "1.3.6.1.4.1.11129.2.4.3"
 CT_SCT_LIST = "1.3.6.1.4.1.11129.2.4.2"
 TOR_SERVICE_DESCRIPTOR = "2.23.140.1.31"  # Ballot 201 / EVG Appendix F: .onion key hashes
 CABF_ORGANIZATION_IDENTIFIER = "2.23.140.3.1"  # EVG 9.8.2 cabfOrganizationIdentifier
+QC_STATEMENTS = "1.3.6.1.5.5.7.1.3"  # RFC 3739 3.2.6 qcStatements (ETSI EN 319 412-5)
+TLS_FEATURE = "1.3.6.1.5.5.7.1.24"  # RFC 7633 4.2 TLS feature (OCSP must-staple)
+SMIME_CAPABILITIES = "1.2.840.113549.1.9.15"  # RFC 4262 S/MIME capabilities
 
 # Extended key usages.
 EKU_SERVER_AUTH = "1.3.6.1.5.5.7.3.1"
@@ -87,6 +90,18 @@ POLICY_EV = "2.23.140.1.1"
 POLICY_DV = "2.23.140.1.2.1"
 POLICY_OV = "2.23.140.1.2.2"
 POLICY_IV = "2.23.140.1.2.3"
+# Code Signing BR 7.1.6.1 (and EVG for code signing, now CS BR): the reserved policy OIDs.
+POLICY_EV_CODE_SIGNING = "2.23.140.1.3"
+POLICY_CODE_SIGNING = "2.23.140.1.4.1"
+POLICY_TIME_STAMPING = "2.23.140.1.4.2"
+# S/MIME BR 7.1.6.1: 2.23.140.1.5.<validation>.<generation>, validation 1 mailbox, 2
+# organization, 3 sponsor, 4 individual; generation 1 legacy, 2 multipurpose, 3 strict.
+POLICY_SMIME_ARC = "2.23.140.1.5."
+# ETSI EN 319 411-2 5.3: EU qualified certificates for natural (QCP-n) and legal persons (QCP-l),
+# with or without a QSCD: signatures and seals, never websites (those are QEVCP-w, QNCP-w).
+POLICIES_ETSI_QUALIFIED_NOT_WEB = frozenset(
+    {"0.4.0.194112.1.0", "0.4.0.194112.1.1", "0.4.0.194112.1.2", "0.4.0.194112.1.3"}
+)
 CPS_QUALIFIER = "1.3.6.1.5.5.7.2.1"
 USER_NOTICE_QUALIFIER = "1.3.6.1.5.5.7.2.2"
 

@@ -26,12 +26,15 @@ if TYPE_CHECKING:
     from audit.engine.certview import CertView
 
 # Bumped when lints are added or removed or change logic; each lint also has its own version.
-CATALOGUE_VERSION = "2026.11.1"
+CATALOGUE_VERSION = "2026.12.1"
 
 
 class Source(StrEnum):
     CABF_BR = "cabf_br"
     CABF_EV = "cabf_ev"
+    CABF_CS = "cabf_cs"  # Code Signing BR: code-signing and time-stamping certificates
+    ETSI = "etsi"  # ETSI EN 319 412 (qualified certificates) and TS 119 495 (PSD2)
+    CABF_SMIME = "cabf_smime"
     RFC5280 = "rfc5280"
     MOZILLA = "mozilla"
     CHROME = "chrome"
@@ -44,6 +47,9 @@ class Source(StrEnum):
 SOURCE_TITLES = {
     Source.CABF_BR: "CA/Browser Forum Baseline Requirements (TLS)",
     Source.CABF_EV: "CA/Browser Forum EV Guidelines",
+    Source.CABF_CS: "CA/Browser Forum Code Signing Baseline Requirements",
+    Source.ETSI: "ETSI EN 319 412 certificate profiles and TS 119 495",
+    Source.CABF_SMIME: "CA/Browser Forum S/MIME Baseline Requirements",
     Source.RFC5280: "RFC 5280 and related IETF profiles",
     Source.MOZILLA: "Mozilla Root Store Policy",
     Source.CHROME: "Chrome Root Program Policy",

@@ -3,6 +3,12 @@
 Order per lint (the zlint model): applies to this profile and situation? (else `na`) →
 issued inside the rule's effective window? (else `ne`) → check.
 
+The date a certificate is judged by (`judged_at`) is its notBefore: the rules in force when it
+was issued. An engine made with `rules_as_of` judges every certificate by the rules in force at
+that date instead (`--rules-as-of`: a template reviewed before issuing with it, or which active
+certificates today's rules would reject). That one setting decides which lints are in force and
+what `CertView.judged_at` tells a check that reads the date itself.
+
 A run lints a batch of certificates at a time, one stage of the work for the whole batch
 before the next (`Engine.lint_rows`): decoding, profiles, plans, then each lint over every
 certificate it applies to. Each certificate's findings are the same as linted alone; the
@@ -66,7 +72,8 @@ class CertReport:
 
 
 class _ProfileLints:
-    """The lints of one profile, and which of them are in force for each span of notBefore.
+    """The lints of one profile, and which of them are in force for each span of the date a
+    certificate is judged by (its notBefore, or the engine's `rules_as_of`).
 
     Effective and ineffective dates cut time into spans; in each span a fixed set of lints is in
     force. Looking the span up once per certificate replaces a date test per lint. Within a span,
@@ -91,7 +98,7 @@ class _ProfileLints:
         self.all = tuple(lints)
         cuts = sorted({d for x in lints for d in (x.effective, x.ineffective) if d is not None})
         self.cuts = cuts
-        # spans[i] holds the lints in force for cuts[i-1] <= notBefore < cuts[i].
+        # spans[i] holds the lints in force for cuts[i-1] <= judged_at < cuts[i].
         starts = [None, *cuts]
         self.spans = [tuple(x for x in lints if _in_force(x, start)) for start in starts]
         # The lints in force per span, as sets: a lint in force that a batch keeping every status
@@ -105,13 +112,14 @@ class _ProfileLints:
         # And per set of lints whose `when` reads only common parts: which of them apply.
         self._filters: _Groups = {}
 
-    def in_force(self, issued: datetime) -> tuple[Lint, ...]:
-        return self.spans[bisect_right(self.cuts, issued)]
+    def in_force(self, judged_at: datetime) -> tuple[Lint, ...]:
+        return self.spans[bisect_right(self.cuts, judged_at)]
 
-    def plan(self, issued: datetime, present: frozenset[str] | None) -> _Plan:
-        """The lints to run for a certificate issued at `issued` whose extension OIDs are
-        `present` (None when they cannot be read: every lint in force, `needs` asked per lint)."""
-        key = (bisect_right(self.cuts, issued), present)
+    def plan(self, judged_at: datetime, present: frozenset[str] | None) -> _Plan:
+        """The lints to run for a certificate judged by the rules of `judged_at` whose extension
+        OIDs are `present` (None when they cannot be read: every lint in force, `needs` asked
+        per lint)."""
+        key = (bisect_right(self.cuts, judged_at), present)
         reads = self._reads
         if reads is not None and reads.version != self._planned_at:
             self._plans.clear()  # a lint was found to read other parts: group it anew
@@ -197,13 +205,20 @@ class Engine:
     """Holds the catalogue with its lints pre-sorted by profile: chosen once, not per certificate."""
 
     def __init__(
-        self, catalogue: Catalogue, as_of: datetime | None = None, *, share: bool = True
+        self,
+        catalogue: Catalogue,
+        as_of: datetime | None = None,
+        *,
+        share: bool = True,
+        rules_as_of: datetime | None = None,
     ) -> None:
         """`share`: reuse a lint's result across certificates that encode the parts it reads
         alike (audit/engine/shared.py); off, every lint runs for every certificate (same
-        findings, for comparison)."""
+        findings, for comparison). `rules_as_of`: judge every certificate by the rules in force
+        at this date, not at its notBefore (module docstring)."""
         self.catalogue = catalogue
         self.as_of = as_of or datetime.now(UTC)  # the time of the audit, for time-dependent notices
+        self.rules_as_of = rules_as_of
         self._reads = shared.LintReads() if share else None
         self._by_profile = {
             p: _ProfileLints([x for x in catalogue if p in x.applies_to], self._reads)
@@ -217,7 +232,7 @@ class Engine:
     ) -> CertReport:
         """Lint one certificate; `row` is what the issuance database says about it, if known.
 
-        `findings_only` (what a run writes): lints not in force at notBefore are skipped without
+        `findings_only` (what a run writes): lints not in force are skipped without
         asking whether they apply, and only results at `info` or above are kept. The findings are
         the same either way.
         """
@@ -228,8 +243,13 @@ class Engine:
             return view
         view.db_row = row
         report = CertReport(view.sha256, view.profile, view)
-        report.results = self._every_lint(view, _issued(view))
+        report.results = self._every_lint(view, self._judged_at(view))
         return report
+
+    def _judged_at(self, view: CertView) -> datetime | None:
+        """The date whose rules the certificate is judged by (module docstring); None when it
+        is its notBefore and that cannot be decoded."""
+        return self.rules_as_of if self.rules_as_of is not None else _issued(view)
 
     def lint_row(self, der: bytes | None, row: RowFacts | None) -> CertReport:
         """Lint a database row (findings only): its certificate, or a finding that it stores none."""
@@ -273,12 +293,12 @@ class Engine:
             view = report.view
             if view is None:
                 continue
-            issued = _issued(view)
-            if issued is None:  # no lint can be dated: each is asked in full, as lint_der does
-                report.results = self._every_lint(view, issued)
+            judged_at = self._judged_at(view)
+            if judged_at is None:  # no lint can be dated: each is asked in full, as lint_der does
+                report.results = self._every_lint(view, judged_at)
                 continue
-            plan = self._by_profile[report.profile].plan(issued, _present_extensions(view))
-            staged.append(_Staged(report, view, issued, plan, False))
+            plan = self._by_profile[report.profile].plan(judged_at, _present_extensions(view))
+            staged.append(_Staged(report, view, judged_at, plan, False))
         for item in staged:  # every field read (strictness decides whether to share results)
             plan = item.plan
             item.share = bool(plan.shared or plan.applies) and shared.shareable(item.view)
@@ -325,9 +345,9 @@ class Engine:
         steps gave: a lint in force that gave none did not apply (`na`); one not in force is
         asked as lint_der asks it (`na` or `ne`)."""
         lints = self._by_profile[item.report.profile]
-        in_force = lints.span_sets[bisect_right(lints.cuts, item.issued)]
+        in_force = lints.span_sets[bisect_right(lints.cuts, item.judged_at)]
         given = {r.lint: r for r in item.report.results}
-        view, issued = item.view, item.issued
+        view, judged_at = item.view, item.judged_at
         present: frozenset[str] | None | bool = False  # read once, if a lint not in force asks
         out: list[Result] = []
         for x in lints.all:
@@ -338,7 +358,7 @@ class Engine:
                 else:
                     if present is False:
                         present = _present_extensions(view)
-                    result = _run(x, view, issued, present)  # type: ignore[arg-type]
+                    result = _run(x, view, judged_at, present)  # type: ignore[arg-type]
             out.append(result)
         return out
 
@@ -410,10 +430,10 @@ class Engine:
                 out.append((x, None, check))
         return out, True
 
-    def _every_lint(self, view: CertView, issued: datetime | None) -> list[Result]:
+    def _every_lint(self, view: CertView, judged_at: datetime | None) -> list[Result]:
         """Every lint of the certificate's profile, in the full zlint order (`_run`)."""
         present = _present_extensions(view)
-        return [_run(x, view, issued, present) for x in self._by_profile[view.profile].all]
+        return [_run(x, view, judged_at, present) for x in self._by_profile[view.profile].all]
 
     def _view(self, der: bytes) -> CertView | CertReport:
         """The certificate, or the report that it is none."""
@@ -424,6 +444,7 @@ class Engine:
         except NotACertificate as exc:
             return self.not_a_certificate(der, str(exc))
         view.as_of = self.as_of
+        view.rules_as_of = self.rules_as_of
         return view
 
     def not_a_certificate(self, der: bytes, reason: str) -> CertReport:
@@ -450,7 +471,7 @@ class _Staged:
 
     report: CertReport
     view: CertView
-    issued: datetime
+    judged_at: datetime
     plan: _Plan
     share: bool  # whether results may be shared (shared.shareable), once every field is read
 
@@ -558,12 +579,12 @@ _RunOver = Callable[[tuple[_Step, ...], list[tuple[CertView, list[Result]]]], No
 
 
 def _run(
-    x: Lint, view: CertView, issued: datetime | None, present: frozenset[str] | None = None
+    x: Lint, view: CertView, judged_at: datetime | None, present: frozenset[str] | None = None
 ) -> Result:
     """The full zlint order: applies? (else na) → in force? (else ne) → check."""
-    if issued is None:
+    if judged_at is None:
         return Result(x, Status.FATAL, "could not check: notBefore cannot be decoded")
-    in_force = issued >= x.effective and (x.ineffective is None or issued < x.ineffective)
+    in_force = _in_force(x, judged_at)
     try:
         if x.needs and present is not None:
             if not x.needs <= present or (x.when is not None and not x.when(view)):

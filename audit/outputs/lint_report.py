@@ -1,13 +1,23 @@
 """What `certcensus lint` prints for each certificate: in text, its findings; in JSON, one object
-per line with every lint's status (the contract's format)."""
+per line with every lint's status (the contract's format). Judged by the rules of one date
+(`--rules-as-of`), the text starts with a line that says so, and each JSON object names the date
+(`rules_as_of`, after `profile`)."""
 
 from __future__ import annotations
 
 import json
+from datetime import datetime
 
 from audit.engine.registry import Catalogue
 from audit.engine.runner import CertReport, Result
 from audit.engine.status import Status
+from audit.outputs.rules_date import headline, to_json
+
+
+def text_head(rules_as_of: datetime | None) -> str:
+    """The line before the text reports: which rules judged them, when not each certificate's
+    own (empty then)."""
+    return "" if rules_as_of is None else f"{headline(rules_as_of)}.\n"
 
 
 def text_report(file: str, index: int, report: CertReport) -> str:
@@ -37,7 +47,11 @@ class JsonReport:
     once per catalogue: each lint's key and each status without a message. A certificate has a
     status for every lint, and encoding them all anew was a fifth of the command's time."""
 
-    def __init__(self, catalogue: Catalogue) -> None:
+    def __init__(self, catalogue: Catalogue, rules_as_of: datetime | None = None) -> None:
+        # after "profile" when certificates are judged by one date's rules
+        self._judged = (
+            "" if rules_as_of is None else f', "rules_as_of": {json.dumps(to_json(rules_as_of))}'
+        )
         self._slot = {x: i for i, x in enumerate(catalogue)}
         self._key = [json.dumps(x.name) + ": " for x in catalogue]
         self._bare = {s: f'{{"status": "{s.label}"}}' for s in Status}
@@ -51,6 +65,7 @@ class JsonReport:
         head = (
             f'{{"file": {json.dumps(file)}, "index": {index}, '
             f'"sha256": {json.dumps(report.sha256)}, "profile": {json.dumps(str(report.profile))}'
+            f"{self._judged}"
         )
         if report.error:
             return f'{head}, "error": {json.dumps(report.error)}}}'

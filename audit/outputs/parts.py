@@ -14,9 +14,12 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from audit.engine.certview import RowFacts
+from audit.engine.ct_tbs import ct_tbs_digests
+from audit.engine.profiles import PRECERTIFICATE
 from audit.engine.runner import CertReport
 from audit.engine.status import FINDING_STATUSES
 from audit.outputs import schemas
+from audit.outputs.keys import KEYS_DIR, key_row
 
 CERTIFICATES_DIR = "certificates"
 FINDINGS_DIR = "findings"
@@ -73,6 +76,7 @@ class PartStats:
 
     partition: int
     scanned: int = 0
+    precertificates: int = 0  # rows whose certificate is a precertificate (RFC 6962 poison)
     not_decodable: int = 0
     strict_decode_failures: int = 0
     findings: Counter[str] = field(default_factory=Counter)
@@ -82,6 +86,7 @@ class PartStats:
 
     def add(self, other: PartStats) -> None:
         self.scanned += other.scanned
+        self.precertificates += other.precertificates
         self.not_decodable += other.not_decodable
         self.strict_decode_failures += other.strict_decode_failures
         self.findings.update(other.findings)
@@ -101,24 +106,31 @@ class PartWriter:
         for sub, schema in (
             (CERTIFICATES_DIR, schemas.CERTIFICATES),
             (FINDINGS_DIR, schemas.FINDINGS),
+            (KEYS_DIR, schemas.KEYS),  # what the population's key checks read (outputs/keys.py)
         ):
             (run_dir / sub).mkdir(parents=True, exist_ok=True)
             path = self._files.enter_context(written_whole(run_dir / sub / part_name(partition)))
             writers.append(self._files.enter_context(pq.ParquetWriter(path, schema)))
-        self._certs, self._findings = writers
+        self._certs, self._findings, self._keys = writers
         self.partition = partition
         self.stats = stats
         self._cert_rows: list[dict[str, Any]] = []
         self._finding_rows: list[dict[str, Any]] = []
+        self._key_rows: list[dict[str, Any]] = []
 
     def add(self, report: CertReport, row: RowFacts) -> None:
         base = describe(report, row)
         counts = Counter(r.status.label for r in report.findings)
+        tbs, tbs_other_issuer = ct_tbs_digests(report.view.der) if report.view else (None, None)
         self._cert_rows.append(
             base
             | {
                 "status_in_db": row.status,
                 "revoked_at": row.revoked_at,
+                "revocation_reason": row.revocation_reason,
+                "precertificate_in_db": row.precertificate,
+                "ct_tbs_sha256": tbs,
+                "ct_tbs_sha256_other_issuer": tbs_other_issuer,
                 "partition": self.partition,
             }
             | {f"n_{s.label}": counts.get(s.label, 0) for s in FINDING_STATUSES}
@@ -132,8 +144,11 @@ class PartWriter:
                     "lint_version": r.lint.version, "revoked_at": row.revoked_at,
                 }
             )  # fmt: skip
+        if (key := key_row(report.view, row.cert_id)) is not None:
+            self._key_rows.append(key)
         s = self.stats
         s.scanned += 1
+        s.precertificates += report.profile in PRECERTIFICATE
         s.not_decodable += report.view is None
         s.strict_decode_failures += bool(report.view is not None and report.view.problems)
         s.findings.update(counts)
@@ -150,8 +165,11 @@ class PartWriter:
             self._findings.write_table(
                 pa.Table.from_pylist(self._finding_rows, schema=schemas.FINDINGS)
             )
+        if self._key_rows:
+            self._keys.write_table(pa.Table.from_pylist(self._key_rows, schema=schemas.KEYS))
         self._cert_rows.clear()
         self._finding_rows.clear()
+        self._key_rows.clear()
 
     def __enter__(self) -> PartWriter:
         return self

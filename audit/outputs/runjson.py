@@ -83,7 +83,13 @@ def population_counts(run: dict[str, Any]) -> str:
         return f"population digest over {leaves} certificates"
     without = scanned - leaves
     stores = "stores" if without == 1 else "store"
+    precertificates = run["counts"].get("precertificates")
+    of_them = (
+        f" ({precertificates:,} of the rows are precertificates)"
+        if isinstance(precertificates, int) and precertificates
+        else ""
+    )
     return (
         f"{scanned:,} rows audited, of which {without:,} {stores} no certificate (not in the "
-        f"digest); population digest over {leaves:,} certificates"
+        f"digest); population digest over {leaves:,} certificates{of_them}"
     )

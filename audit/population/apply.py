@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import contextlib
 from collections import Counter, defaultdict
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pyarrow as pa
@@ -23,27 +24,61 @@ import pyarrow.parquet as pq
 from audit.engine.registry import Lint
 from audit.engine.status import FINDING_STATUSES
 from audit.outputs import schemas, sql
+from audit.outputs.keys import KEYS_DIR
 from audit.outputs.parts import CERTIFICATES_DIR, FINDINGS_DIR, part_name, written_whole
 from audit.outputs.reader import dataset, part_files
 from audit.outputs.scan import batches
+from audit.population.batch_gcd import Mapper, local_map
 
 PART_NAME = "part-population.parquet"
+# The keys of rows revoked for keyCompromise, read from the database beside the active population
+# (audit/population/compromised.py): the one thing a run reads of rows it does not audit.
+COMPROMISED_KEYS = "compromised_keys.parquet"
 _DESCRIBE = [f.name for f in schemas.CERT_COLUMNS] + ["revoked_at", "partition"]
 
 
-class Population:
-    """The audited certificates of a run, to be read in batches (each a `pa.Table`)."""
+@dataclass
+class PopulationContext:
+    """What the run gives its population lints besides the datasets, and what they tell it."""
 
-    def __init__(self, certificates_dir: Path) -> None:
+    # Runs independent pieces of heavy work (the batch GCD's tasks): on the run's dask cluster,
+    # or one after another here. Each piece is a module-level function and its argument.
+    map: Mapper = local_map
+    badkeys_data: Path | None = None  # --badkeys-data: badkeys' blocklist files, if given
+    # What the lints read beyond the certificates and which checks they ran: run.json `scope`.
+    scope: dict[str, Any] = field(default_factory=dict)
+
+
+class Population:
+    """The audited certificates of a run, to be read in batches (each a `pa.Table`), with
+    their keys (`keys/`, audit/outputs/keys.py) and the keys revoked for keyCompromise."""
+
+    def __init__(self, certificates_dir: Path, context: PopulationContext | None = None) -> None:
         self.files = part_files(certificates_dir)  # closed part files only
         self.dataset = dataset(self.files, schemas.CERTIFICATES)
+        self.run_dir = certificates_dir.parent
+        keys = self.run_dir / KEYS_DIR
+        self.key_files = part_files(keys) if keys.is_dir() else []
+        self.context = context or PopulationContext()
+        self._shared: dict[str, Any] = {}
 
     @contextlib.contextmanager
     def query(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A bounded DuckDB connection with the view `certificates` (see `audit.outputs.sql`)."""
+        """A bounded DuckDB connection with the views `certificates`, `keys` and
+        `compromised_keys` (see `audit.outputs.sql`; a dataset the run has not: an empty view)."""
         with sql.connect() as con:
             sql.parquet_view(con, "certificates", self.files, schemas.CERTIFICATES)
+            sql.parquet_view(con, "keys", self.key_files, schemas.KEYS)
+            compromised = self.run_dir / COMPROMISED_KEYS
+            files = [compromised] if compromised.is_file() else []
+            sql.parquet_view(con, "compromised_keys", files, schemas.COMPROMISED_KEYS)
             yield con
+
+    def shared(self, name: str, compute: Callable[[], Any]) -> Any:
+        """`compute()`, once per run: what several lints read (the moduli's shared factors)."""
+        if name not in self._shared:
+            self._shared[name] = compute()
+        return self._shared[name]
 
     def batches(self, columns: list[str], where: pc.Expression | None = None) -> Iterator[pa.Table]:
         """The certificates' `columns` (only the rows `where` selects), in the dataset's order."""
@@ -56,11 +91,13 @@ class Population:
         return pa.concat_tables([empty, *self.batches(columns, where)])
 
 
-def apply_population_lints(run_dir: Path, lints: list[Lint]) -> int:
+def apply_population_lints(
+    run_dir: Path, lints: list[Lint], context: PopulationContext | None = None
+) -> int:
     """Add the population lints' findings to the run; returns how many were added."""
     if not lints:
         return 0
-    population = Population(run_dir / CERTIFICATES_DIR)
+    population = Population(run_dir / CERTIFICATES_DIR, context)
     hits: dict[str, list[tuple[Lint, str]]] = defaultdict(list)
     for x in lints:
         assert x.population_check is not None

@@ -14,7 +14,8 @@ def catalogue_text(catalogue: Catalogue) -> str:
     ]
     for source, in_source in groupby(catalogue, key=lambda x: x.source):
         lints = list(in_source)
-        lines.append(f"{SOURCE_TITLES[source]} [{source}] — {len(lints)} lints")
+        title = SOURCE_TITLES.get(source, str(source))  # a source added without a title yet
+        lines.append(f"{title} [{source}] — {len(lints)} lints")
         for section, in_section in groupby(lints, key=lambda x: x.section):
             lines.append(f"  {section}")
             for x in in_section:

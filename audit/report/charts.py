@@ -180,7 +180,7 @@ def issuer_chart(by_issuer: list[GroupLine]) -> Chart | None:
     ax.set_yticks(y, labels)
     ax.invert_yaxis()
     ax.set_xlabel("certificates (logarithmic scale)")
-    ax.set_title("Certificates with error or fatal findings, by issuer")
+    _title(fig, "Certificates with error or fatal findings, by issuer")
     fig.legend(loc="outside lower left", frameon=False, ncols=2)  # below: never on a bar
     caption = (
         "Per issuer: certificates audited (grey) and those with an error or fatal finding "
@@ -215,7 +215,7 @@ def lint_chart(lints: list[LintFindings]) -> Chart | None:
     ax.set_yticks(y, labels)
     ax.invert_yaxis()
     ax.set_xlabel("certificates (logarithmic scale)")
-    ax.set_title("Certificates per lint, worst status first (colour: the lint's worst status)")
+    _title(fig, "Certificates per lint, worst status first (colour: the lint's worst status)")
     caption = (
         "Certificates with a finding of each lint: fatal and error first, then warn and notice, "
         "each bar labelled with its count. The scale is logarithmic, so that a notice on every "
@@ -236,6 +236,12 @@ def _log_axis(ax: Axes, largest: int) -> None:
     ax.xaxis.set_major_locator(ticker.LogLocator(base=10))
     ax.xaxis.set_major_formatter(ticker.FuncFormatter(lambda value, _: f"{value:,.0f}"))
     ax.xaxis.set_minor_formatter(ticker.NullFormatter())
+
+
+def _title(fig: Figure, text: str) -> None:
+    """A bar chart's title, from the figure's left edge: over the axes, which start after the
+    labels (up to LABEL_CHARS long), a long title would run past the figure's right edge."""
+    fig.suptitle(text, x=0.0, ha="left", fontsize=10, fontweight="bold")
 
 
 def _bar_figure(bars: int) -> Figure:

@@ -36,6 +36,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from audit import __version__
+from audit.engine import profiles
 from audit.engine.registry import SOURCE_TITLES
 from audit.engine.status import Status
 from audit.outputs.reader import RunDirectory
@@ -51,7 +52,8 @@ DELAYED = "delayed revocation"  # certificates past their BR 4.9.1.1 deadline: i
 PRELIMINARY_HOURS = 72  # CCADB: a preliminary report within 72 hours of becoming aware
 FULL_REPORT_DAYS = 14  # CCADB: the full report within two weeks of the preliminary one
 BLANK = "[TO BE COMPLETED BY THE CA"
-NON_TLS = "non_tls"  # S/MIME and other certificates not logged to CT (audit.engine.profiles)
+# S/MIME, code-signing and other certificates are not logged to CT: no crt.sh link for them.
+NOT_LOGGED = frozenset(str(p) for p in profiles.OUTSIDE_TLS)
 _KEPT = 1000  # distinct messages (issuers) counted per problem: a bound on memory
 _SERIAL = re.compile(r"[0-9A-Fa-f:]{1,128}")
 _HEX64 = re.compile(r"[0-9a-f]{64}")
@@ -196,7 +198,7 @@ def _appendix_lines(rows: pa.Table) -> list[str]:
         rows["cert_id"].to_pylist(),
         strict=True,
     ):
-        if link and profile != NON_TLS:
+        if link and profile not in NOT_LOGGED:
             lines.append(link)
             continue
         shown_serial = serial if serial and _SERIAL.fullmatch(serial) else "(none)"

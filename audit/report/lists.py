@@ -14,10 +14,12 @@ from collections.abc import Iterator
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from audit.engine.profiles import family
+
 CSV_COLUMNS = [
     "sha256", "crtsh", "serial", "issuer", "subject", "not_before", "not_after", "status",
-    "message", "cert_id", "profile", "first_seen", "first_seen_run", "revocation_deadline",
-    "revoked_at", "past_deadline",
+    "message", "cert_id", "profile", "family", "first_seen", "first_seen_run",
+    "revocation_deadline", "revoked_at", "past_deadline",
 ]  # fmt: skip
 # The findings columns a list is made from (Ledger.batches adds the dates).
 READ = [
@@ -78,6 +80,7 @@ def csv_rows(rows: pa.Table) -> pa.Table:
         "message": rows["message"],
         "cert_id": rows["cert_id"],
         "profile": rows["profile"],
+        "family": families(rows["profile"]),
         "first_seen": csv_time(rows["first_seen"]),
         "first_seen_run": rows["first_seen_run"],
         "revocation_deadline": csv_time(rows["deadline"]),
@@ -86,6 +89,13 @@ def csv_rows(rows: pa.Table) -> pa.Table:
     cells = {name: inert(col.cast(pa.string())) for name, col in columns.items()}
     cells["past_deadline"] = rows["past_deadline"]
     return pa.table(cells, schema=CSV_SCHEMA)
+
+
+def families(profiles: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
+    """Each profile's certificate family (audit/engine/profiles.py), named once per profile."""
+    distinct = pc.unique(profiles)
+    names = pa.array([str(family(p or "unknown")) for p in distinct.to_pylist()], pa.string())
+    return pc.take(names, pc.index_in(profiles, value_set=distinct))
 
 
 def csv_time(values: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:

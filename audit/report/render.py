@@ -32,7 +32,10 @@ import jinja2
 import pyarrow.csv as pacsv
 from markupsafe import Markup
 
+from audit.engine.profiles import FAMILY_TITLES, Family
 from audit.engine.registry import SOURCE_TITLES
+from audit.outputs.rules_date import RULES_AS_OF, headline, show
+from audit.outputs.runjson import parse_time
 from audit.report.charts import charts
 from audit.report.lists import CSV_SCHEMA, READ, by_lint, csv_rows, file_stem
 from audit.report.summary import (
@@ -95,8 +98,9 @@ def environment() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters.update(
-        n=_number, pct=_percent, ts=_timestamp, day=_day, source_title=_source, days=_days
-    )
+        n=_number, pct=_percent, ts=_timestamp, day=_day, source_title=_source, days=_days,
+        family_title=_family, family_short=_family_short,
+    )  # fmt: skip
     return env
 
 
@@ -122,8 +126,22 @@ def context(summary: Summary) -> dict[str, Any]:
         "filter_script": Markup(FILTER_SCRIPT),
         "script_src": Markup(script_hash(FILTER_SCRIPT)),  # base64 and quotes only
         "sources": sorted({x.source for x in summary.lints if x.source}),
+        "families": [line.key for line in summary.by_family],
         "problem_groups": problem_groups(summary.lints),
+        **_judged_by(meta),
     }
+
+
+def _judged_by(meta: dict[str, Any]) -> dict[str, str | None]:
+    """`judged`: the headline when the run judged by one date's rules (else None), and
+    `rules_date`: that date as the report prints it."""
+    value = meta.get(RULES_AS_OF)
+    if value is None:
+        return {"judged": None, "rules_date": None}
+    moment = parse_time(value)
+    if moment is None:  # run.json holds something else: say so, as it is
+        return {"judged": f"Judged by the rules in force on {value!r}", "rules_date": str(value)}
+    return {"judged": headline(moment), "rules_date": show(moment)}
 
 
 def problem_groups(lints: list[LintFindings]) -> list[tuple[str, list[tuple[str, list]]]]:
@@ -240,10 +258,30 @@ def _as_datetime(value: datetime | str | None) -> datetime | None:
 
 
 _SOURCE_TITLES = {str(k): v for k, v in SOURCE_TITLES.items()}
+_FAMILY_TITLES = {str(k): v for k, v in FAMILY_TITLES.items()}
 
 
 def _source(value: str | None) -> str:
     return _SOURCE_TITLES.get(value, value) if value else ""
+
+
+def _family(value: str | None) -> str:
+    return _FAMILY_TITLES.get(value, value) if value else ""
+
+
+# Within a line of text (a lint's families), where the titles would take a line of their own.
+_FAMILY_SHORT = {
+    str(k): v
+    for k, v in {
+        Family.CA: "CA", Family.TLS: "TLS", Family.SMIME: "S/MIME",
+        Family.CODE_SIGNING: "code signing", Family.TIME_STAMPING: "time stamping",
+        Family.OCSP: "OCSP", Family.OTHER: "other",
+    }.items()
+}  # fmt: skip
+
+
+def _family_short(value: str | None) -> str:
+    return _FAMILY_SHORT.get(value, value) if value else ""
 
 
 def _mask(url: str) -> str:

@@ -38,10 +38,12 @@ import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 from audit.compare.first_seen import ledger_view
+from audit.engine.profiles import FAMILY_TITLES, Family, family
 from audit.engine.status import FINDING_STATUSES, Status
 from audit.errors import InputError
 from audit.outputs import sql
 from audit.outputs.reader import KEY, RunDirectory, RunDirError
+from audit.outputs.rules_date import RULES_AS_OF, unlike
 from audit.outputs.scan import tables
 from audit.outputs.schemas import TIMESTAMP
 
@@ -66,6 +68,7 @@ _AFFECTED_COLUMNS = [
 # What `Ledger.annotate` adds to each finding row.
 _DATED_COLUMNS = ["first_seen", "first_seen_run", "deadline", "past_deadline"]
 _ORDER = [("not_before", "ascending"), ("cert_id", "ascending")]
+_FOLD_AT = 64  # partial aggregates held before they are summed into one
 
 
 def _rank(status: str) -> int:
@@ -262,6 +265,18 @@ class GroupLine:
 
 
 @dataclass
+class FamilyLine(GroupLine):
+    """The certificates of one family (audit/engine/profiles.py: `Family`, several profiles
+    each), counted as a GroupLine, with the lints that found something in them."""
+
+    title: str = ""
+    # (lint, its findings in this family) for the lints with `error` or `fatal` findings here,
+    # in the report's order; and how many lints found only warnings, notices or info here.
+    problems: list[tuple[LintFindings, int]] = field(default_factory=list)
+    other_lints: int = 0
+
+
+@dataclass
 class AffectedCert:
     cert_id: str
     serial: str | None
@@ -311,6 +326,8 @@ class LintFindings:
     revoked: int = 0  # certificates revoked since the as-of time
     open_days: int | None = None  # days open at the end of this run, since first_seen
     csv: str | None = None  # the complete list, relative to the report (set by render.py)
+    # Its findings by certificate family, then status, in Family's order.
+    families: dict[str, dict[str, int]] = field(default_factory=dict)
 
     @property
     def status(self) -> str:
@@ -369,6 +386,7 @@ class Changes:
     note: str | None  # why the comparison is partial, when it is
     lines: list[ChangeLine]
     carried: dict[str, int]  # open findings of lints this run did not apply (not re-checked)
+    unlike: str | None = None  # the baseline was judged by other rules: not like for like
 
     def total(self, column: str) -> int | None:
         values = [getattr(x, column) for x in self.lines if x.comparable]
@@ -385,6 +403,7 @@ class Summary:
     by_issuer: list[GroupLine]
     by_profile: list[GroupLine]
     lints: list[LintFindings]  # worst status first, then most certificates
+    by_family: list[FamilyLine]  # the families present, in Family's order
     cap: int
     discrepancies: list[str]  # where the Parquet outputs and run.json disagree
     run_id: str = ""
@@ -440,6 +459,7 @@ def summarize(run_dir: Path | RunDirectory, cap: int = DEFAULT_CAP) -> Summary:
     by_issuer = _group_lines(groups, "issuer")
     by_profile = _group_lines(groups, "profile")
     lints, findings_by_status, months, past = _lint_findings(run, cap, ledger)
+    by_family = _family_lines(by_profile, lints)
 
     population = sum(g.certificates for g in by_profile)
     with_status = {s: sum(g.with_status[s] for g in by_profile) for s in STATUSES}
@@ -465,6 +485,7 @@ def summarize(run_dir: Path | RunDirectory, cap: int = DEFAULT_CAP) -> Summary:
         by_issuer=by_issuer,
         by_profile=by_profile,
         lints=lints,
+        by_family=by_family,
         cap=cap,
         discrepancies=[],
         run_id=ledger.run_id,
@@ -544,6 +565,41 @@ def _group_lines(groups: pa.Table, key: str) -> list[GroupLine]:
     return lines
 
 
+def _family_of(profile: str | None) -> Family:
+    return family(profile or "unknown")
+
+
+def _family_lines(by_profile: list[GroupLine], lints: list[LintFindings]) -> list[FamilyLine]:
+    """The profiles' lines summed by family (a certificate has one profile, so one family),
+    in Family's order, each with the lints that found something in it."""
+    lines: dict[Family, FamilyLine] = {}
+
+    def line_of(key: Family) -> FamilyLine:
+        if key not in lines:
+            empty = dict.fromkeys(STATUSES, 0)
+            lines[key] = FamilyLine(str(key), 0, empty, 0, 0, title=FAMILY_TITLES[key])
+        return lines[key]
+
+    for g in by_profile:
+        line = line_of(_family_of(g.key))
+        line.certificates += g.certificates
+        line.with_any += g.with_any
+        line.findings += g.findings
+        line.not_decoded += g.not_decoded
+        line.misissued += g.misissued
+        for s, n in g.with_status.items():
+            line.with_status[s] = line.with_status.get(s, 0) + n
+    for x in lints:  # in the report's order: worst first
+        for key, by_status in x.families.items():
+            line = line_of(Family(key))  # (a family certificates/ does not hold: shown anyway)
+            misissued = sum(n for s, n in by_status.items() if s in MISISSUANCE)
+            if misissued:
+                line.problems.append((x, misissued))
+            else:
+                line.other_lints += 1
+    return [lines[f] for f in Family if f in lines]
+
+
 # -- findings/: per lint, with the first `cap` affected certificates -------------------------
 
 
@@ -556,6 +612,7 @@ def _lint_findings(
     partials: list[pa.Table] = []
     origins: list[pa.Table] = []  # per (lint, first_seen_run): the earliest first-seen date
     months: list[pa.Table] = []
+    profiles: list[pa.Table] = []  # per (lint, status, profile): findings
     shown: pa.Table | None = None  # the `cap` earliest rows of each lint seen so far
     past: set[str] = set()
     for table in ledger.batches(run, ["lint", *_AFFECTED_COLUMNS, "source", "citation"]):
@@ -585,6 +642,13 @@ def _lint_findings(
             .group_by(["lint", "first_seen_run"], use_threads=False)
             .aggregate([("first_seen", "min")])
         )
+        profiles.append(
+            table.select(["lint", "status", "profile"])
+            .group_by(["lint", "status", "profile"], use_threads=False)
+            .aggregate([([], "count_all")])
+        )
+        if len(profiles) > _FOLD_AT:  # bounded however many batches
+            profiles = [_sum_by(pa.concat_tables(profiles), ["lint", "status", "profile"])]
         nb = table["not_before"]
         month = pc.add(pc.multiply(pc.year(nb), 12), pc.subtract(pc.month(nb), 1))
         months.append(
@@ -626,6 +690,9 @@ def _lint_findings(
         entry.past_deadline += row["past_deadline_sum"] or 0
         entry.seen_earlier += row["earlier_sum"] or 0
         entry.revoked += row["revoked_sum"] or 0
+    for row in _sum_by(pa.concat_tables(profiles), ["lint", "status", "profile"]).to_pylist():
+        by_family = lints[row["lint"]].families.setdefault(str(_family_of(row["profile"])), {})
+        by_family[row["status"]] = by_family.get(row["status"], 0) + row["count_all"]
     for row in pa.concat_tables(origins).to_pylist():
         entry = lints[row["lint"]]
         seen = row["first_seen_min"]
@@ -640,6 +707,7 @@ def _lint_findings(
     used: set[str] = set()
     for entry in ordered:
         entry.by_status = dict(sorted(entry.by_status.items(), key=lambda kv: -_rank(kv[0])))
+        entry.families = {str(f): entry.families[f] for f in Family if f in entry.families}
         entry.anchor = _anchor(entry.name, used)
         entry.open_days = ledger.open_days(entry.first_seen)
         entry.affected = [
@@ -765,6 +833,7 @@ def _changes(run: RunDirectory, lints: list[LintFindings], ledger: Ledger) -> Ch
                 note=None,
                 lines=_order(lines, lints),
                 carried=ledger.carried,
+                unlike=unlike(baseline.meta, run.meta),
             )
     elif recorded:
         note = "run.json does not record where the baseline run directory is"
@@ -784,7 +853,8 @@ def _changes(run: RunDirectory, lints: list[LintFindings], ledger: Ledger) -> Ch
         )
         for x in lints
     ]
-    return Changes(run_id, path, None, False, note, lines, ledger.carried)
+    judged = unlike(recorded, run.meta) if RULES_AS_OF in recorded else None
+    return Changes(run_id, path, None, False, note, lines, ledger.carried, judged)
 
 
 def _order(lines: list[ChangeLine], lints: list[LintFindings]) -> list[ChangeLine]:

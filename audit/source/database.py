@@ -45,7 +45,9 @@ from urllib.parse import quote
 from sqlalchemy import (
     Connection,
     Engine,
+    String,
     and_,
+    cast,
     column,
     create_engine,
     func,
@@ -156,12 +158,15 @@ class Partition:
 
     For a composite key, `low` and `high` are tuples. `snapshot` is the PostgreSQL snapshot the
     partition reads in (see the module docstring), None where there is none to share.
+    `precertificates`: a range of the precertificates' own table (SchemaMapping.precertificates)
+    rather than of the main table.
     """
 
     index: int
     low: Any
     high: Any  # exclusive; None means no upper bound
     snapshot: str | None = None
+    precertificates: bool = False
 
 
 @dataclass(frozen=True)
@@ -333,13 +338,14 @@ class IssuanceDatabase:
                     self._check_grants(conn, {t: set() for t in unlisted}, listed=False)
                     raise InputError(f"{exc} ({self.masked_url})") from None
             self._check_grants(conn, m.referenced(), listed=True)
-            probe = select(*m.selected()).select_from(m.from_clause).limit(1)
-            try:
-                conn.execute(probe).fetchall()
-            except SQLAlchemyError as exc:
-                raise InputError(
-                    f"schema {m.name!r} does not match {self.masked_url}: {self._cause(exc)}"
-                ) from None
+            for source, _ in self._sources():
+                probe = select(*source.selected()).select_from(source.from_clause).limit(1)
+                try:
+                    conn.execute(probe).fetchall()
+                except SQLAlchemyError as exc:
+                    raise InputError(
+                        f"schema {m.name!r} does not match {self.masked_url}: {self._cause(exc)}"
+                    ) from None
 
     def _check_grants(self, conn: Connection, tables: dict[str, set[str]], listed: bool) -> None:
         """InputError naming the GRANT the account lacks to read one of `tables` (each with the
@@ -389,58 +395,82 @@ class IssuanceDatabase:
 
     # -- planning ----------------------------------------------------------------------------
 
+    def _sources(self) -> list[tuple[SchemaMapping, bool]]:
+        """What the audited population is read from: the main table, then the precertificates'
+        own table where the schema has one (True)."""
+        precertificates = self.mapping.precertificate_table()
+        return [(self.mapping, False)] + ([(precertificates, True)] if precertificates else [])
+
+    def _mapping_of(self, partition: Partition) -> SchemaMapping:
+        if partition.precertificates:
+            precertificates = self.mapping.precertificate_table()
+            assert precertificates is not None, "a precertificates partition of a schema without"
+            return precertificates
+        return self.mapping
+
     def count_active(self, as_of: datetime) -> int:
-        m = self.mapping
-        query = select(func.count()).select_from(m.from_clause).where(m.active_at(as_of))
         with self._read("counting the active certificates") as conn:
-            return int(conn.execute(query).scalar_one())
+            return sum(self._count(conn, m, as_of) for m, _ in self._sources())
+
+    @staticmethod
+    def _count(conn: Connection, m: SchemaMapping, as_of: datetime) -> int:
+        query = select(func.count()).select_from(m.from_clause).where(m.active_at(as_of))
+        return int(conn.execute(query).scalar_one())
 
     def plan(self, as_of: datetime, partitions: int) -> list[Partition]:
-        """Split the active population's key range into about `partitions` ranges of equal rows."""
-        m = self.mapping
-        keys, active = m.key_cols(), m.active_at(as_of)
+        """Split the active population's key range into about `partitions` ranges of equal rows
+        (the precertificates' own table, if any, in ranges of its own, numbered after: at least
+        one range per table that has active rows)."""
         with self._read("planning the partitions") as conn:
-            total = int(
-                conn.execute(
-                    select(func.count()).select_from(m.from_clause).where(active)
-                ).scalar_one()
-            )
-            if total == 0:
+            totals = [(m, flag, self._count(conn, m, as_of)) for m, flag in self._sources()]
+            everything = sum(total for _, _, total in totals)
+            if everything == 0:
                 return [Partition(0, None, None, self.snapshot)]
-            step = max(1, -(-total // max(1, partitions)))
-            # Every step-th active key, numbered by the server in one ordered pass: equal-sized
-            # ranges whatever the key (integer, hex fingerprint, composite) and however sparse.
-            # The bounds are compared by the server only, in its own collation.
-            labels = [f"k{i}" for i in range(len(keys))]
-            numbered = (
-                select(
-                    *(k.label(n) for k, n in zip(keys, labels, strict=True)),
-                    func.row_number().over(order_by=keys).label("n"),
-                )
-                .select_from(m.from_clause)
-                .where(active)
-                .subquery()
+            totals = [t for t in totals if t[2]]
+            shares = _shares([total for _, _, total in totals], partitions)
+            plan: list[Partition] = []
+            for (m, flag, total), share in zip(totals, shares, strict=True):
+                for low, high in self._ranges(conn, m, as_of, total, share):
+                    plan.append(Partition(len(plan), low, high, self.snapshot, flag))
+            return plan
+
+    @staticmethod
+    def _ranges(
+        conn: Connection, m: SchemaMapping, as_of: datetime, total: int, partitions: int
+    ) -> list[tuple[Any, Any]]:
+        """(low, high) of about `partitions` key ranges of equal rows over `m`'s active rows."""
+        keys, active = m.key_cols(), m.active_at(as_of)
+        step = max(1, -(-total // max(1, partitions)))
+        # Every step-th active key, numbered by the server in one ordered pass: equal-sized
+        # ranges whatever the key (integer, hex fingerprint, composite) and however sparse.
+        # The bounds are compared by the server only, in its own collation.
+        labels = [f"k{i}" for i in range(len(keys))]
+        numbered = (
+            select(
+                *(k.label(n) for k, n in zip(keys, labels, strict=True)),
+                func.row_number().over(order_by=keys).label("n"),
             )
-            ordered = [numbered.c[n] for n in labels]
-            bounds = [
-                tuple(r) if len(keys) > 1 else r[0]
-                for r in conn.execute(
-                    select(*ordered).where((numbered.c.n - 1) % step == 0).order_by(*ordered)
-                )
-            ]
+            .select_from(m.from_clause)
+            .where(active)
+            .subquery()
+        )
+        ordered = [numbered.c[n] for n in labels]
+        bounds = [
+            tuple(r) if len(keys) > 1 else r[0]
+            for r in conn.execute(
+                select(*ordered).where((numbered.c.n - 1) % step == 0).order_by(*ordered)
+            )
+        ]
         # The first range is open below so that no active key can fall outside every range.
         lows: list[Any] = [None, *bounds[1:]]
         highs: list[Any] = [*bounds[1:], None]
-        return [
-            Partition(i, lo, hi, self.snapshot)
-            for i, (lo, hi) in enumerate(zip(lows, highs, strict=True))
-        ]
+        return list(zip(lows, highs, strict=True))
 
     # -- reading -----------------------------------------------------------------------------
 
-    def _compare(self, op: str, values: Any) -> ColumnElement[bool]:
-        """The scan key compared with a bound (tuples compared as rows, left to right)."""
-        keys = self.mapping.key_cols()
+    def _compare(self, op: str, values: Any, m: SchemaMapping) -> ColumnElement[bool]:
+        """`m`'s scan key compared with a bound (tuples compared as rows, left to right)."""
+        keys = m.key_cols()
         vals = values if len(keys) > 1 else (values,)
         ops = {
             ">": lambda a, b: a > b,
@@ -468,21 +498,21 @@ class IssuanceDatabase:
         Keyset pages of PAGE_ROWS rows, each streamed from a server-side cursor: neither the
         page nor the partition is ever held in memory at once.
         """
-        m = self.mapping
+        m = self._mapping_of(partition)
         nkeys = len(m.key_columns)
         fields_ = list(m.columns)
         base = select(*m.selected()).select_from(m.from_clause).where(m.active_at(as_of))
         if partition.low is not None:
-            base = base.where(self._compare(">=", partition.low))
+            base = base.where(self._compare(">=", partition.low, m))
         if partition.high is not None:
-            base = base.where(~self._compare(">=", partition.high))
+            base = base.where(~self._compare(">=", partition.high, m))
         streaming = self.dialect in ("postgresql", "mysql", "mariadb")
         options = {"stream_results": True, "yield_per": batch} if streaming else {}
         page = max(PAGE_ROWS, batch)
         last: Any = None
         with self._read(f"reading partition {partition.index}", partition.snapshot) as conn:
             while True:
-                query = base if last is None else base.where(self._compare(">", last))
+                query = base if last is None else base.where(self._compare(">", last, m))
                 result = conn.execution_options(**options).execute(
                     query.order_by(*m.key_cols()).limit(page)
                 )
@@ -491,22 +521,71 @@ class IssuanceDatabase:
                     seen += len(chunk)
                     tail = chunk[-1]
                     last = tuple(tail[:nkeys]) if nkeys > 1 else tail[0]
-                    yield [self._to_row(dict(zip(fields_, r, strict=True))) for r in chunk]
+                    yield [
+                        self._to_row(
+                            dict(zip(fields_, r, strict=True)), m, partition.precertificates
+                        )
+                        for r in chunk
+                    ]
                 if seen < page:
                     return
 
-    def _to_row(self, values: dict[str, Any]) -> SourceRow:
-        m = self.mapping
+    def key_compromise_rows(
+        self, as_of: datetime, batch: int = BATCH_ROWS
+    ) -> Iterator[list[SourceRow]]:
+        """The rows revoked for keyCompromise (RFC 5280 CRLReason 1, stored as the code or its
+        name) at or before `as_of`, active or not: the keys Mozilla's policy 6.1.1 asks to be
+        revoked wherever else they appear. Read in the run's snapshot when inside
+        `consistent_view`; nothing when the schema maps no revocation reason or time."""
+        for m, precertificate_table in self._sources():
+            if not (m.revocation_reason and m.revoked_at):
+                continue
+            reason = func.lower(cast(m.col("revocation_reason"), String))
+            query = (
+                select(*m.selected())
+                .select_from(m.from_clause)
+                .where(reason.in_(["1", "keycompromise"]))
+                .where(m.col("revoked_at") <= m.to_db_time(as_of))
+                .order_by(*m.key_cols())
+            )
+            streaming = self.dialect in ("postgresql", "mysql", "mariadb")
+            options = {"stream_results": True, "yield_per": batch} if streaming else {}
+            fields_ = list(m.columns)
+            with self._read("reading the rows revoked for keyCompromise") as conn:
+                result = conn.execution_options(**options).execute(query)
+                for chunk in result.partitions(batch):
+                    rows = [
+                        self._to_row(dict(zip(fields_, r, strict=True)), m, precertificate_table)
+                        for r in chunk
+                    ]
+                    # What the row says once read as the job reads rows (a status that is not
+                    # revoked, EJBCA's -1 date): only real revocations at or before `as_of`.
+                    yield [
+                        r
+                        for r in rows
+                        if r.facts.revocation_reason == 1
+                        and r.facts.revoked_at is not None
+                        and r.facts.revoked_at <= as_of
+                    ]
+
+    def _to_row(
+        self, values: dict[str, Any], m: SchemaMapping, precertificate_table: bool = False
+    ) -> SourceRow:
+        """A row as read by `m` (the main mapping, or the precertificates' own table's)."""
         status = values.get("status")
         status_text = None if status is None else _text(status)
         revoked_at = m.from_db_time(values.get("revoked_at"))
-        if m.status and status is not None and not m.is_revoked_status(status):
+        revoked = revoked_at is not None
+        if m.status and status is not None:
             # A time in the revocation column of a row that is not revoked (EJBCA's row taken
             # off hold keeps its removeFromCRL bookkeeping) is not a revocation.
-            revoked_at = None
-        key = [values[f"key{i}"] for i in range(len(m.key_columns))]
+            revoked = m.is_revoked_status(status)
+            revoked_at = revoked_at if revoked else None
+        key = ":".join(_text(values[f"key{i}"]) for i in range(len(m.key_columns)))
+        if precertificate_table:  # its own key space: told apart from the main table's keys
+            key = f"{m.table}:{key}"
         facts = RowFacts(
-            cert_id=":".join(_text(k) for k in key),
+            cert_id=key,
             serial_hex=_hex_serial(values.get("serial"), m.serial_format),
             issuer=_text_or_none(values.get("issuer")),
             subject=_text_or_none(values.get("subject")),
@@ -514,6 +593,12 @@ class IssuanceDatabase:
             not_after=m.from_db_time(values.get("not_after")),
             status=status_text,
             revoked_at=revoked_at,
+            # What the row says of a revocation, only for a row that is revoked (products keep
+            # placeholders otherwise: EJBCA -1, or removeFromCRL on a row taken off hold).
+            revocation_reason=crl_reason(values.get("revocation_reason")) if revoked else None,
+            issued=m.from_db_time(values.get("issued")),
+            precertificate=precertificate_table
+            or m.is_precertificate_marker(values.get("precertificate")),
         )
         # The first column that holds something; an empty value only when every one is empty
         # (then the decoder reports it), None when none holds anything.
@@ -540,6 +625,37 @@ def _catalogue(
             if isinstance(col["type"], _Binary):
                 binary.add((name, col["name"]))
     return catalogue, binary
+
+
+def _shares(totals: list[int], partitions: int) -> list[int]:
+    """How many of `partitions` ranges each source of these row counts gets: at least one each,
+    then each next one to the source with the most rows per range."""
+    shares = [1] * len(totals)
+    for _ in range(partitions - len(totals)):
+        most = max(range(len(totals)), key=lambda i: totals[i] / shares[i])
+        shares[most] += 1
+    return shares
+
+
+# RFC 5280 5.3.1 CRLReason, by name (as OpenXPKI stores it; compared without case).
+CRL_REASONS = {
+    "unspecified": 0, "keycompromise": 1, "cacompromise": 2, "affiliationchanged": 3,
+    "superseded": 4, "cessationofoperation": 5, "certificatehold": 6, "removefromcrl": 8,
+    "privilegewithdrawn": 9, "aacompromise": 10,
+}  # fmt: skip
+
+
+def crl_reason(value: Any) -> int | None:
+    """A stored revocation reason as its RFC 5280 CRLReason code: a number or a name. None when
+    none is recorded (NULL, EJBCA's -1) or the value names no reason."""
+    if value is None:
+        return None
+    if isinstance(value, int | Decimal):
+        return int(value) if int(value) >= 0 else None
+    text = _text(value).strip()
+    if text.lstrip("-").isdigit():
+        return int(text) if int(text) >= 0 else None
+    return CRL_REASONS.get(text.lower())
 
 
 def _text(value: Any) -> str:

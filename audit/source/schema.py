@@ -11,6 +11,11 @@ EJBCA's and Boulder's DDL to lower case; MariaDB keeps them as written).
 
 Built-in presets: `generic` (the sample database), `ejbca`, `boulder`, `cfssl`, `openxpki`; any
 other layout is a TOML file with the SchemaMapping fields at its top level (see `load_mapping`).
+
+Precertificates (RFC 6962 3.1) are audited as rows of their own where the schema keeps them
+(`Precertificates`): rows of the main table the product marks (EJBCA's tag 'P'), or a table of
+their own laid out like the main one (Boulder's `precertificates`), read in partitions of their
+own with a cert_id prefixed by that table's name.
 """
 
 from __future__ import annotations
@@ -43,6 +48,24 @@ class Join:
 
 
 @dataclass(frozen=True)
+class Precertificates:
+    """Where a schema keeps its precertificates.
+
+    Either `column` and `values`: rows of the main table whose `column` holds one of `values`
+    (EJBCA's `tag` 'P'); or `table`: a table of their own whose columns are named as the main
+    table's (Boulder's `precertificates` beside `certificates`), joined to the same tables.
+    """
+
+    column: str | None = None
+    values: tuple[Any, ...] = ()
+    table: str | None = None
+    optional: bool = False  # `table` may be absent: then the schema keeps no precertificates
+    # Set by SchemaMapping.resolve() for `table`: the mapping that reads it, in the database's
+    # own spelling.
+    mapping: SchemaMapping | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
 class SchemaMapping:
     name: str
     table: str
@@ -62,10 +85,12 @@ class SchemaMapping:
     active_statuses: tuple[Any, ...] = ()  # empty: every status that is not a revoked one
     revoked_statuses: tuple[Any, ...] = ("revoked",)
     revoked_at: str | None = None
+    revocation_reason: str | None = None  # RFC 5280 CRLReason: a code, or its name (OpenXPKI)
     time_format: str = "datetime"  # datetime (naive UTC) | epoch_s | epoch_ms
     joins: tuple[Join, ...] = ()
     skip: tuple[tuple[str, tuple[Any, ...]], ...] = ()  # rows that are not certificates to audit
     key_type: str = "integer"  # informational: integer | string | composite
+    precertificates: Precertificates | None = None  # where precertificates are kept, if anywhere
     description: str = ""
     # Set by resolve(): the names are the database's own, binary columns are known.
     resolved: bool = field(default=False, compare=False)
@@ -90,8 +115,25 @@ class SchemaMapping:
             "serial": self.serial, "issuer": self.issuer, "subject": self.subject,
             "not_before": self.not_before, "not_after": self.not_after, "issued": self.issued,
             "status": self.status, "revoked_at": self.revoked_at,
+            "revocation_reason": self.revocation_reason,
+            "precertificate": self.precertificates.column if self.precertificates else None,
         }  # fmt: skip
         return {k: v for k, v in wanted.items() if v}
+
+    def precertificate_table(self) -> SchemaMapping | None:
+        """The mapping that reads the precertificates' own table, if the schema has one: this
+        one with that table as its main table (resolved, once `resolve` has run)."""
+        p = self.precertificates
+        if p is None or p.table is None:
+            return None
+        return p.mapping or replace(self, table=p.table, precertificates=None)
+
+    def is_precertificate_marker(self, value: Any) -> bool:
+        """Whether a main-table row's marker column value marks it as a precertificate."""
+        p = self.precertificates
+        return (
+            p is not None and value is not None and _plain(value) in {_plain(v) for v in p.values}
+        )
 
     def referenced(self) -> dict[str, set[str]]:
         """Table -> the columns of it that the mapping uses (selected, joined on or filtered by)."""
@@ -106,6 +148,9 @@ class SchemaMapping:
         for ref in refs:
             t, c = self._split(ref)
             out.setdefault(t, set()).add(c)
+        if (precertificates := self.precertificate_table()) is not None:
+            for t, cs in precertificates.referenced().items():
+                out.setdefault(t, set()).update(cs)
         return out
 
     def _split(self, ref: str) -> tuple[str, str]:
@@ -121,6 +166,10 @@ class SchemaMapping:
         (table, column) pairs whose type is binary. Raises InputError naming what is missing.
         """
         tables = _folded(catalogue)
+        p = self.precertificates
+        absent = p and p.table and p.table not in catalogue and p.table.lower() not in tables
+        if absent and p.optional:  # type: ignore[union-attr]
+            return replace(self, precertificates=None).resolve(catalogue, binary)
 
         def table_name(t: str) -> str:
             found = t if t in catalogue else tables.get(t.lower())
@@ -128,11 +177,18 @@ class SchemaMapping:
                 raise InputError(f"schema {self.name!r}: no table {t!r} in the database")
             return found
 
-        names = {t: table_name(t) for t in self.referenced()}
+        # Each table is looked up when first named, in the order below: what is missing from
+        # the main table is reported before an absent precertificates table.
+        names: dict[str, str] = {}
+
+        def name_of(t: str) -> str:
+            if t not in names:
+                names[t] = table_name(t)
+            return names[t]
 
         def ref(r: str) -> str:
             t, c = self._split(r)
-            actual_t = names[t]
+            actual_t = name_of(t)
             cols = catalogue[actual_t]
             actual_c = c if c in cols else _folded({x: [] for x in cols}).get(c.lower())
             if actual_c is None:
@@ -146,14 +202,16 @@ class SchemaMapping:
         cert = tuple(ref(c) for c in self.certificate_columns)
         resolved = replace(
             self,
-            table=names[self.table],
+            table=name_of(self.table),
             key=key[0] if isinstance(self.key, str) else key,
             certificate=cert[0] if isinstance(self.certificate, str) else cert,
             serial=opt(self.serial), issuer=opt(self.issuer), subject=opt(self.subject),
             not_before=opt(self.not_before), not_after=ref(self.not_after), issued=opt(self.issued),
             status=opt(self.status), revoked_at=opt(self.revoked_at),
+            revocation_reason=opt(self.revocation_reason),
+            precertificates=self._resolved_precertificates(ref, catalogue, binary),
             joins=tuple(
-                Join(names[j.table], tuple((ref(a), ref(f"{j.table}.{b}").rpartition(".")[2]) for a, b in j.on), j.outer)
+                Join(name_of(j.table), tuple((ref(a), ref(f"{j.table}.{b}").rpartition(".")[2]) for a, b in j.on), j.outer)
                 for j in self.joins
             ),
             skip=tuple((ref(c), v) for c, v in self.skip),
@@ -166,6 +224,19 @@ class SchemaMapping:
             in binary
         )
         return replace(resolved, binary_columns=binary_refs)
+
+    def _resolved_precertificates(
+        self, ref: Any, catalogue: dict[str, list[str]], binary: set[tuple[str, str]]
+    ) -> Precertificates | None:
+        p = self.precertificates
+        if p is None:
+            return None
+        table_mapping = self.precertificate_table()
+        return replace(
+            p,
+            column=None if p.column is None else ref(p.column),
+            mapping=None if table_mapping is None else table_mapping.resolve(catalogue, binary),
+        )
 
     # -- SQL pieces ----------------------------------------------------------------------------
 
@@ -308,6 +379,10 @@ GENERIC = SchemaMapping(
     not_after="not_after",
     status="status",
     revoked_at="revoked_at",
+    revocation_reason="revocation_reason",
+    # Precertificates: rows of `certificates` (told by their poison extension), or a table of
+    # their own laid out like it, where the sample has one.
+    precertificates=Precertificates(table="precertificates", optional=True),
     description="the sample issuance database (sample_db/schema.py)",
 )
 
@@ -317,7 +392,9 @@ GENERIC = SchemaMapping(
 # database.useSeparateCertificateTable, in Base64CertData.base64Cert (same fingerprint).
 # Status codes (CertificateConstants): 20 active, 21 notified about expiration, 40 revoked
 # (revocationReason 6 = on hold), 10 inactive, 50 rollover pending, 60 archived. A certificate
-# taken off hold is status 20 again, revocationReason 8 (removeFromCRL), revocationDate -1.
+# taken off hold is status 20 again, revocationReason 8 (removeFromCRL), revocationDate -1;
+# revocationReason is -1 when not revoked. Precertificate rows are tagged 'P' (tag column):
+# audited as precertificates.
 EJBCA = SchemaMapping(
     name="ejbca",
     table="CertificateData",
@@ -334,18 +411,20 @@ EJBCA = SchemaMapping(
     active_statuses=(20, 21),
     revoked_statuses=(40,),
     revoked_at="revocationDate",
+    revocation_reason="revocationReason",
     time_format="epoch_ms",
     joins=(Join("Base64CertData", (("fingerprint", "fingerprint"),), outer=True),),
-    skip=(("tag", ("P",)),),
     key_type="string",
+    precertificates=Precertificates(column="tag", values=("P",)),
     description="EJBCA CertificateData (+ Base64CertData), SHA-1 fingerprint key",
 )
 
 # Boulder (letsencrypt/boulder sa/db/boulder_sa/*CombinedSchema.sql): final certificates in
 # `certificates` (der), their status in `certificateStatus` joined on the hex serial; times are
-# DATETIME (UTC); revokedDate is Go's zero time when not revoked. A precertificate whose final
-# certificate was never issued has a certificateStatus row but no `certificates` row, so the
-# inner join leaves it out.
+# DATETIME (UTC); revokedDate is Go's zero time when not revoked, revokedReason the CRLReason.
+# Precertificates are in `precertificates` (same columns: id, serial, der, issued, expires),
+# whose rows share the serial's certificateStatus row with the final certificate: they are read
+# from there, so a precertificate whose final certificate was never issued is audited too.
 BOULDER = SchemaMapping(
     name="boulder",
     table="certificates",
@@ -359,13 +438,16 @@ BOULDER = SchemaMapping(
     active_statuses=("good",),
     revoked_statuses=("revoked",),
     revoked_at="certificateStatus.revokedDate",
+    revocation_reason="certificateStatus.revokedReason",
     joins=(Join("certificateStatus", (("serial", "serial"),)),),
-    description="Boulder certificates joined to certificateStatus on serial",
+    precertificates=Precertificates(table="precertificates"),
+    description="Boulder certificates (and precertificates) joined to certificateStatus on serial",
 )
 
 # cfssl (cloudflare/cfssl certdb/{pg,mysql}/migrations): one `certificates` table keyed by
 # (serial_number, authority_key_identifier); serial is the decimal string, AKI lower-case hex,
-# status 'good' | 'revoked' (bytea on PostgreSQL, varbinary on MySQL), PEM in `pem`.
+# status 'good' | 'revoked' (bytea on PostgreSQL, varbinary on MySQL), PEM in `pem`, `reason` the
+# CRLReason code. cfssl keeps no precertificates.
 CFSSL = SchemaMapping(
     name="cfssl",
     table="certificates",
@@ -380,6 +462,7 @@ CFSSL = SchemaMapping(
     active_statuses=("good",),
     revoked_statuses=("revoked",),
     revoked_at="revoked_at",
+    revocation_reason="reason",
     key_type="composite",
     description="cfssl certdb certificates, composite key (authority_key_identifier, serial_number)",
 )
@@ -387,7 +470,7 @@ CFSSL = SchemaMapping(
 # OpenXPKI (openxpki-config contrib/sql/schema-*.sql): `certificate`, PEM in `data`, times in
 # epoch seconds, cert_key is the serial as a decimal number, `identifier` (base64url SHA-1) is
 # unique under MariaDB's case-insensitive utf8 collation: it is compared and ordered only by
-# the server, never in Python.
+# the server, never in Python. reason_code is the CRLReason's name (keyCompromise, ...).
 OPENXPKI = SchemaMapping(
     name="openxpki",
     table="certificate",
@@ -404,6 +487,7 @@ OPENXPKI = SchemaMapping(
     active_statuses=("ISSUED",),
     revoked_statuses=("REVOKED", "CRL_ISSUANCE_PENDING", "HOLD"),
     revoked_at="revocation_time",
+    revocation_reason="reason_code",
     time_format="epoch_s",
     key_type="string",
     description="OpenXPKI certificate table, identifier key (case-insensitive collation on MariaDB)",
@@ -416,8 +500,10 @@ def load_mapping(name_or_file: str) -> SchemaMapping:
     """A preset by name, or a TOML file with the SchemaMapping fields at its top level.
 
     In TOML, `key` and `certificate` may be lists (composite key; fall-back certificate columns),
-    `joins` an array of tables `{table = "...", on = [["left", "right"]], outer = false}`, and
-    `skip` a table `{column = [values...]}`.
+    `joins` an array of tables `{table = "...", on = [["left", "right"]], outer = false}`,
+    `skip` a table `{column = [values...]}`, and `precertificates` a table: `{column = "tag",
+    values = ["P"]}` (marked rows of the main table) or `{table = "precertificates"}` (a table
+    of their own, its columns named as the main table's).
     """
     if name_or_file in PRESETS:
         return PRESETS[name_or_file]
@@ -451,6 +537,16 @@ def load_mapping(name_or_file: str) -> SchemaMapping:
             )
         if "skip" in data:
             data["skip"] = tuple((c, tuple(v)) for c, v in dict(data["skip"]).items())
+        if "precertificates" in data:
+            p = dict(data["precertificates"])
+            data["precertificates"] = Precertificates(
+                column=p.pop("column", None), values=tuple(p.pop("values", ())),
+                table=p.pop("table", None), optional=bool(p.pop("optional", False)),
+            )  # fmt: skip
+            if p:
+                raise ValueError(f"precertificates: unknown keys {sorted(p)}")
+            if (data["precertificates"].column is None) == (data["precertificates"].table is None):
+                raise ValueError("precertificates: give either column and values, or table")
         return SchemaMapping(**data)
     except (TypeError, KeyError, ValueError) as exc:
         raise InputError(f"--schema: {path}: {exc}") from None

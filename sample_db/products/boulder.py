@@ -138,7 +138,8 @@ def serial_text(r: Record) -> str:
 
 
 def cert_id(r: Record) -> str:
-    return str(r.index + 1)
+    # The `boulder` preset reads `precertificates` as a key space of its own, named by its table.
+    return f"precertificates:{r.index + 1}" if r.kind is Kind.PRECERT else str(r.index + 1)
 
 
 def rows(r: Record, dialect: str) -> dict[str, list[tuple[Any, ...]]]:
@@ -147,7 +148,7 @@ def rows(r: Record, dialect: str) -> dict[str, list[tuple[Any, ...]]]:
     revoked = r.kind in (Kind.REVOKED_BEFORE, Kind.REVOKED_AFTER)
     status = (
         r.index + 1, serial_text(r), 0, "revoked" if revoked else "good", issued,
-        naive(r.revoked_at) if revoked else ZERO_TIME, 1 if revoked else 0, ZERO_TIME, 0,
+        naive(r.revoked_at) if revoked else ZERO_TIME, (r.reason or 0) if revoked else 0, ZERO_TIME, 0,
         None, expires, 0, 1 + r.index % 3 // 2,
     )  # fmt: skip
     registration = 1 + r.index % 97

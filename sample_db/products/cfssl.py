@@ -112,7 +112,7 @@ def cert_id(r: Record) -> str:
 
 def rows(r: Record, dialect: str) -> dict[str, list[tuple[Any, ...]]]:
     revoked = r.kind in (Kind.REVOKED_BEFORE, Kind.REVOKED_AFTER, Kind.HELD)
-    reason = 6 if r.kind is Kind.HELD else (1 if revoked else 0)
+    reason = 6 if r.kind is Kind.HELD else (r.reason or 0)  # 0: cfssl's unspecified
     if dialect == "postgresql":
         revoked_at: Any = r.revoked_at if revoked else None
         times: tuple[Any, ...] = (r.not_before, r.not_after, revoked_at, r.not_before, r.not_before)

@@ -14,7 +14,7 @@ or NULL when database.useSeparateCertificateTable puts it in Base64CertData (sam
 Status (CertificateConstants): 20 active, 21 notified about expiration, 40 revoked; on hold is
 40 with revocationReason 6; a certificate taken off hold is 20 again with revocationReason 8
 (removeFromCRL) and revocationDate -1. Precertificate rows are marked tag = 'P' here, which is
-what the `ejbca` preset skips.
+what the `ejbca` preset reads as a precertificate.
 """
 
 from __future__ import annotations
@@ -137,7 +137,7 @@ MAIN_TABLE = "CertificateData"
 
 # CertificateConstants / RevokedCertInfo
 CERT_ACTIVE, CERT_NOTIFIEDABOUTEXPIRATION, CERT_REVOKED = 20, 21, 40
-NOT_REVOKED, KEY_COMPROMISE, SUPERSEDED, CERTIFICATE_HOLD, REMOVE_FROM_CRL = -1, 1, 4, 6, 8
+NOT_REVOKED, UNSPECIFIED, CERTIFICATE_HOLD, REMOVE_FROM_CRL = -1, 0, 6, 8
 
 
 def separate_table(index: int) -> bool:
@@ -153,7 +153,7 @@ def rows(r: Record, dialect: str) -> dict[str, list[tuple[Any, ...]]]:
     status, reason, revocation = CERT_ACTIVE, NOT_REVOKED, -1
     if r.kind in (Kind.REVOKED_BEFORE, Kind.REVOKED_AFTER):
         status, revocation = CERT_REVOKED, ms(r.revoked_at)  # type: ignore[arg-type]
-        reason = KEY_COMPROMISE if r.index % 2 else SUPERSEDED
+        reason = UNSPECIFIED if r.reason is None else r.reason  # EJBCA has no "none": 0
     elif r.kind is Kind.HELD:
         status, reason, revocation = CERT_REVOKED, CERTIFICATE_HOLD, ms(r.revoked_at)  # type: ignore[arg-type]
     elif r.kind is Kind.UNHELD:

@@ -122,6 +122,11 @@ COLUMNS = {
 }  # fmt: skip
 
 MAIN_TABLE = "certificate"
+# reason_code holds the CRLReason's name (RFC 5280 5.3.1), "unspecified" when none was given.
+REASON_NAMES = {
+    None: "unspecified", 1: "keyCompromise", 3: "affiliationChanged", 4: "superseded",
+    5: "cessationOfOperation", 9: "privilegeWithdrawn",
+}  # fmt: skip
 
 
 def identifier(der: bytes) -> str:
@@ -135,11 +140,11 @@ def cert_id(r: Record) -> str:
 def rows(r: Record, dialect: str) -> dict[str, list[tuple[Any, ...]]]:
     status, reason, hold, revoked = "ISSUED", None, None, None
     if r.kind is Kind.REVOKED_BEFORE:
-        status, reason = "REVOKED", "keyCompromise"
+        status, reason = "REVOKED", REASON_NAMES[r.reason]
     elif r.kind is Kind.REVOKED_AFTER:
         # Approved after ANCHOR; half are still waiting for the next CRL.
         status = "CRL_ISSUANCE_PENDING" if r.index % 2 else "REVOKED"
-        reason = "superseded"
+        reason = REASON_NAMES[r.reason]
     elif r.kind is Kind.HELD:
         status, reason, hold = "HOLD", "certificateHold", "holdInstructionReject"
     elif r.kind is Kind.UNHELD:

@@ -3,7 +3,7 @@
 A population is built around ANCHOR, the as-of time the tests and the benchmark audit at: most
 rows are active at ANCHOR, and a fixed share are each of the cases an audit must get right
 (expired, revoked before or after ANCHOR, not yet valid, on hold, taken off hold, stored without
-the certificate, precertificate). Row i's kind, serial and dates depend only on (seed, i), so the
+the certificate, precertificate without a final certificate). Row i's kind, serial and dates depend only on (seed, i), so the
 expected active population is known without reading the database back; the certificates are
 signed by worker processes, deterministically (derived keys, RFC 6979 signatures).
 """
@@ -44,10 +44,10 @@ class Kind(StrEnum):
     HELD = "held"  # on hold since before ANCHOR: out
     UNHELD = "unheld"  # put on hold, then taken off hold: active
     NO_DATA = "no_data"  # active row that stores no certificate: audited, reported fatal
-    PRECERT = "precert"  # a precertificate row the product marks: not audited
+    PRECERT = "precert"  # a precertificate the product marks, with no final certificate: audited
 
 
-ACTIVE_KINDS = frozenset({Kind.ACTIVE, Kind.REVOKED_AFTER, Kind.UNHELD, Kind.NO_DATA})
+ACTIVE_KINDS = frozenset({Kind.ACTIVE, Kind.REVOKED_AFTER, Kind.UNHELD, Kind.NO_DATA, Kind.PRECERT})
 
 # Row i's kind: one of every 50 rows in each of these (those a product cannot store are active).
 _EVERY_50 = {
@@ -70,6 +70,9 @@ class Record:
     not_before: datetime
     not_after: datetime
     revoked_at: datetime | None  # the revocation (or hold) time, None when never revoked
+    # A revoked row's RFC 5280 CRLReason: None when none was given (REASONS); each product
+    # writes it its own way (its "unspecified" for None).
+    reason: int | None = None
 
     @property
     def active(self) -> bool:
@@ -178,7 +181,22 @@ def record(index: int, seed: int, supported: frozenset[Kind]) -> Record:
         not_before=not_before,
         not_after=cert.not_valid_after_utc,
         revoked_at=revoked_at,
+        reason=_reason(rng) if kind in (Kind.REVOKED_BEFORE, Kind.REVOKED_AFTER) else None,
     )
+
+
+# Why revoked rows were revoked, as in the generic sample: mostly no reason given, reissues
+# (superseded) and ended services (cessationOfOperation), a few key compromises.
+REASONS = ((None, 45), (4, 27), (5, 16), (1, 3), (3, 5), (9, 4))
+
+
+def _reason(rng: random.Random) -> int | None:
+    roll = rng.random() * sum(w for _, w in REASONS)
+    for reason, weight in REASONS:
+        roll -= weight
+        if roll < 0:
+            return reason
+    return None
 
 
 def ms(moment: datetime) -> int:

@@ -20,6 +20,11 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import InternalError, OperationalError, SQLAlchemyError
 
 from audit.sample_db.products import FillSummary, fill
+from audit.source.credentials import PASSWORD_VARIABLE
+
+# The readers' password (one per test session): the session's cluster workers are given it.
+READER_PASSWORD = f"pw-{secrets.token_hex(8)}"
+
 
 SERVERS = ("postgresql", "mariadb")
 ADMIN_URLS = {
@@ -106,7 +111,7 @@ class Server:
         """A login that may only SELECT in `database`; its URL (with a password in it,
         percent-encoded). `tables`: SELECT on only these (none when empty), not on every table."""
         user = f"cc_ro_{secrets.token_hex(4)}"
-        password = password or f"pw-{secrets.token_hex(8)}"
+        password = password or READER_PASSWORD
         literal = password.replace("'", "''").replace("%", "%%")  # the drivers' paramstyle is %s
         if self.name == "postgresql":
             self.execute(f"CREATE ROLE {user} LOGIN PASSWORD '{literal}'")
@@ -230,7 +235,14 @@ def cluster() -> Iterator[str]:
     """One local dask cluster for the session's audits (saves a cluster start per run)."""
     from distributed import LocalCluster
 
+    # Its workers know the readers' password as a cluster's workers would (their environment):
+    # tasks never carry it (audit/source/credentials.py).
     with LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=40
+        n_workers=2,
+        threads_per_worker=1,
+        processes=True,
+        dashboard_address=None,
+        silence_logs=40,
+        env={PASSWORD_VARIABLE: READER_PASSWORD},
     ) as c:
         yield c.scheduler_address

@@ -51,7 +51,9 @@ def test_unreachable_server_and_wrong_credentials(
 ) -> None:
     out, seconds = certcensus("run", "--db", url, "--schema", "ejbca", "--out", str(tmp_path))
     _assert_one_line_exit_2(out, needle)
-    assert seconds < 30
+    # Not a speed target: it stops instead of waiting on the server (a hang would run into the
+    # subprocess timeout); the bound leaves room for start-up on a loaded 2-core machine.
+    assert seconds < 120
     assert not list(tmp_path.iterdir()), "no run directory for a run that could not start"
 
 

@@ -3,7 +3,8 @@
 The audit runs under a SELECT-only account (with a password, which must not appear anywhere in
 the run directory), and its certificates/ must be exactly the rows the product considers active
 at the as-of time: revoked-after-T and taken-off-hold rows in, rows without certificate data in
-(and reported), precertificate rows and held rows out.
+(and reported), precertificates in where the layout keeps them (EJBCA's tagged rows, Boulder's
+precertificates table: rows of their own), held rows out.
 """
 
 from __future__ import annotations
@@ -118,7 +119,9 @@ status = "certificateStatus.status"
 active_statuses = ["good"]
 revoked_statuses = ["revoked"]
 revoked_at = "certificateStatus.revokedDate"
+revocation_reason = "certificateStatus.revokedReason"
 joins = [{ table = "certificateStatus", on = [["serial", "serial"]] }]
+precertificates = { table = "precertificates" }
 """
     )
     sample = sample_of("boulder", "mariadb")

@@ -287,6 +287,11 @@ OCSP_CASES = [
     Case("ocsp_responder_aia_not_recommended", OCSP, "pass"),
     Case("ocsp_responder_aia_not_recommended", OCSP.but(ca_issuers_url="default"), "warn"),
     Case("ocsp_responder_aia_not_recommended", OCSP_2021.but(ca_issuers_url="default"), "ne"),
+    Case("ocsp_responder_aia_ocsp_only", OCSP.but(ocsp_url="http://ocsp.example.com"), "pass"),
+    Case("ocsp_responder_aia_ocsp_only", OCSP.but(ca_issuers_url="default"), "error", "caIssuers"),
+    Case("ocsp_responder_aia_ocsp_only",
+         OCSP_2021.but(ca_issuers_url="default"), "ne", "before BR 2.0"),
+    Case("ocsp_responder_aia_ocsp_only", OCSP, "na", "no AIA"),
 ]  # fmt: skip
 
 # -- certificate policies -------------------------------------------------------------------------

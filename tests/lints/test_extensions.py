@@ -188,7 +188,7 @@ CASES = [
     Case("end_entity_subject_key_identifier_present",
          DV_SPEC.but(not_before=BR1, subject_key_id=True), "pass"),
     Case("end_entity_subject_key_identifier_present", DV_SPEC.but(not_before=BR1), "warn"),
-    Case("end_entity_subject_key_identifier_present", DV_SPEC, "ne", "BR 2.0: NOT RECOMMENDED"),
+    Case("end_entity_subject_key_identifier_present", DV_SPEC, "na", "BR 2.0: NOT RECOMMENDED"),
     Case("end_entity_subject_key_identifier_present", SUB_CA, "na"),
     Case("subject_key_identifier_not_critical", DV_SPEC.but(subject_key_id=True), "pass"),
     Case("subject_key_identifier_not_critical",
@@ -494,7 +494,10 @@ def test_golden(case: Case) -> None:
 def test_every_extension_lint_has_failing_and_passing_case() -> None:
     from tests.lints.golden import engine
 
-    ours = {x.name for x in engine().catalogue if x.section == "extensions"}
+    # The TLS BR and RFC 5280 extension modules; the S/MIME and code-signing families' own
+    # extension modules hold their lints to cases in their own test files.
+    modules = {"audit.lints.cabf_br.extensions", "audit.lints.rfc5280.extensions"}
+    ours = {x.name for x in engine().catalogue if x.check.__module__ in modules}
     covered = {c.lint for c in CASES}
     assert ours <= covered, f"lints without golden cases: {sorted(ours - covered)}"
     for lint_name in ours:

@@ -22,6 +22,7 @@ from audit.sample_db.certbuilder import (
     DV,
     DV_SPEC,
     RFC822_NAME,
+    ROOT_CA_SPEC,
     SUBORDINATE_CA_SPEC,
     URI,
     CertSpec,
@@ -202,6 +203,11 @@ def permitted(*names: GeneralName) -> bytes:
     return tlv(0x30, tlv(0xA0, subtrees))
 
 
+def ip(octets: str) -> GeneralName:
+    """An iPAddress GeneralName ([7]) of these octets, written as they are."""
+    return 0x87, bytes.fromhex(octets)
+
+
 NC_DNS = x509.NameConstraints([x509.DNSName("example.com")], None)
 NC_URI = x509.NameConstraints(
     [x509.UniformResourceIdentifier("host.example.com")],
@@ -210,8 +216,9 @@ NC_URI = x509.NameConstraints(
 NC_X400 = tlv(0x30, tlv(0xA0, tlv(0x30, tlv(0xA3, tlv(0x30, b"")))))
 
 NAME_CONSTRAINT_CASES = [
-    Case("name_constraints_critical", nc(NC_DNS), "pass"),
-    Case("name_constraints_critical", nc(NC_DNS, critical=False), "error"),
+    Case("name_constraints_critical", nc(NC_DNS, spec=ROOT_CA_SPEC), "pass", "root"),
+    Case("name_constraints_critical", nc(NC_DNS, critical=False, spec=ROOT_CA_SPEC), "error", "root"),
+    Case("name_constraints_critical", nc(NC_DNS, critical=False), "na", "BR carve-out: sub-CA"),
     Case("name_constraints_critical", SUB_CA, "na"),
     Case("name_constraints_only_in_ca", nc(NC_DNS), "pass"),
     Case("name_constraints_only_in_ca", nc(NC_DNS, spec=DV_SPEC), "error"),
@@ -230,6 +237,11 @@ NAME_CONSTRAINT_CASES = [
     Case("name_constraints_no_x400_edi_or_registered_id", nc(NC_DNS), "pass"),
     Case("name_constraints_no_x400_edi_or_registered_id", nc(x509.NameConstraints([x509.RegisteredID(x509.ObjectIdentifier("1.2.3.4"))], None)), "warn", "registeredID"),
     Case("name_constraints_no_x400_edi_or_registered_id", nc(NC_X400), "warn", "x400Address"),
+    Case("name_constraints_ip_range_cidr", nc(permitted(ip("0a090800ffffff00"))), "pass"),
+    Case("name_constraints_ip_range_cidr", nc(permitted(ip("0a090801ffffff00"))), "error", "host bits"),
+    Case("name_constraints_ip_range_cidr", nc(permitted(ip("0a090800ff00ff00"))), "error", "mask"),
+    Case("name_constraints_ip_range_cidr", nc(permitted(ip("0a0908ffffff"))), "error", "6 octets"),
+    Case("name_constraints_ip_range_cidr", nc(NC_DNS), "na", "no iPAddress"),
 ]  # fmt: skip
 
 # -- certificatePolicies, policyMappings, policyConstraints -------------------------------------

@@ -56,7 +56,7 @@ def has_common_name(cert: CertView) -> bool:
 
 def error_from_br_2(cert: CertView, message: str) -> Outcome:
     """A SHOULD NOT that BR 2.0 made a MUST NOT: the lint's severity before, an error from."""
-    if cert.not_before >= dates.BR_2_0:
+    if cert.judged_at >= dates.BR_2_0:
         return outcome(Status.ERROR, message)
     return fail(message)
 

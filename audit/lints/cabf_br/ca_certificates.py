@@ -172,7 +172,7 @@ def subordinate_ca_eku_technically_constrained(cert: CertView) -> Outcome:
         return fail("subordinate CA certificate has no extKeyUsage: not Technically Constrained")
     if oids.EKU_ANY in eku:
         return fail("extKeyUsage has anyExtendedKeyUsage: not Technically Constrained")
-    if cert.not_before >= dates.BR_TECHNICALLY_CONSTRAINED and not (
+    if cert.judged_at >= dates.BR_TECHNICALLY_CONSTRAINED and not (
         _TECHNICALLY_CONSTRAINING & frozenset(eku)
     ):
         return fail(
@@ -241,7 +241,7 @@ def subordinate_ca_eku_tls_purposes(cert: CertView) -> Outcome:
     later = eku & _NOT_WITH_SERVER_AUTH_BR2
     if later:
         message = f"serverAuth is accompanied by {eku_names(later)}"
-        return fail(message) if cert.not_before >= dates.BR_2_0 else outcome(Status.WARN, message)
+        return fail(message) if cert.judged_at >= dates.BR_2_0 else outcome(Status.WARN, message)
     return PASS
 
 
@@ -401,14 +401,17 @@ def subscriber_aia_urls_not_internal_names(cert: CertView) -> Outcome:
     name="subordinate_ca_name_constraints_critical",
     description="The nameConstraints extension of a subordinate CA certificate is critical "
     "(SHOULD: Ballot 75 allowed non-critical name constraints as an exception to RFC 5280). "
-    "zlint dates this from Ballot 75's adoption, 2012-06-08; the BRs took effect 2012-07-01.",
+    "zlint dates this from Ballot 75's adoption, 2012-06-08; the BRs took effect 2012-07-01. "
+    "For these certificates it stands in for RFC 5280's MUST (name_constraints_critical gives "
+    "way: br_carve_outs.NON_CRITICAL_NAME_CONSTRAINTS), so it also answers zlint's "
+    "e_ext_name_constraints_not_critical here, at this lint's severity.",
     citation="BR 7.1.2.2(f); BR 1.0.2 (Ballot 75); BR 2.0 7.1.2.10.8",
     source=Source.CABF_BR,
     severity=Status.WARN,
     applies=profiles.SUBORDINATE,
     effective=dates.BR_1_0,
     needs=(oids.NAME_CONSTRAINTS,),
-    zlint=("w_sub_ca_name_constraints_not_critical",),
+    zlint=("w_sub_ca_name_constraints_not_critical", "e_ext_name_constraints_not_critical"),
 )
 def subordinate_ca_name_constraints_critical(cert: CertView) -> Outcome:
     if not cert.is_critical(oids.NAME_CONSTRAINTS):

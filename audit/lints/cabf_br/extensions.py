@@ -30,7 +30,7 @@ from audit.lints.cabf_br._shared import (
 
 # Every profile a BR rule about CA certificates may meet: a certificate asserting keyCertSign is
 # a CA certificate whatever the rest of it says, and the profile of a broken one may not say CA.
-_ALL_DECODED = profiles.TLS_HIERARCHY | {Profile.NON_TLS}
+_ALL_DECODED = profiles.TLS_HIERARCHY | profiles.OUTSIDE_TLS
 _SUBORDINATE_CA = frozenset({Profile.SUBORDINATE_CA})
 _ROOT_CA = frozenset({Profile.ROOT_CA})
 
@@ -71,11 +71,11 @@ _SHORT_LIVED_7_DAYS = timedelta(days=7).total_seconds()
 
 def _short_lived(cert: CertView) -> bool:
     """SC63's Short-lived Subscriber Certificate: <= 10 days, <= 7 days from 2026-03-15."""
-    if cert.not_before < dates.BR_OCSP_OPTIONAL:
+    if cert.judged_at < dates.BR_OCSP_OPTIONAL:
         return False
     limit = (
         _SHORT_LIVED_7_DAYS
-        if cert.not_before >= dates.BR_SHORT_LIVED_7_DAYS
+        if cert.judged_at >= dates.BR_SHORT_LIVED_7_DAYS
         else _SHORT_LIVED_10_DAYS
     )
     return cert.validity_seconds <= limit

@@ -69,7 +69,7 @@ def public_key_algorithm_allowed(cert: CertView) -> Outcome:
     if algorithm in RSA_OIDS or algorithm == oids.EC_PUBLIC_KEY:
         return PASS
     if algorithm == oids.DSA:
-        if cert.not_before >= dates.BR_DSA_PERMITTED:
+        if cert.judged_at >= dates.BR_DSA_PERMITTED:
             return PASS
         return fail("DSA keys were not allowed before BR 1.1.4 (2013-05-03)")
     return fail(f"public key algorithm {key_algorithm_name(algorithm)} is not RSA, ECDSA or DSA")
@@ -135,7 +135,7 @@ def rsa_key_identified_by_rsa_encryption(cert: CertView) -> Outcome:
 )  # fmt: skip
 def rsa_modulus_at_least_2048_bits(cert: CertView) -> Outcome:
     is_ca = cert.profile in profiles.CA
-    if not is_ca and cert.not_before < dates.BR_1_0:
+    if not is_ca and cert.judged_at < dates.BR_1_0:
         return outcome(Status.NE, "subscriber certificate issued before the BR Effective Date")
     minimum = 2048
     if (
@@ -143,7 +143,7 @@ def rsa_modulus_at_least_2048_bits(cert: CertView) -> Outcome:
         and cert.not_after < dates.BR_1024_BIT_SUBSCRIBER_EXPIRY
     ) or (
         cert.profile == Profile.SUBORDINATE_CA
-        and cert.not_before < dates.BR_2048_BIT_CA_VALIDITY_START
+        and cert.judged_at < dates.BR_2048_BIT_CA_VALIDITY_START
         and cert.not_after < dates.BR_1024_BIT_SUBSCRIBER_EXPIRY
     ):
         minimum = 1024

@@ -163,3 +163,32 @@ def ocsp_responder_aia_not_recommended(cert: CertView) -> Outcome:
     if cert.has_extension(oids.AUTHORITY_INFO_ACCESS):
         return fail("OCSP responder certificate has authorityInformationAccess (NOT RECOMMENDED)")
     return PASS
+
+
+_ACCESS_METHODS = {oids.AD_OCSP: "id-ad-ocsp", oids.AD_CA_ISSUERS: "id-ad-caIssuers"}
+
+
+@lint(
+    name="ocsp_responder_aia_ocsp_only",
+    description="When an OCSP responder certificate has authorityInformationAccess (itself NOT "
+    "RECOMMENDED: ocsp_responder_aia_not_recommended), it holds at least one access "
+    "description, each id-ad-ocsp located by a uniformResourceIdentifier: id-ad-caIssuers, "
+    "and any other access method, MUST NOT be used. zlint has no equivalent.",
+    citation="BR 2.0 7.1.2.8.3",
+    source=Source.CABF_BR,
+    severity=Status.ERROR,
+    applies=_OCSP_RESPONDER,
+    effective=dates.BR_2_0,
+    needs=(oids.AUTHORITY_INFO_ACCESS,),
+)
+def ocsp_responder_aia_ocsp_only(cert: CertView) -> Outcome:
+    descriptions = cert.aia_descriptions or ()
+    if not descriptions:
+        return fail("authorityInformationAccess has no access descriptions")
+    for method, location in descriptions:
+        if method != oids.AD_OCSP:
+            shown = _ACCESS_METHODS.get(method, method)
+            return fail(f"OCSP responder authorityInformationAccess has access method {shown}")
+        if location.kind != "uri":
+            return fail(f"id-ad-ocsp is located by a {location.kind} name, not a URI")
+    return PASS

@@ -102,7 +102,7 @@ def _ev_only_onion_names(cert: CertView) -> list[str]:
     those that are not Version 3 Onion Addresses. (Whether a 56-character address is a valid
     one is onion_name_is_tor_address's question.)"""
     names = onion_names(cert)
-    if cert.not_before < dates.BR_ONION_V3_ANY_VALIDATION:
+    if cert.judged_at < dates.BR_ONION_V3_ANY_VALIDATION:
         return names
     return [n for n in names if len(_onion_label(n) or "") != ONION_V3_LENGTH]
 

@@ -14,6 +14,7 @@ from audit.engine.registry import Source, lint
 from audit.engine.status import PASS, Outcome, Status, fail
 from audit.lints import dates
 from audit.lints.cabf_br._shared import has_policy, one_reserved_policy
+from audit.lints.cabf_br.non_tls_ca import is_non_tls_ca
 
 _QUALIFIER_NAMES = {oids.CPS_QUALIFIER: "id-qt-cps", oids.USER_NOTICE_QUALIFIER: "id-qt-unotice"}
 
@@ -48,13 +49,15 @@ def subordinate_ca_any_policy_alone(cert: CertView) -> Outcome:
     "exactly one CA/Browser Forum reserved policy identifier (DV, OV, IV or EV). A certificate "
     "without certificatePolicies asserts none (subordinate_ca_certificate_policies_present "
     "also reports it). zlint splits this in two: e_ca_multiple_reserved_policy_oids (more than "
-    "one) and e_invalid_ca_certificate_policies (none).",
+    "one) and e_invalid_ca_certificate_policies (none). A non-TLS subordinate CA (BR 2.0 "
+    "7.1.2.3) must carry none instead (non_tls_ca_reserved_policy_absent).",
     citation="BR 2.0 7.1.2.10.5 (Policy Restricted)",
     source=Source.CABF_BR,
     severity=Status.ERROR,
     applies=profiles.SUBORDINATE,
     effective=dates.BR_2_0,
-    when=lambda cert: oids.POLICY_ANY not in (cert.policies or ()),
+    when=lambda cert: oids.POLICY_ANY not in (cert.policies or ()) and not is_non_tls_ca(cert),
+    version=2,
     zlint=("e_ca_multiple_reserved_policy_oids", "e_invalid_ca_certificate_policies"),
 )
 def subordinate_ca_one_reserved_policy(cert: CertView) -> Outcome:

@@ -66,7 +66,7 @@ def before_internal_name_sunset(cert: CertView) -> bool:
     """BR 1.0 9.2.1: until 2015-11-01, Internal Names and Reserved IP Addresses were allowed
     in certificates that expired by 2015-11-01."""
     sunset = dates.BR_INTERNAL_NAMES_PROHIBITED
-    return cert.not_before < sunset and cert.not_after <= sunset
+    return cert.judged_at < sunset and cert.not_after <= sunset
 
 
 def internal_names_outcome(cert: CertView, problems: list[str]) -> Outcome:

@@ -27,7 +27,7 @@ def _identity(cert: CertView) -> set[str]:
     """The subject attributes naming a validated subject: organizationName, and (for
     individuals, since Ballot 175 on 2016-09-07) givenName and surname."""
     found = {oids.ORGANIZATION} if cert.subject.has(oids.ORGANIZATION) else set()
-    if cert.not_before >= dates.BR_GIVEN_NAME_SURNAME:
+    if cert.judged_at >= dates.BR_GIVEN_NAME_SURNAME:
         found |= {o for o in (oids.GIVEN_NAME, oids.SURNAME) if cert.subject.has(o)}
     return found
 
@@ -159,7 +159,7 @@ def address_requires_organization(cert: CertView) -> Outcome:
     if present:
         return fail(
             f"subject has {_attribute_names(present)} without organizationName"
-            + (", givenName or surname" if cert.not_before >= dates.BR_GIVEN_NAME_SURNAME else "")
+            + (", givenName or surname" if cert.judged_at >= dates.BR_GIVEN_NAME_SURNAME else "")
         )
     return PASS
 

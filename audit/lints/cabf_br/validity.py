@@ -130,7 +130,7 @@ def validity_at_most_39_months(cert: CertView) -> Outcome:
     if not _longer_than_months(cert, 39):
         return PASS
     late = _later_than_months(cert, 39)
-    if cert.not_before < dates.BR_39_MONTHS_EXCEPTIONS_END and not _longer_than_months(cert, 60):
+    if cert.judged_at < dates.BR_39_MONTHS_EXCEPTIONS_END and not _longer_than_months(cert, 60):
         return outcome(
             Status.WARN,
             f"{late}; allowed until 30 June 2016 only for a documented legacy system (BR 6.3.2)",

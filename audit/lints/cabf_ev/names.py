@@ -31,7 +31,7 @@ def _is_onion(name: str) -> bool:
     zlint=("e_ev_not_wildcard",),
 )
 def ev_no_wildcard(cert: CertView) -> Outcome:
-    onion_allowed = cert.not_before >= dates.EV_ONION
+    onion_allowed = cert.judged_at >= dates.EV_ONION
     names = [n for n in cert.dns_names if isinstance(n, str)]
     names += cert.subject.values(oids.COMMON_NAME)
     wildcards = [n for n in names if "*" in n and not (onion_allowed and _is_onion(n))]

@@ -79,7 +79,7 @@ EVG_1_0_BUSINESS_CATEGORIES = frozenset(f"V1.0, Clause 5.({c})" for c in "bcd")
 )
 def ev_subject_business_category_valid(cert: CertView) -> Outcome:
     allowed = BUSINESS_CATEGORIES
-    if cert.not_before < dates.EV_1_4:
+    if cert.judged_at < dates.EV_1_4:
         allowed = BUSINESS_CATEGORIES | EVG_1_0_BUSINESS_CATEGORIES
     bad = [v for v in cert.subject.values(oids.BUSINESS_CATEGORY) if v not in allowed]
     if bad:

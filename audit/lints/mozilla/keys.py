@@ -133,9 +133,7 @@ def mozilla_rsassa_pss_key_prohibited(cert: CertView) -> Outcome:
 )
 def mozilla_signature_algorithm_allowed(cert: CertView) -> Outcome:
     allowed = (
-        MOZILLA_3_0_SIGNATURES
-        if cert.not_before >= dates.MOZILLA_POLICY_3_0
-        else MOZILLA_SIGNATURES
+        MOZILLA_3_0_SIGNATURES if cert.judged_at >= dates.MOZILLA_POLICY_3_0 else MOZILLA_SIGNATURES
     )
     if cert.signature_algorithm not in allowed:
         return fail(f"signed with {signature_name(cert.signature_algorithm)}")

@@ -15,6 +15,7 @@ from audit.engine.certview import CertView
 from audit.engine.registry import Source, lint
 from audit.engine.status import PASS, Outcome, Status, fail, outcome
 from audit.lints import dates
+from audit.lints.br_carve_outs import SUBSCRIBER_SUBJECT_KEY_IDENTIFIER, outside
 
 # Extensions a certificate-using system can be expected to recognise (RFC 5280 4.2.1 and 4.2.2,
 # plus those the Web PKI defines); a critical extension outside this set makes relying parties
@@ -246,7 +247,7 @@ def key_usage_has_bits(cert: CertView) -> Outcome:
     applies=profiles.ANY,
     needs=(oids.KEY_USAGE,),
     effective=dates.ALWAYS,
-    zlint=("w_ext_key_usage_not_critical",),
+    zlint=("w_ext_key_usage_not_critical", "w_key_usage_criticality"),
 )
 def key_usage_critical(cert: CertView) -> Outcome:
     if not cert.is_critical(oids.KEY_USAGE):
@@ -307,7 +308,10 @@ def eku_with_any_purpose_not_critical(cert: CertView) -> Outcome:
     severity=Status.ERROR,
     applies=profiles.ANY,
     effective=dates.RFC_3280,
-    zlint=("e_ext_authority_key_identifier_no_key_identifier",),
+    zlint=(
+        "e_ext_authority_key_identifier_no_key_identifier",
+        "e_authority_key_identifier_correct",  # S/MIME BR 7.1.2.3(g), with the two below
+    ),
 )
 def authority_key_identifier_present(cert: CertView) -> Outcome:
     aki = cert.authority_key_id
@@ -332,7 +336,7 @@ def authority_key_identifier_present(cert: CertView) -> Outcome:
     applies=profiles.ANY,
     needs=(oids.AUTHORITY_KEY_IDENTIFIER,),
     effective=dates.ALWAYS,
-    zlint=("e_ext_authority_key_identifier_critical",),
+    zlint=("e_ext_authority_key_identifier_critical", "e_authority_key_identifier_correct"),
 )
 def authority_key_identifier_not_critical(cert: CertView) -> Outcome:
     if cert.is_critical(oids.AUTHORITY_KEY_IDENTIFIER):
@@ -361,17 +365,16 @@ def ca_subject_key_identifier_present(cert: CertView) -> Outcome:
     description="An end-entity certificate SHOULD have the subjectKeyIdentifier extension. For "
     "TLS subscriber certificates issued from 2023-09-15 the BRs make it NOT RECOMMENDED "
     "instead (subscriber_subject_key_identifier_not_recommended), so this RFC rule gives way "
-    "there ('ne'); zlint keeps applying it.",
+    "there ('na', br_carve_outs.SUBSCRIBER_SUBJECT_KEY_IDENTIFIER); zlint keeps applying it.",
     citation="RFC 5280 4.2.1.2, 4.2",
     source=Source.RFC5280,
     severity=Status.WARN,
-    applies=profiles.SUBSCRIBER_TLS | {profiles.Profile.OCSP_RESPONDER, profiles.Profile.NON_TLS},
+    applies=profiles.SUBSCRIBER_TLS | profiles.OUTSIDE_TLS | {profiles.Profile.OCSP_RESPONDER},
     effective=dates.RFC_2459,
+    when=outside(SUBSCRIBER_SUBJECT_KEY_IDENTIFIER),
     zlint=("w_ext_subject_key_identifier_missing_sub_cert",),
 )
 def end_entity_subject_key_identifier_present(cert: CertView) -> Outcome:
-    if cert.profile in profiles.SUBSCRIBER_TLS and cert.not_before >= dates.BR_2_0:
-        return outcome(Status.NE, "BR 2.0 7.1.2.7.6 makes subjectKeyIdentifier NOT RECOMMENDED")
     if not cert.has_extension(oids.SUBJECT_KEY_IDENTIFIER):
         return fail("end-entity certificate has no subjectKeyIdentifier")
     return PASS

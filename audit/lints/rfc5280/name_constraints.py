@@ -12,10 +12,36 @@ import ipaddress
 
 from audit.engine import oids, profiles
 from audit.engine.certview import CertView, GeneralSubtree
+from audit.engine.der import children, header
 from audit.engine.registry import Source, lint
 from audit.engine.status import PASS, Outcome, Status, fail
 from audit.lints import dates
+from audit.lints.br_carve_outs import NON_CRITICAL_NAME_CONSTRAINTS, outside
 from audit.lints.dns_syntax import dns_syntax_problem, names_outcome
+
+_SUBTREE_FIELDS = {0xA0: "permittedSubtrees", 0xA1: "excludedSubtrees"}
+_IP_ADDRESS = 0x87  # GeneralName iPAddress, [7] IMPLICIT OCTET STRING
+
+
+def ip_subtree_octets(cert: CertView) -> list[tuple[str, bytes]]:
+    """(field, octets) of each iPAddress GeneralSubtree base, as encoded: `name_constraints`
+    reads a range into an ip_network, which drops any address bits outside its mask."""
+    raw = cert.extension_value_der(oids.NAME_CONSTRAINTS)
+    if raw is None:
+        return []
+    found = []
+    start, end = header(raw, 0)  # NameConstraints
+    for tag, pos, _ in children(raw, start, end):
+        where = _SUBTREE_FIELDS.get(tag)
+        if where is None:
+            continue
+        first, last = header(raw, pos)  # GeneralSubtrees
+        for _, subtree, _ in children(raw, first, last):
+            base, stop = header(raw, subtree)  # GeneralSubtree: base comes first
+            if base < stop and raw[base] == _IP_ADDRESS:
+                value_start, value_end = header(raw, base)
+                found.append((where, raw[value_start:value_end]))
+    return found
 
 
 def _subtrees(cert: CertView) -> list[tuple[str, GeneralSubtree]]:
@@ -30,12 +56,16 @@ def _subtrees(cert: CertView) -> list[tuple[str, GeneralSubtree]]:
 
 @lint(
     name="name_constraints_critical",
-    description="The nameConstraints extension is marked critical.",
+    description="The nameConstraints extension is marked critical. The BRs allow a subordinate "
+    "CA certificate's to be non-critical, as an explicit exception from RFC 5280 (Ballot 75): "
+    "there this rule gives way ('na') and subordinate_ca_name_constraints_critical (a warning) "
+    "judges it (br_carve_outs.NON_CRITICAL_NAME_CONSTRAINTS).",
     citation="RFC 5280 4.2.1.10",
     source=Source.RFC5280,
     severity=Status.ERROR,
     applies=profiles.ANY,
     effective=dates.RFC_2459,
+    when=outside(NON_CRITICAL_NAME_CONSTRAINTS),
     needs=(oids.NAME_CONSTRAINTS,),
     zlint=("e_ext_name_constraints_not_critical",),
 )
@@ -183,3 +213,44 @@ def name_constraints_no_x400_edi_or_registered_id(cert: CertView) -> Outcome:
     if forms:
         return fail(f"nameConstraints constrains {', '.join(forms)}")
     return PASS
+
+
+def ip_range_problem(octets: bytes) -> str | None:
+    """Why an iPAddress name constraint is not an address range in the style of CIDR (RFC 4632):
+    8 octets (IPv4) or 32 (IPv6), an address then a mask of leading one bits, and no address bit
+    outside the mask (10.9.8.0 FF.FF.FF.00, never 10.9.8.1 FF.FF.FF.00); or None."""
+    if len(octets) not in (8, 32):
+        return f"is {len(octets)} octets, not 8 (IPv4) or 32 (IPv6)"
+    half = len(octets) // 2
+    bits = half * 8
+    address = int.from_bytes(octets[:half], "big")
+    mask = int.from_bytes(octets[half:], "big")
+    prefix = bin(mask).count("1")
+    if mask != ((1 << bits) - 1) ^ ((1 << (bits - prefix)) - 1):
+        return f"has mask {ipaddress.ip_address(octets[half:])}, not a run of leading one bits"
+    if address & ~mask:
+        return f"{ipaddress.ip_address(octets[:half])}/{prefix} has address bits outside its mask"
+    return None
+
+
+@lint(
+    name="name_constraints_ip_range_cidr",
+    description="Each iPAddress in nameConstraints is an address range encoded in the style of "
+    "CIDR: 8 octets for IPv4 or 32 for IPv6, an address followed by a mask whose one bits are "
+    "contiguous from the left, and no address bit set outside the mask (host bits). zlint has "
+    "no equivalent.",
+    citation="RFC 5280 4.2.1.10 (RFC 2459 4.2.1.11); RFC 4632",
+    source=Source.RFC5280,
+    severity=Status.ERROR,
+    applies=profiles.ANY,
+    effective=dates.RFC_2459,
+    when=lambda cert: bool(ip_subtree_octets(cert)),
+    needs=(oids.NAME_CONSTRAINTS,),
+)
+def name_constraints_ip_range_cidr(cert: CertView) -> Outcome:
+    problems = [
+        f"{where} iPAddress {octets[:32].hex()} {why}"
+        for where, octets in ip_subtree_octets(cert)
+        if (why := ip_range_problem(octets))
+    ]
+    return names_outcome("nameConstraints:", problems)

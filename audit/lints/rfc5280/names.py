@@ -155,7 +155,7 @@ def san_critical_when_subject_empty(cert: CertView) -> Outcome:
     applies=profiles.ANY,
     effective=dates.RFC_5280,
     needs=(oids.SUBJECT_ALT_NAME,),
-    zlint=("w_ext_san_critical_with_subject_dn",),
+    zlint=("w_ext_san_critical_with_subject_dn", "w_san_should_not_be_critical"),
 )
 def san_not_critical_with_subject(cert: CertView) -> Outcome:
     if not cert.subject.is_empty and cert.is_critical(oids.SUBJECT_ALT_NAME):

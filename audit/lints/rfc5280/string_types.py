@@ -18,6 +18,7 @@ from audit.engine.names import PRINTABLE_STRING, Attr, Name
 from audit.engine.registry import Source, lint
 from audit.engine.status import PASS, Outcome, Status, fail
 from audit.lints import dates
+from audit.lints.br_carve_outs import SC12_UNDERSCORES, outside
 from audit.lints.rfc5280.names import attributes_too_long, has_dns_names
 
 # X.680 41.4: the PrintableString alphabet.
@@ -203,13 +204,15 @@ def _underscored(cert: CertView, in_registrable: bool) -> list[str]:
     name="dns_name_registrable_label_no_underscore",
     description="No dNSName has an underscore in its registrable label, the label left of "
     "the public suffix ('a_b.example.com' is judged by the next lint, 'ex_ample.com' here). "
-    "zlint dates the rule from RFC 5280; RFC 2459 already required the preferred name syntax.",
+    "zlint dates the rule from RFC 5280; RFC 2459 already required the preferred name syntax. "
+    "A TLS subscriber certificate issued in Ballot SC12's window (2018-12-10 to 2019-04-01) is "
+    "'na': the BRs allowed underscores then (br_carve_outs.SC12_UNDERSCORES).",
     citation="RFC 5280 4.2.1.6; RFC 1034 3.5",
     source=Source.RFC5280,
     severity=Status.ERROR,
     applies=profiles.ANY,
     effective=dates.RFC_2459,
-    when=has_dns_names,
+    when=outside(SC12_UNDERSCORES, has_dns_names),
     needs=(oids.SUBJECT_ALT_NAME,),
     zlint=("e_rfc_dnsname_underscore_in_sld",),
 )
@@ -225,13 +228,15 @@ def dns_name_registrable_label_no_underscore(cert: CertView) -> Outcome:
     description="No dNSName has an underscore in a label below its registrable domain "
     "('a_b.example.com'). The preferred name syntax has no '_', but DNS allows it in "
     "subdomains and CAs long issued such names, so this is a warning. zlint dates the rule "
-    "from RFC 5280; RFC 2459 already required the preferred name syntax.",
+    "from RFC 5280; RFC 2459 already required the preferred name syntax. A TLS subscriber "
+    "certificate issued in Ballot SC12's window (2018-12-10 to 2019-04-01) is 'na': the BRs "
+    "allowed underscores then (br_carve_outs.SC12_UNDERSCORES).",
     citation="RFC 5280 4.2.1.6; RFC 1034 3.5; RFC 2181 11",
     source=Source.RFC5280,
     severity=Status.WARN,
     applies=profiles.ANY,
     effective=dates.RFC_2459,
-    when=has_dns_names,
+    when=outside(SC12_UNDERSCORES, has_dns_names),
     needs=(oids.SUBJECT_ALT_NAME,),
     zlint=("w_rfc_dnsname_underscore_in_trd",),
 )

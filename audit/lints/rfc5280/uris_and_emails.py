@@ -259,7 +259,7 @@ _MAILBOX_RULE = (
     effective=dates.RFC_2459,
     when=_san_has_email,
     needs=(oids.SUBJECT_ALT_NAME,),
-    zlint=("e_ext_san_rfc822_format_invalid",),
+    zlint=("e_ext_san_rfc822_format_invalid", "e_single_email_if_present"),
 )
 def san_rfc822_name_syntax(cert: CertView) -> Outcome:
     return _mailbox_outcome("subjectAltName rfc822Name", _emails(cert.san))
