@@ -36,7 +36,7 @@ from audit.engine.status import Status
 from audit.errors import InputError
 from audit.jobs.cluster import dask_client
 from audit.jobs.failures import classified, out_dir_failure, terminate_as_interrupt
-from audit.jobs.partition import PartitionTask, audit_partition
+from audit.jobs.partition import FIRST_PAUSE_S, LONGEST_PAUSE_S, PartitionTask, audit_partition
 from audit.jobs.progress import (
     PROGRESS_DIR,
     PartitionDone,
@@ -75,7 +75,7 @@ from audit.population.compromised import KEY_COMPROMISE_LINT, read_compromised_k
 from audit.population.rsa_moduli import cluster_map
 from audit.report.render import render_report
 from audit.source.credentials import split_password, worker_environment
-from audit.source.database import IssuanceDatabase, Partition
+from audit.source.database import DatabaseUnreachable, IssuanceDatabase, Partition
 from audit.source.schema import load_mapping
 from audit.source.urls import mask_url
 
@@ -312,7 +312,9 @@ def _audit(
         partitions_done = time.perf_counter()
         scope: dict[str, Any] = {}
         if KEY_COMPROMISE_LINT in catalogue.by_name:
-            scope["revoked_rows"] = read_compromised_keys(database, as_of, run_dir)
+            scope["revoked_rows"] = _compromised_keys(
+                database, as_of, run_dir, request.db_retry_seconds
+            )
         context = PopulationContext(cluster_map(client), request.badkeys_data, scope)
         added = apply_population_lints(
             run_dir, [x for x in catalogue if x.population_check is not None], context
@@ -521,6 +523,31 @@ def _catalogue(selector: str | None) -> Catalogue:
     if since and len(since) == len(terms):
         raise NothingToRescan(f"no lint changed since {', '.join(since)}: nothing to rescan")
     raise InputError(f"--lints {selector}: selects no lint")
+
+
+def _compromised_keys(
+    database: IssuanceDatabase, as_of: datetime, run_dir: Path, retry_seconds: float
+) -> dict[str, Any]:
+    """The keys of the rows revoked for keyCompromise, read in the run's snapshot; when its
+    connection is lost (a server restart), read again in a snapshot of their own at the same
+    as-of time, with growing pauses for up to `retry_seconds`, as a partition is (run.json's
+    scope says which snapshot)."""
+    first_loss: float | None = None
+    pause = FIRST_PAUSE_S
+    while True:
+        try:
+            scope = read_compromised_keys(database, as_of, run_dir)
+            scope["snapshot"] = "run" if first_loss is None else "new"
+            return scope
+        except DatabaseUnreachable:
+            database.leave_view()
+            now = time.monotonic()
+            first_loss = now if first_loss is None else first_loss
+            left = first_loss + retry_seconds - now
+            if left <= 0:
+                raise
+            time.sleep(min(pause, left))
+            pause = min(pause * 2, LONGEST_PAUSE_S)
 
 
 def _sample_db_url() -> str:

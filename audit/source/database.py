@@ -310,6 +310,11 @@ class IssuanceDatabase:
             finally:
                 self._view, self.snapshot = None, None
 
+    def leave_view(self) -> None:
+        """The run's snapshot died with the driver's connection (a server restart): later reads
+        take a transaction of their own, at the same as-of time."""
+        self._view, self.snapshot = None, None
+
     # -- checks ------------------------------------------------------------------------------
 
     def check(self) -> None:

@@ -178,18 +178,35 @@ def run_bounded(args: list[str], tmp: Path) -> tuple[int, str, float, float]:
         resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
 
     out = tmp.parent / "output.txt"
+    peak_file = tmp.parent / "peak.txt"
     with out.open("w") as sink:
         child = subprocess.Popen(
-            [sys.executable, "-m", "audit", *args],
+            [sys.executable, "-c", MEASURED, str(peak_file), sys.executable, "-m", "audit", *args],
             stdout=sink,
             stderr=subprocess.STDOUT,
             env={**os.environ, "TMPDIR": str(tmp)},
             preexec_fn=file_size_limit,
         )
-        _, status, usage = os.wait4(child.pid, 0)
-        child.returncode = os.waitstatus_to_exitcode(status)
-    written = usage.ru_oublock * 512 / MiB  # blocks written (0 where the file system is in memory)
-    return child.returncode, out.read_text(), usage.ru_maxrss / 1024, written
+        child.wait()
+    peak_kib, blocks = (int(x) for x in peak_file.read_text().split())
+    written = blocks * 512 / MiB  # blocks written (0 where the file system is in memory)
+    return child.returncode, out.read_text(), peak_kib / 1024, written
+
+
+# The command runs as the child of a small launcher, which reports its peak memory and blocks
+# written. Measured on a direct child of the test process instead, the peak is at least the
+# test process's own at the fork (Linux keeps a forked process's high-water mark across exec):
+# under pytest-xdist a worker that had grown past the bound failed the test for it.
+MEASURED = """
+import os, sys
+pid = os.fork()
+if pid == 0:
+    os.execv(sys.argv[2], sys.argv[2:])
+_, status, usage = os.wait4(pid, 0)
+with open(sys.argv[1], "w") as peak:
+    peak.write(f"{usage.ru_maxrss} {usage.ru_oublock}")
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
 
 
 def test_verify_refuses_sparse_members_without_expanding_them(tmp_path: Path) -> None:

@@ -76,7 +76,7 @@ def key_not_shared_by_unrelated_subscribers(population: Population) -> Iterator[
         SELECT k.spki_sha256, k.cert_id, k.domains, k.email_domains, k.organization, c.subject
         FROM keys k JOIN shared USING (spki_sha256) LEFT JOIN certificates c USING (cert_id)
         WHERE NOT coalesce(k.is_ca, false)
-        ORDER BY k.spki_sha256, k._file, k._row
+        ORDER BY k.spki_sha256, length(k.cert_id), k.cert_id  -- the same order in a resumed run
     """
     group: list[dict[str, Any]] = []
     with population.query() as con:
@@ -214,10 +214,11 @@ def subscriber_key_not_a_ca_key(population: Population) -> Iterator[PopulationFi
 
 
 def _lists(con: Any, query: str) -> dict[str, tuple[list[str], str | None, int]]:
-    """Per key (`k`): the first certificates (`c`, in the dataset's order) of `query`'s rows,
-    an issuer among them, and how many there are."""
+    """Per key (`k`): the first certificates (`c`, by certificate id, numbers in order: the
+    same in a resumed run, whatever its part files) of `query`'s rows, an issuer among them,
+    and how many."""
     grouped = f"""
-        SELECT k, list(c ORDER BY _file, _row)[1:{NAMED + 1}] AS first, min(issuer) AS issuer,
+        SELECT k, list(c ORDER BY length(c), c)[1:{NAMED + 1}] AS first, min(issuer) AS issuer,
                count(*) AS total
         FROM (SELECT q.*, kk._file, kk._row FROM ({query}) q JOIN keys kk ON kk.cert_id = q.c)
         GROUP BY k
