@@ -22,8 +22,6 @@ import argparse
 import json
 import random
 import resource
-import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -32,11 +30,9 @@ from typing import Any
 
 import gmpy2
 
+from audit.jobs.measured import peak_rss_mib, run_measured
+
 SEED = 2026
-
-
-def _peak_rss_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 
 def _cpu_seconds() -> float:
@@ -92,7 +88,7 @@ def run_one(size: int, workers: int) -> dict[str, Any]:
                 found.add(hit.modulus)
         wall = time.perf_counter() - started
         cpu = sum(client.run(_cpu_seconds).values()) + _cpu_seconds() - cpu_before
-        worker_peaks = client.run(_peak_rss_mib)
+        worker_peaks = client.run(peak_rss_mib)
     return {
         "size": size,
         "bits": 2048,
@@ -101,7 +97,7 @@ def run_one(size: int, workers: int) -> dict[str, Any]:
         "cpu_seconds": round(cpu, 1),  # driver and workers: the wall time on idle cores x workers
         "hits": hits,
         "planted_found": found >= planted,
-        "driver_peak_mib": round(_peak_rss_mib(), 1),
+        "driver_peak_mib": round(peak_rss_mib(), 1),
         "worker_peak_mib": {str(k): round(v, 1) for k, v in worker_peaks.items()},
         "group_bits": layout.group_bits,
         "node_bits": layout.node_bits,
@@ -119,14 +115,11 @@ def main(argv: list[str] | None = None) -> None:
         return
     results = []
     for size in (int(s) for s in args.sizes.split(",")):
-        done = subprocess.run(
-            [sys.executable, "-m", "audit.jobs.benchmark_batch_gcd", "--run-one", str(size),
-             "--workers", str(args.workers)],
-            capture_output=True, text=True, check=False,
-        )  # fmt: skip
-        if done.returncode != 0:
-            sys.exit(f"batch GCD benchmark for {size} failed:\n{done.stderr[-3000:]}")
-        result = json.loads(done.stdout.strip().splitlines()[-1])
+        result = run_measured(
+            "audit.jobs.benchmark_batch_gcd",
+            ["--run-one", str(size), "--workers", str(args.workers)],
+            f"batch GCD benchmark for {size}",
+        )
         results.append(result)
         print(
             f"{size:>9,} moduli of 2048 bits, {args.workers} workers: {result['wall_seconds']:.1f} s"

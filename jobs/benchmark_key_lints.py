@@ -19,9 +19,6 @@ import argparse
 import hashlib
 import json
 import random
-import resource
-import subprocess
-import sys
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
@@ -30,6 +27,8 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+
+from audit.jobs.measured import peak_rss_mib, run_measured
 
 ROWS_PER_PART = 5000
 KEY_LINTS = (
@@ -127,7 +126,7 @@ def run_one(size: int, rsa_share: float) -> dict[str, Any]:
         written = time.perf_counter()
         write_run(run_dir, size, rsa_share)
         written = time.perf_counter() - written
-        peak_before = _peak_rss_mib()
+        peak_before = peak_rss_mib()
         each = {}
         for x in lints:  # each on its own, for where the time goes
             alone = time.perf_counter()
@@ -145,14 +144,10 @@ def run_one(size: int, rsa_share: float) -> dict[str, Any]:
         "lints_seconds": round(wall, 1),
         "findings": findings,
         "seconds_each": each,
-        "peak_mib": round(_peak_rss_mib(), 1),
+        "peak_mib": round(peak_rss_mib(), 1),
         "peak_mib_before_lints": round(peak_before, 1),
         "scope": context.scope.get("batch_gcd"),
     }
-
-
-def _peak_rss_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -166,14 +161,11 @@ def main(argv: list[str] | None = None) -> None:
         return
     results = []
     for size in (int(s) for s in args.sizes.split(",")):
-        done = subprocess.run(
-            [sys.executable, "-m", "audit.jobs.benchmark_key_lints", "--run-one", str(size),
-             "--rsa-share", str(args.rsa_share)],
-            capture_output=True, text=True, check=False,
-        )  # fmt: skip
-        if done.returncode != 0:
-            sys.exit(f"key lints benchmark for {size} failed:\n{done.stderr[-3000:]}")
-        result = json.loads(done.stdout.strip().splitlines()[-1])
+        result = run_measured(
+            "audit.jobs.benchmark_key_lints",
+            ["--run-one", str(size), "--rsa-share", str(args.rsa_share)],
+            f"key lints benchmark for {size}",
+        )
         results.append(result)
         print(
             f"{size:>9,} certificates ({args.rsa_share:.0%} RSA): key lints "

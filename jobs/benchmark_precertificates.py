@@ -26,13 +26,11 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from audit.jobs.measured import peak_rss_mib
+
 SEED = 2026
 PART_ROWS = 50_000
 PLANTED = 5  # pairs that differ, and precertificates with no certificate, each
-
-
-def _peak_rss_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 
 def _cpu_seconds() -> float:
@@ -107,7 +105,7 @@ def measure(rows: int) -> dict[str, Any]:
         "rows": rows,
         "wall_seconds": round(wall, 2),
         "cpu_seconds": round(cpu, 2),
-        "peak_rss_mib": round(_peak_rss_mib(), 1),
+        "peak_rss_mib": round(peak_rss_mib(), 1),
         "found_differing": len(differing),  # both of each planted pair: 2 * PLANTED
         "found_without_certificate": len(without),  # PLANTED
     }

@@ -102,12 +102,38 @@ def quiet_garbage_collector() -> None:
     gc.set_threshold(max(young, YOUNG_COLLECTION_THRESHOLD), *older)
 
 
+class Backoff:
+    """Growing pauses while the database is unreachable, for up to `retry_seconds` from the
+    first loss: a partition's read, and the driver's read of the keyCompromise rows."""
+
+    def __init__(self, retry_seconds: float) -> None:
+        self.retry_seconds = retry_seconds
+        self.first_loss: float | None = None
+        self._pause = FIRST_PAUSE_S
+
+    def lost(self) -> bool:
+        """Notes a loss; pauses and returns True to read again, or False once time is up."""
+        now = time.monotonic()
+        if self.first_loss is None:
+            self.first_loss = now
+        left = self.first_loss + self.retry_seconds - now
+        if left <= 0:
+            return False
+        time.sleep(min(self._pause, left))
+        self._pause = min(self._pause * 2, LONGEST_PAUSE_S)
+        return True
+
+    @property
+    def lost_for(self) -> float:
+        return 0.0 if self.first_loss is None else time.monotonic() - self.first_loss
+
+
 def audit_partition(task: PartitionTask) -> PartitionDone:
     """Audits the partition, reading it again while the database is unreachable (module
     docstring); raises OperationalError once `task.retry_seconds` have passed."""
     started = time.perf_counter()
-    partition, attempts, pause = task.partition, 0, FIRST_PAUSE_S
-    first_loss: float | None = None
+    partition, attempts = task.partition, 0
+    backoff = Backoff(task.retry_seconds)
     while True:
         attempts += 1
         try:
@@ -117,18 +143,13 @@ def audit_partition(task: PartitionTask) -> PartitionDone:
             # The driver's transaction is gone, and with it the snapshot: read in a new one.
             partition = dataclasses.replace(partition, snapshot=None)
         except DatabaseUnreachable as exc:
-            now = time.monotonic()
-            first_loss = now if first_loss is None else first_loss
-            left = first_loss + task.retry_seconds - now
-            if left <= 0:
+            if not backoff.lost():
                 tried = (
-                    f" (read {attempts} times over {now - first_loss:.0f} s)"
+                    f" (read {attempts} times over {backoff.lost_for:.0f} s)"
                     if attempts > 1
                     else ""
                 )
                 raise OperationalError(f"{exc}{tried}") from exc
-            time.sleep(min(pause, left))
-            pause = min(pause * 2, LONGEST_PAUSE_S)
     stats.seconds = time.perf_counter() - started
     new_snapshot = task.partition.snapshot is not None and partition.snapshot is None
     done = PartitionDone(stats, attempts, "new" if new_snapshot else "run")

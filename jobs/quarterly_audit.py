@@ -36,7 +36,7 @@ from audit.engine.status import Status
 from audit.errors import InputError
 from audit.jobs.cluster import dask_client
 from audit.jobs.failures import classified, out_dir_failure, terminate_as_interrupt
-from audit.jobs.partition import FIRST_PAUSE_S, LONGEST_PAUSE_S, PartitionTask, audit_partition
+from audit.jobs.partition import Backoff, PartitionTask, audit_partition
 from audit.jobs.progress import (
     PROGRESS_DIR,
     PartitionDone,
@@ -530,24 +530,17 @@ def _compromised_keys(
 ) -> dict[str, Any]:
     """The keys of the rows revoked for keyCompromise, read in the run's snapshot; when its
     connection is lost (a server restart), read again in a snapshot of their own at the same
-    as-of time, with growing pauses for up to `retry_seconds`, as a partition is (run.json's
-    scope says which snapshot)."""
-    first_loss: float | None = None
-    pause = FIRST_PAUSE_S
+    as-of time, for up to `retry_seconds`, as a partition is (run.json's scope says which)."""
+    backoff = Backoff(retry_seconds)
     while True:
         try:
             scope = read_compromised_keys(database, as_of, run_dir)
-            scope["snapshot"] = "run" if first_loss is None else "new"
+            scope["snapshot"] = "run" if backoff.first_loss is None else "new"
             return scope
         except DatabaseUnreachable:
             database.leave_view()
-            now = time.monotonic()
-            first_loss = now if first_loss is None else first_loss
-            left = first_loss + retry_seconds - now
-            if left <= 0:
+            if not backoff.lost():
                 raise
-            time.sleep(min(pause, left))
-            pause = min(pause * 2, LONGEST_PAUSE_S)
 
 
 def _sample_db_url() -> str:

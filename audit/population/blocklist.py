@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from audit.errors import InputError
+from audit.outputs.keys import to_bytes
 
 BLOCKLIST = "blocklist.dat"
 METADATA = "badkeysdata.json"
@@ -58,8 +59,7 @@ class Blocklist:
 
     def find(self, value: int) -> str | None:
         """The name of the list that holds the key whose value is `value`, else None."""
-        raw = value.to_bytes(max(1, (value.bit_length() + 7) // 8), "big")
-        wanted = hashlib.sha256(raw).digest()[:_HASHED]
+        wanted = hashlib.sha256(to_bytes(value)).digest()[:_HASHED]
         low, high = 0, self.entries - 1
         while low <= high:
             middle = (low + high) // 2

@@ -3,8 +3,9 @@ authentication (S/MIME, code signing, client authentication...) under a TLS root
 
 "Non-TLS" is read from the certificate: an extKeyUsage without id-kp-serverAuth and without
 anyExtendedKeyUsage (`is_non_tls_ca`); a Precertificate Signing CA, whose extKeyUsage is the
-precertificate signing purpose, belongs to the TLS hierarchy (`precertificate_signing_ca.py`). Such a CA must not look like a TLS CA (no reserved TLS
-policy identifier) nor like a delegated OCSP responder (no id-kp-OCSPSigning). The TLS
+precertificate signing purpose, belongs to the TLS hierarchy (`precertificate_signing_ca.py`).
+Such a CA must not look like a TLS CA (no reserved TLS policy identifier) nor like a delegated
+OCSP responder (no id-kp-OCSPSigning). The TLS
 subordinate CAs' own extKeyUsage rules are in `ca_certificates.py`; a root carries no
 extKeyUsage at all (`root_ca_eku_absent`).
 """

@@ -26,6 +26,7 @@ from audit.lints.cabf_cs._shared import (
     http_url_problem,
     shown,
 )
+from audit.lints.rfc5280.key_usage_rules import BIT_NAMES
 from audit.lints.rfc5280.uris_and_emails import uri_problem
 
 # -- authorityInformationAccess ------------------------------------------------------------------
@@ -171,16 +172,9 @@ def crl_distribution_points_http(cert: CertView) -> Outcome:
 
 # -- keyUsage -----------------------------------------------------------------------------------
 
-_KU_NAMES = {
-    "digital_signature": "digitalSignature", "content_commitment": "nonRepudiation",
-    "key_encipherment": "keyEncipherment", "data_encipherment": "dataEncipherment",
-    "key_agreement": "keyAgreement", "key_cert_sign": "keyCertSign", "crl_sign": "cRLSign",
-    "encipher_only": "encipherOnly", "decipher_only": "decipherOnly",
-}  # fmt: skip
-
 
 def _ku(bits: frozenset[str]) -> str:
-    return ", ".join(_KU_NAMES.get(b, b) for b in sorted(bits))
+    return ", ".join(BIT_NAMES.get(b, b) for b in sorted(bits))
 
 
 @lint(

@@ -27,6 +27,18 @@ def _required(cert: CertView, oid: str, what: str) -> Outcome:
     return fail(f"subject has no {_NAMES.get(oid, oid)} ({what})")
 
 
+def _iso_country(cert: CertView, oid: str, name: str, *, xx: bool, missing: str = "") -> Outcome:
+    """`oid` is present and each value an ISO 3166-1 alpha-2 code; XX (no country) only if
+    `xx` allows it."""
+    values = cert.subject.values(oid)
+    if not values:
+        return fail(f"subject has no {name}{missing}")
+    bad = [v[:100] for v in values if v not in ISO_3166_ALPHA_2 or (v == "XX" and not xx)]
+    if bad:
+        return fail(f"subject:{name} {bad!r} is not an ISO 3166-1 code")
+    return PASS
+
+
 # -- EV and non-EV (7.1.4.2.2) ------------------------------------------------------------------
 
 
@@ -130,13 +142,7 @@ def subject_locality_or_state_required(cert: CertView) -> Outcome:
     zlint=("e_cs_subject_country_name",),
 )
 def subject_country_iso_3166(cert: CertView) -> Outcome:
-    values = cert.subject.values(oids.COUNTRY)
-    if not values:
-        return fail("subject has no countryName")
-    bad = [v for v in values if v not in ISO_3166_ALPHA_2]
-    if bad:
-        return fail(f"subject:countryName {[v[:100] for v in bad]!r} is not an ISO 3166-1 code")
-    return PASS
+    return _iso_country(cert, oids.COUNTRY, "countryName", xx=True)
 
 
 # -- EV (7.1.4.2.4) -----------------------------------------------------------------------------
@@ -175,13 +181,7 @@ def ev_cs_subject_business_category(cert: CertView) -> Outcome:
     effective=dates.CS_BR_2_0,
 )
 def ev_cs_subject_jurisdiction_country(cert: CertView) -> Outcome:
-    values = cert.subject.values(oids.JURISDICTION_COUNTRY)
-    if not values:
-        return fail("subject has no jurisdictionCountryName")
-    bad = [v[:100] for v in values if v not in ISO_3166_ALPHA_2 or v == "XX"]
-    if bad:
-        return fail(f"subject:jurisdictionCountryName {bad!r} is not an ISO 3166-1 code")
-    return PASS
+    return _iso_country(cert, oids.JURISDICTION_COUNTRY, "jurisdictionCountryName", xx=False)
 
 
 @lint(
@@ -209,10 +209,10 @@ def ev_cs_subject_serial_number(cert: CertView) -> Outcome:
     effective=dates.CS_BR_2_0,
 )
 def ev_cs_subject_country(cert: CertView) -> Outcome:
-    values = cert.subject.values(oids.COUNTRY)
-    if not values:
-        return fail("subject has no countryName (the country of the Place of Business)")
-    bad = [v[:100] for v in values if v not in ISO_3166_ALPHA_2 or v == "XX"]
-    if bad:
-        return fail(f"subject:countryName {bad!r} is not an ISO 3166-1 code")
-    return PASS
+    return _iso_country(
+        cert,
+        oids.COUNTRY,
+        "countryName",
+        xx=False,
+        missing=" (the country of the Place of Business)",
+    )

@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import re
 
-import pycountry
-
 from audit.engine import oids, profiles
 from audit.engine.certview import CertView
 from audit.engine.registry import Source, lint
 from audit.engine.status import PASS, Outcome, Status, fail
 from audit.lints import dates
+from audit.lints.cabf_br.subject import ISO_3166_ALPHA_2
 
 # Loose enough to find the parts of a value that gets one of them wrong; `_FORMAT` is the rule.
 _PARTS = re.compile(
@@ -31,7 +30,7 @@ _FORMAT = re.compile(r"[A-Z]{3}[A-Z]{2}(?:\+[A-Z0-9]{1,3})?-.+", re.DOTALL)
 # country a Registration Scheme operates in). VAT references also use the prefixes the EU VAT
 # system gives Greece (EL) and Northern Ireland (XI), as pkilint accepts; a scheme operated
 # globally is "XG" (EVG 9.2.8), which none of Appendix H's national schemes is.
-ISO_3166_1 = frozenset(c.alpha_2 for c in pycountry.countries)
+ISO_3166_1 = ISO_3166_ALPHA_2 - {"XX"}
 _COUNTRIES_BY_SCHEME = {"NTR": ISO_3166_1, "PSD": ISO_3166_1, "VAT": ISO_3166_1 | {"EL", "XI"}}
 _OTHER_SCHEMES_COUNTRIES = ISO_3166_1 | {"XG"}
 

@@ -17,16 +17,10 @@ from audit.engine.registry import Source, lint
 from audit.engine.status import PASS, Outcome, Status, fail
 from audit.lints import dates
 from audit.lints.cabf_smime._shared import NOT_STRICT, SMIME_BR, STRICT
+from audit.lints.rfc5280.key_usage_rules import BIT_NAMES  # X.509 names, for messages
 
 DS, NR, KE, DE = "digital_signature", "content_commitment", "key_encipherment", "data_encipherment"
 KA, EO, DO = "key_agreement", "encipher_only", "decipher_only"
-
-# X.509 names, for messages (nonRepudiation is contentCommitment's older name, the BR's).
-BIT_NAMES = {
-    DS: "digitalSignature", NR: "nonRepudiation", KE: "keyEncipherment",
-    DE: "dataEncipherment", KA: "keyAgreement", "key_cert_sign": "keyCertSign",
-    "crl_sign": "cRLSign", EO: "encipherOnly", DO: "decipherOnly",
-}  # fmt: skip
 
 ML_DSA = frozenset(
     {"2.16.840.1.101.3.4.3.17", "2.16.840.1.101.3.4.3.18", "2.16.840.1.101.3.4.3.19"}

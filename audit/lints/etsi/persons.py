@@ -25,6 +25,7 @@ from audit.lints.etsi._qc import (
     is_natural_person,
     semantics_identifiers,
 )
+from audit.lints.rfc5280.key_usage_rules import BIT_NAMES
 
 _NAMES = {**oids.SHORT_NAMES, oids.PSEUDONYM: "pseudonym"}
 
@@ -49,16 +50,8 @@ def key_usage_type(bits: frozenset[str]) -> str | None:
     return next((t for t, settings in KEY_USAGE_TYPES.items() if bits in settings), None)
 
 
-_KU_NAMES = {
-    "digital_signature": "digitalSignature", "content_commitment": "nonRepudiation",
-    "key_encipherment": "keyEncipherment", "data_encipherment": "dataEncipherment",
-    "key_agreement": "keyAgreement", "key_cert_sign": "keyCertSign", "crl_sign": "cRLSign",
-    "encipher_only": "encipherOnly", "decipher_only": "decipherOnly",
-}  # fmt: skip
-
-
 def _bits(cert: CertView) -> str:
-    return ", ".join(sorted(_KU_NAMES.get(b, b) for b in cert.key_usage or ())) or "no bits"
+    return ", ".join(sorted(BIT_NAMES.get(b, b) for b in cert.key_usage or ())) or "no bits"
 
 
 @lint(
