@@ -5,7 +5,7 @@ They stay plain Python, one source: Cython compiles each file as it is, and a mo
 not compile (or an install without a compiler) simply runs as Python, with the same results.
 What is compiled is what pays for its install time (instructions per certificate by
 `python -m audit.jobs.benchmark_lint_speed --instructions`; the figures are in README.md): the
-engine, and the six lint modules that take most of the lints' time; the other lint modules run
+engine, and the twelve lint modules that take most of the lints' time; the other lint modules run
 as Python, so an edited rule is in force with no rebuild (an edited compiled module is
 imported from its source until the next install: audit/compiled.py). The hash of each source
 compiled (with its .pxd of C types, where it has one) is written to
@@ -27,6 +27,7 @@ from setuptools.command.build_ext import build_ext
 PACKAGE = Path("audit")
 ENGINE_MODULES = (
     "certview",
+    "ct_tbs",
     "der",
     "lean_stdlib",
     "names",
@@ -35,10 +36,13 @@ ENGINE_MODULES = (
     "runner",
     "shared",
 )
-# The lint modules that take the most of a certificate's time as Python (cProfile over the
-# benchmark's certificates: these six, 43% of the lints' own time). Compiled, they save 5% of
-# a certificate's instructions (1,219,112 -> 1,151,916) for 29 s of CPU at install; the other
-# 36 would save 7% more (1,073,483) for 57 s more, most of the install's budget of 90 s.
+# The lint modules that take the most of a certificate's time as Python (cProfile's own time
+# per module over the benchmark's certificates). The first six saved 5% of a certificate's
+# instructions (1,219,112 -> 1,151,916) for 29 s of CPU at install. On 2026-12-06 (count 400,
+# `--instructions`): with those six, 1,100,141; with the next six of the list, 1,057,356, for
+# a fresh `pip install -e .` of 62-71 s against 52 s (`../shared/checks/fresh_clone.sh
+# --install-only`); with seventeen more than the six, 1,018,243, but 92 s, past the install's
+# budget of 90 s. So twelve.
 HOT_LINT_MODULES = (
     "cabf_br/subject_encoding",
     "cabf_br/subject",
@@ -46,6 +50,12 @@ HOT_LINT_MODULES = (
     "dns_syntax",
     "apple/ct",
     "rfc5280/names",
+    "cabf_br/san",
+    "community/name_text",
+    "mozilla/encoding",
+    "rfc5280/time_encoding",
+    "community/dns_names",
+    "cabf_br/_shared",
 )
 
 

@@ -36,6 +36,58 @@ def _peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 
+class _RssSampler:
+    """This process's resident set, sampled every 0.2 s in a thread (wall-clock stamped), so
+    that its peak can be placed in a phase of the run."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self.samples: list[tuple[float, float]] = []
+        self._stop = threading.Event()
+        threading.Thread(target=self._sample, daemon=True).start()
+
+    def _sample(self) -> None:
+        page = resource.getpagesize() / 2**20
+        while not self._stop.is_set():
+            with open("/proc/self/statm") as f:
+                self.samples.append((time.time(), int(f.read().split()[1]) * page))
+            self._stop.wait(0.2)
+
+    def stop(self) -> list[tuple[float, float]]:
+        self._stop.set()
+        return self.samples
+
+
+_WORKER_SAMPLER: list[_RssSampler] = []
+
+
+def _start_worker_sampler() -> None:
+    _WORKER_SAMPLER.append(_RssSampler())
+
+
+def _worker_samples() -> list[tuple[float, float]]:
+    return _WORKER_SAMPLER.pop().stop() if _WORKER_SAMPLER else []
+
+
+def _peaks_by_phase(
+    samples: list[tuple[float, float]], started: float, phases: dict[str, float]
+) -> dict[str, float]:
+    """The highest sample in each phase (phase_seconds laid end to end from `started`)."""
+    bounds, at = [], started
+    for name, seconds in phases.items():
+        bounds.append((name, at, at + seconds))
+        at += seconds
+    bounds.append(("after", at, float("inf")))
+    peaks: dict[str, float] = {}
+    for t, rss in samples:
+        for name, lo, hi in bounds:
+            if lo <= t < hi or (name == bounds[0][0] and t < lo):
+                peaks[name] = round(max(peaks.get(name, 0.0), rss), 1)
+                break
+    return peaks
+
+
 def _database(server: str, name: str) -> str:
     return make_url(server).set(database=name).render_as_string(hide_password=False)
 
@@ -92,7 +144,13 @@ def run_one(url: str, schema: str, workers: int, out: Path) -> dict[str, Any]:
 
     # The job's own local cluster, started here so its workers can be asked for their peaks.
     with dask_client(workers) as client:
+        # By reference to this module (not __main__'s copy), so that both calls meet one list.
+        from audit.jobs import benchmark_scale as this
+
+        client.run(this._start_worker_sampler)
+        driver = _RssSampler()
         started = time.perf_counter()
+        started_at = time.time()
         with get_task_stream(client) as stream:
             outcome = run_audit(
                 AuditRequest(
@@ -105,6 +163,14 @@ def run_one(url: str, schema: str, workers: int, out: Path) -> dict[str, Any]:
             )
         wall = time.perf_counter() - started
         worker_peaks = client.run(lambda: res.getrusage(res.RUSAGE_SELF).ru_maxrss / 1024)
+        phases = outcome.run["phase_seconds"]
+        peaks_by_phase = {
+            "driver": _peaks_by_phase(driver.stop(), started_at, phases),
+            **{
+                str(w): _peaks_by_phase(samples, started_at, phases)
+                for w, samples in client.run(this._worker_samples).items()
+            },
+        }
     task_seconds = [
         s["stop"] - s["start"]
         for t in stream.data
@@ -135,6 +201,9 @@ def run_one(url: str, schema: str, workers: int, out: Path) -> dict[str, Any]:
         "certs_per_second": round(counts["scanned"] / wall, 1),
         "driver_peak_mib": round(_peak_rss_mib(), 1),
         "worker_peak_mib": {str(k): round(v, 1) for k, v in worker_peaks.items()},
+        # Each process's highest sampled resident set per phase ("after": the benchmark's own
+        # reads once the run is over), to tell where a peak comes from.
+        "peak_mib_by_phase": peaks_by_phase,
         "partition_seconds_median": round(median(task_seconds), 2) if task_seconds else None,
         "partition_seconds_max": round(max(task_seconds), 2) if task_seconds else None,
         "partition_tasks": len(task_seconds),
@@ -176,7 +245,8 @@ def main(argv: list[str] | None = None) -> None:
             f"{args.workers} workers): {result['wall_seconds']:.1f} s, "
             f"{result['certs_per_second']:,.0f} certs/s, peak driver {result['driver_peak_mib']:.0f} MiB, "
             f"peak worker {peak_worker:.0f} MiB; partition median {result['partition_seconds_median']} s; "
-            f"DB read {result['db_read_rows_per_second']:,.0f} rows/s"
+            f"DB read {result['db_read_rows_per_second']:,.0f} rows/s; phases "
+            + ", ".join(f"{k} {v:.1f} s" for k, v in result["phase_seconds"].items())
             + (f"; filled in {fill_seconds:.0f} s" if fill_seconds else ""),
             flush=True,
         )

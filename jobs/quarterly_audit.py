@@ -20,6 +20,7 @@ import shutil
 import sys
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -49,7 +50,7 @@ from audit.jobs.progress import (
     write_plan,
 )
 from audit.jobs.schedule import LATEST, latest_run, out_lock
-from audit.outputs.digest import population_digest
+from audit.outputs.digest_parallel import population_digest_parallel
 from audit.outputs.parts import CERTIFICATES_DIR, PartStats
 from audit.outputs.rules_date import RULES_AS_OF, from_json, headline, to_json, unlike
 from audit.outputs.runjson import (
@@ -307,18 +308,27 @@ def _audit(
 
         # Rules about the population as a whole, once every certificate is written: still in
         # the run's snapshot (the keys revoked for keyCompromise are read in it) and on its
-        # cluster (the batch GCD's tasks). Their findings change per-certificate counts, so
-        # the run's counts are then read back off the Parquet.
+        # cluster (a task per lint, then per part file; the batch GCD's tasks). Their findings
+        # change per-certificate counts, so the run's counts are then read back off the
+        # Parquet. The population digest's tasks run beside them on the same cluster: they read
+        # only the fingerprints, which no population lint changes (a part file rewritten with
+        # new counts replaces the old one whole, by rename).
         partitions_done = time.perf_counter()
         scope: dict[str, Any] = {}
         if KEY_COMPROMISE_LINT in catalogue.by_name:
             scope["revoked_rows"] = _compromised_keys(
                 database, as_of, run_dir, request.db_retry_seconds
             )
-        context = PopulationContext(cluster_map(client), request.badkeys_data, scope)
-        added = apply_population_lints(
-            run_dir, [x for x in catalogue if x.population_check is not None], context
-        )
+        with ThreadPoolExecutor(1, thread_name_prefix="certcensus-digest") as beside:
+            digest_future = beside.submit(
+                population_digest_parallel,
+                run_dir / CERTIFICATES_DIR, cluster_map(client), parallelism=2 * workers,
+            )  # fmt: skip
+            context = PopulationContext(cluster_map(client), request.badkeys_data, scope)
+            added = apply_population_lints(
+                run_dir, [x for x in catalogue if x.population_check is not None], context
+            )
+            digest = digest_future.result()
         population_done = time.perf_counter()
 
     labels = [s.label for s in Status if s.is_finding]
@@ -338,13 +348,13 @@ def _audit(
         RULES_AS_OF: to_json(request.rules_as_of),  # null: each by the rules at its notBefore
         "started_at": started.isoformat(),
         "finished_at": datetime.now(UTC).isoformat(),
-        "wall_seconds": round(time.perf_counter() - clock, 3),
+        "wall_seconds": round(time.perf_counter() - clock, 3),  # to run.json (the report: below)
         # Where the wall time went: linting the partitions (a resumed run: only those redone),
-        # the population lints over the whole run, and the rest up to here.
+        # the population lints and the population digest (side by side on the cluster), the
+        # first-seen dates, and rendering the report (its time is added once it is rendered).
         "phase_seconds": {
             "partitions": round(partitions_done - clock, 3),
-            "population_lints": round(population_done - partitions_done, 3),
-            "finish": round(time.perf_counter() - population_done, 3),
+            "population_and_digest": round(population_done - partitions_done, 3),
         },
         "database": {"url": database.masked_url, "schema": database.mapping.name},
         "catalogue": {
@@ -363,7 +373,7 @@ def _audit(
             "findings": counts.findings,
             "certificates_with": counts.certificates_with,
         },
-        "population_digest": population_digest(run_dir / CERTIFICATES_DIR),
+        "population_digest": digest,
         "baseline": _baseline_reference(baseline),
         "partitions": len(plan),
         "workers": workers,
@@ -378,9 +388,18 @@ def _audit(
         # ran (audit/population/, audit/lints/population/).
         "scope": scope,
     }
+    first_seen_started = time.perf_counter()
     write_first_seen(run_dir, baseline, meta=run)
+    report_started = time.perf_counter()
+    run["phase_seconds"]["first_seen"] = round(report_started - first_seen_started, 3)
+    run["wall_seconds"] = round(report_started - clock, 3)
     write_json(run_dir / RUN_JSON, run)
     render_report(run_dir)  # from run.json and the datasets; `certcensus report` renders it again
+    # run.json again, last, with the report's time: still in the staging directory, so a run
+    # that stops in between is as partial as one that stopped before.
+    run["phase_seconds"]["report"] = round(time.perf_counter() - report_started, 3)
+    run["wall_seconds"] = round(time.perf_counter() - clock, 3)
+    write_json(run_dir / RUN_JSON, run)
     return run, counts.certificates_worst
 
 

@@ -102,7 +102,7 @@ def test_counts_reconcile_with_parquet(recent_run) -> None:  # type: ignore[no-u
 
 def test_run_json_says_where_the_wall_time_went(recent_run) -> None:  # type: ignore[no-untyped-def]
     phases = recent_run.run["phase_seconds"]
-    assert set(phases) == {"partitions", "population_lints", "finish"}
+    assert set(phases) == {"partitions", "population_and_digest", "first_seen", "report"}
     assert all(v >= 0 for v in phases.values())
     assert sum(phases.values()) <= recent_run.run["wall_seconds"] + 0.01
 

@@ -130,7 +130,7 @@ def reference(ca_db: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
     [run_dir] = [d for d in out.iterdir() if d.is_dir()]
     # The finish rewrites part files (population lints add their counts): a kill after that
     # must not keep them as the partitions wrote them.
-    assert (run_dir / FINDINGS_DIR / "part-population.parquet").is_file()
+    assert any((run_dir / FINDINGS_DIR).glob("part-population-*.parquet"))
     return run_dir
 
 

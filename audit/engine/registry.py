@@ -86,6 +86,9 @@ class Lint:
     # Population lints (source `population`) read the whole audited population once per run
     # instead of one certificate: see audit/population/. They apply to no single profile.
     population_check: PopulationCheck | None = None
+    # The prepared inputs a population lint reads (`Population.shared`): each prepared once per
+    # run, before the lints, by its `@population_input` (audit/population/apply.py).
+    population_inputs: tuple[str, ...] = ()
 
     def applicable(self, cert: CertView) -> bool:
         """`needs` and `when` together, asked of one certificate (the engine's slow path)."""
@@ -128,10 +131,12 @@ def population_lint(
     effective: datetime,
     columns: Iterable[str] = (),
     version: int = 1,
+    inputs: Iterable[str] = (),
 ) -> Callable[[PopulationCheck], PopulationCheck]:
     """Declare a population lint: the decorated function reads the certificates dataset (an
     Arrow table with at least `columns`) and yields (cert_id, message) for each certificate
-    that breaks the rule."""
+    that breaks the rule. `inputs`: the prepared inputs it reads (`Population.shared`), the
+    only ones its task is given."""
 
     def register(check: PopulationCheck) -> PopulationCheck:
         if name in _REGISTRY:
@@ -141,6 +146,7 @@ def population_lint(
             severity=severity, applies_to=frozenset(), effective=effective,
             check=_not_per_certificate, version=version,
             section=check.__module__.rsplit(".", 1)[-1], population_check=check,
+            population_inputs=tuple(inputs),
         )  # fmt: skip
         return check
 

@@ -18,9 +18,7 @@ class Status(IntEnum):
     ERROR = 6
     FATAL = 7  # the certificate, or a part the lint needs, could not be parsed
 
-    @property
-    def label(self) -> str:
-        return self.name.lower()
+    label: str  # the name in lower case, as outputs write it (set on each member below)
 
     @classmethod
     def parse(cls, text: str) -> Status:
@@ -34,6 +32,10 @@ class Status(IntEnum):
         """Findings are what the run writes out: info and above."""
         return self >= Status.INFO
 
+
+# A plain attribute, not a property: the outputs read it for every finding of every certificate.
+for _member in Status:
+    _member.label = _member.name.lower()
 
 FINDING_STATUSES = tuple(s for s in Status if s.is_finding)
 

@@ -48,21 +48,32 @@ def merkle_root(fingerprints: Iterable[bytes]) -> bytes:
 class _Root:
     """The Merkle Tree Hash of leaves added in order, streamed: the stack holds the roots of
     the complete subtrees so far (falling powers of two in size, as the bits of the count),
-    one hash per level. Folding them from the right at the end splits at the largest power of
-    two, as RFC 6962 does."""
+    one hash per level, and their heights. Folding them from the right at the end splits at
+    the largest power of two, as RFC 6962 does."""
 
     def __init__(self) -> None:
         self.size = 0
         self.stack: list[bytes] = []
+        self.heights: list[int] = []  # stack[i] is the root of 2**heights[i] leaves
 
     def add(self, leaf: bytes) -> None:
         """Add a leaf's hash (`leaf_hash` of its fingerprint)."""
-        self.size += 1
-        node, n = leaf, self.size
-        while not n & 1:  # each trailing zero of the new count completes a subtree
+        self.add_subtree(leaf, 0)
+
+    def add_subtree(self, node: bytes, height: int) -> None:
+        """Add the root of a complete subtree of 2**height leaves that starts where the tree
+        ends now (so the size must be a multiple of 2**height): the same tree as adding its
+        leaves one by one."""
+        width = 1 << height
+        if self.size % width:
+            raise ValueError(f"a subtree of {width} leaves cannot start at leaf {self.size}")
+        self.size += width
+        while self.heights and self.heights[-1] == height:  # it completes a larger subtree
             node = node_hash(self.stack.pop(), node)
-            n >>= 1
+            self.heights.pop()
+            height += 1
         self.stack.append(node)
+        self.heights.append(height)
 
     def root(self) -> bytes:
         if not self.stack:
@@ -71,6 +82,50 @@ class _Root:
         for left in reversed(self.stack[:-1]):
             root = node_hash(left, root)
         return root
+
+
+def subtree_pieces(run: bytes | memoryview, offset: int) -> list[tuple[int, bytes]]:
+    """The pieces of sorted fingerprints (`run`: 32 bytes each, concatenated) that are leaves
+    [offset, offset + n) of a larger tree: the maximal aligned complete subtrees covering that
+    interval, in order, as (height, root). Added in order with `_Root.add_subtree` after the
+    leaves before `offset` (or the pieces of those leaves), they build the same tree as the
+    leaves themselves."""
+    leaves = _leaf_hashes(run)
+    pieces = []
+    start, end = offset, offset + len(leaves)
+    while start < end:
+        # The largest block starting at `start` that is aligned there and fits before `end`.
+        height = (start & -start).bit_length() - 1 if start else (end - start).bit_length()
+        while 1 << height > end - start:
+            height -= 1
+        first = start - offset
+        pieces.append((height, _complete_root(leaves[first : first + (1 << height)])))
+        start += 1 << height
+    return pieces
+
+
+def _leaf_hashes(run: bytes | memoryview) -> list[bytes]:
+    """`leaf_hash` of each 32-byte fingerprint in `run`, in one loop with the calls bound to
+    locals (a hasher primed with the leaf prefix, copied: no concatenation per leaf)."""
+    view = memoryview(run)
+    primed = hashlib.sha256(b"\x00")
+    copy = primed.copy
+    hashes = []
+    append = hashes.append
+    for i in range(0, len(run) - len(run) % HASH_SIZE, HASH_SIZE):
+        h = copy()
+        h.update(view[i : i + HASH_SIZE])
+        append(h.digest())
+    return hashes
+
+
+def _complete_root(level: list[bytes]) -> bytes:
+    """The root over a power-of-two number of node hashes, level by level (`node_hash`)."""
+    sha256, prefix = hashlib.sha256, b"\x01"
+    while len(level) > 1:
+        pairs = zip(level[0::2], level[1::2], strict=True)
+        level = [sha256(prefix + left + right).digest() for left, right in pairs]
+    return level[0]
 
 
 class Fingerprints(Sequence[bytes]):

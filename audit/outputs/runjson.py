@@ -24,7 +24,9 @@ def new_run_id(now: datetime | None = None) -> str:
 
 
 def write_json(path: Path, data: Any) -> None:
-    tmp = path.with_suffix(".tmp")
+    """Written whole or not at all: to a hidden name beside it, then renamed (what a crash in
+    between leaves, dataset readers and the evidence package pass over)."""
+    tmp = path.with_name(f".{path.name}.tmp")
     tmp.write_text(json.dumps(data, indent=2, sort_keys=False, default=str) + "\n")
     tmp.replace(path)
 

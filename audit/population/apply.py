@@ -5,12 +5,21 @@ whole, so that memory does not grow with the run), or queried with SQL (`query`:
 groups and orders rows with bounded memory). Per-certificate counts in `certificates/` are updated in
 place (only the part files holding an affected certificate are rewritten), so the datasets and
 run.json still reconcile exactly.
+
+The pass is tasks on the context's `map` (the run's cluster, or here one after another):
+
+1. the prepared inputs the lints declare (`@population_lint(inputs=...)`), each computed once,
+   here, by its `@population_input` (itself spreading its heavy work over `map`): what several
+   lints read (the moduli's shared factors) or what needs many tasks (badkeys' per-key checks);
+2. one task per lint (`run_lint`), given only the inputs it declares: its hits go to a staging
+   file, and it returns their count and its part of run.json's `scope`;
+3. one task per certificates part file (audit/population/hits.py): its findings and counts.
 """
 
 from __future__ import annotations
 
 import contextlib
-from collections import Counter, defaultdict
+import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,34 +28,65 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
 from audit.engine.registry import Lint
 from audit.engine.status import FINDING_STATUSES
 from audit.outputs import schemas, sql
 from audit.outputs.keys import KEYS_DIR
-from audit.outputs.parts import CERTIFICATES_DIR, FINDINGS_DIR, part_name, written_whole
+from audit.outputs.parts import CERTIFICATES_DIR
 from audit.outputs.reader import dataset, part_files
 from audit.outputs.scan import batches
 from audit.population.batch_gcd import Mapper, local_map
+from audit.population.hits import HitWriter, LintColumns, PartTask, finish_part, fresh_staging
 
-PART_NAME = "part-population.parquet"
 # The keys of rows revoked for keyCompromise, read from the database beside the active population
 # (audit/population/compromised.py): the one thing a run reads of rows it does not audit.
 COMPROMISED_KEYS = "compromised_keys.parquet"
-_DESCRIBE = [f.name for f in schemas.CERT_COLUMNS] + ["revoked_at", "partition"]
 
 
 @dataclass
 class PopulationContext:
     """What the run gives its population lints besides the datasets, and what they tell it."""
 
-    # Runs independent pieces of heavy work (the batch GCD's tasks): on the run's dask cluster,
-    # or one after another here. Each piece is a module-level function and its argument.
+    # Runs independent pieces of heavy work (the lints, the batch GCD's tasks): on the run's
+    # dask cluster, or one after another here. Each piece is a module-level function and its
+    # argument. Within a lint's own task: here.
     map: Mapper = local_map
     badkeys_data: Path | None = None  # --badkeys-data: badkeys' blocklist files, if given
     # What the lints read beyond the certificates and which checks they ran: run.json `scope`.
     scope: dict[str, Any] = field(default_factory=dict)
+    # In a lint's task: the inputs it declared, prepared (the only ones `shared` gives), and
+    # its name. None outside one: `shared` prepares what it is asked for, here.
+    prepared: dict[str, Any] | None = None
+    lint: str | None = None
+
+
+class UndeclaredInputError(LookupError):
+    """A population lint read a prepared input its `@population_lint(inputs=...)` omits."""
+
+
+Preparation = Callable[["Population"], Any]
+_PREPARATIONS: dict[str, Preparation] = {}
+
+
+def population_input(name: str) -> Callable[[Preparation], Preparation]:
+    """Declare how the prepared input `name` is computed: the decorated function is given the
+    run's `Population` (its context's `map`: the run's cluster) and returns a small picklable
+    value, which goes to the task of every lint declaring `name`."""
+
+    def register(prepare: Preparation) -> Preparation:
+        if name in _PREPARATIONS:
+            raise ValueError(f"population input {name!r} is declared twice")
+        _PREPARATIONS[name] = prepare
+        return prepare
+
+    return register
+
+
+def _preparation(name: str) -> Preparation:
+    if name not in _PREPARATIONS:
+        raise LookupError(f"no @population_input prepares {name!r}")
+    return _PREPARATIONS[name]
 
 
 class Population:
@@ -74,11 +114,20 @@ class Population:
             sql.parquet_view(con, "compromised_keys", files, schemas.COMPROMISED_KEYS)
             yield con
 
-    def shared(self, name: str, compute: Callable[[], Any]) -> Any:
-        """`compute()`, once per run: what several lints read (the moduli's shared factors)."""
-        if name not in self._shared:
-            self._shared[name] = compute()
-        return self._shared[name]
+    def shared(self, name: str) -> Any:
+        """The prepared input `name` (`population_input`): in a lint's task, one the lint
+        declares; elsewhere (a lint called on its own) prepared here on first use."""
+        prepared = self.context.prepared
+        if prepared is None:
+            if name not in self._shared:
+                self._shared[name] = _preparation(name)(self)
+            return self._shared[name]
+        if name not in prepared:
+            raise UndeclaredInputError(
+                f"population lint {self.context.lint!r} reads the prepared input {name!r}, "
+                f"which it does not declare: add it to its @population_lint(inputs=...)"
+            )
+        return prepared[name]
 
     def batches(self, columns: list[str], where: pc.Expression | None = None) -> Iterator[pa.Table]:
         """The certificates' `columns` (only the rows `where` selects), in the dataset's order."""
@@ -94,59 +143,78 @@ class Population:
 def apply_population_lints(
     run_dir: Path, lints: list[Lint], context: PopulationContext | None = None
 ) -> int:
-    """Add the population lints' findings to the run; returns how many were added."""
+    """Add the population lints' findings to the run; returns how many were added. Their
+    parts of run.json's `scope` are added to `context.scope`, in the lints' order."""
     if not lints:
         return 0
+    context = context or PopulationContext()
+    staging = fresh_staging(run_dir)
+    try:
+        prepared = prepare_inputs(run_dir, lints, context)
+        badkeys_data = str(context.badkeys_data) if context.badkeys_data else None
+        tasks = [
+            LintTask(x, i, str(run_dir), str(staging), badkeys_data,
+                     {name: prepared[name] for name in x.population_inputs})
+            for i, x in enumerate(lints)
+        ]  # fmt: skip
+        done: list[LintDone] = context.map(run_lint, tasks)
+        for lint_done in done:
+            context.scope.update(lint_done.scope)
+        if not any(d.hits for d in done):
+            return 0
+        described = tuple(LintColumns.of(x) for x in lints)
+        parts = [
+            PartTask(str(path), str(staging), described)
+            for path in part_files(run_dir / CERTIFICATES_DIR)
+        ]
+        return sum(context.map(finish_part, parts))
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def prepare_inputs(run_dir: Path, lints: list[Lint], context: PopulationContext) -> dict[str, Any]:
+    """Each input some lint declares, prepared once (in the order first declared)."""
+    names = list(dict.fromkeys(name for x in lints for name in x.population_inputs))
+    if not names:
+        return {}
+    preparations = {name: _preparation(name) for name in names}  # all known, before any runs
     population = Population(run_dir / CERTIFICATES_DIR, context)
-    hits: dict[str, list[tuple[Lint, str]]] = defaultdict(list)
-    for x in lints:
-        assert x.population_check is not None
-        for cert_id, message in x.population_check(population):
-            hits[cert_id].append((x, message))
-    if not hits:
-        return 0
-    wanted = pa.array(list(hits), pa.string())
-    affected = population.table(_DESCRIBE, pc.field("cert_id").isin(wanted))
-    rows = []
-    for cert in affected.to_pylist():
-        base = {k: cert[k] for k in _DESCRIBE if k != "partition"}
-        for x, message in hits[cert["cert_id"]]:
-            rows.append(
-                base | {
-                    "lint": x.name, "status": x.severity.label, "message": message,
-                    "source": str(x.source), "citation": x.citation, "lint_version": x.version,
-                }
-            )  # fmt: skip
-    with written_whole(run_dir / FINDINGS_DIR / PART_NAME) as path:
-        pq.write_table(pa.Table.from_pylist(rows, schema=schemas.FINDINGS), path)
-    _add_counts(run_dir, affected, hits)
-    return len(rows)
+    return {name: prepare(population) for name, prepare in preparations.items()}
 
 
-def _add_counts(run_dir: Path, affected: pa.Table, hits: dict[str, list[tuple[Lint, str]]]) -> None:
-    by_partition: dict[int, dict[str, Counter[str]]] = defaultdict(dict)
-    for cert_id, partition in zip(
-        affected["cert_id"].to_pylist(), affected["partition"].to_pylist(), strict=True
-    ):
-        by_partition[partition][cert_id] = Counter(x.severity.label for x, _ in hits[cert_id])
-    for partition, added in by_partition.items():
-        path = run_dir / CERTIFICATES_DIR / part_name(partition)
-        table = pq.read_table(path, schema=schemas.CERTIFICATES)
-        ids = table["cert_id"].to_pylist()
-        for status in FINDING_STATUSES:
-            column = f"n_{status.label}"
-            counts = table[column].to_pylist()
-            new = [
-                n + added[i][status.label] if i in added else n
-                for i, n in zip(ids, counts, strict=True)
-            ]
-            table = table.set_column(
-                table.schema.get_field_index(column),
-                schemas.CERTIFICATES.field(column),
-                pa.array(new, pa.int32()),
-            )
-        with written_whole(path) as rewritten:
-            pq.write_table(table, rewritten)
+@dataclass(frozen=True)
+class LintTask:
+    """One population lint to run, with what its context must carry."""
+
+    lint: Lint  # pickled by reference to its module-level check
+    index: int  # in the pass's list: the order its findings take among a certificate's
+    run_dir: str
+    staging: str
+    badkeys_data: str | None
+    prepared: dict[str, Any]  # the inputs it declares
+
+
+@dataclass(frozen=True)
+class LintDone:
+    name: str
+    hits: int
+    scope: dict[str, Any]  # what it adds to run.json's `scope`
+
+
+def run_lint(task: LintTask) -> LintDone:
+    """A task: one lint over the run's population (read in this process), its hits staged."""
+    lint = task.lint
+    assert lint.population_check is not None
+    context = PopulationContext(
+        badkeys_data=Path(task.badkeys_data) if task.badkeys_data else None,
+        prepared=task.prepared,
+        lint=lint.name,
+    )
+    population = Population(Path(task.run_dir) / CERTIFICATES_DIR, context)
+    with HitWriter(Path(task.staging), lint, task.index) as hits:
+        for cert_id, message in lint.population_check(population):
+            hits.add(cert_id, message)
+    return LintDone(lint.name, hits.count, context.scope)
 
 
 @dataclass(frozen=True)

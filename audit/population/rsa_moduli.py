@@ -1,5 +1,6 @@
-"""The population's distinct RSA moduli and what they give away: computed once per run for the
-lints that read it (shared primes, weak keys; audit/lints/population/).
+"""The population's distinct RSA moduli and what they give away: prepared once per run, before
+the lints that declare them as inputs (shared primes, weak keys; audit/lints/population/), with
+their tasks on the run's cluster.
 
 One batch GCD (audit/population/batch_gcd.py) over every distinct modulus, with badkeys' own
 data among its leaves: the products of the primes badkeys knows to be shared by keys in the wild
@@ -19,16 +20,14 @@ from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import gmpy2
 
 from audit.outputs import sql
 from audit.outputs.keys import to_bytes
+from audit.population.apply import Population, population_input
 from audit.population.batch_gcd import Mapper, shared_factors
-
-if TYPE_CHECKING:
-    from audit.population.apply import Population
 
 SMALL_PRIME_LIMIT = 65537  # badkeys' smallfactors: "small prime factors (<=65537, usually corrupt)"
 KNOWN_PRIME_SIZES = (512, 768, 1024, 2048, 4096)  # badkeys' sharedprimes data, by modulus size
@@ -37,6 +36,9 @@ KNOWN_PRIME_SIZES = (512, 768, 1024, 2048, 4096)  # badkeys' sharedprimes data, 
 # imported where it is used: loading the catalogue (every `certcensus lint`) does not need it.
 PER_KEY_CHECKS = ("roca", "rsainvalid", "rsapoly", "smalld")
 KEYS_PER_TASK = 20_000
+# The prepared inputs (`@population_input`) a lint declares to read these.
+MODULUS_FACTORS = "rsa_modulus_factors"
+WEAK_RSA_KEYS = "rsa_weak_keys"
 
 
 @dataclass(frozen=True)
@@ -47,11 +49,14 @@ class ModulusFactors:
 
 
 def modulus_factors(population: Population) -> ModulusFactors:
-    """The population's RSA moduli's shared factors, computed on first use in the run."""
-    return population.shared("rsa_modulus_factors", lambda: _batch_gcd(population))
+    """The population's RSA moduli's shared factors (the input MODULUS_FACTORS)."""
+    result: ModulusFactors = population.shared(MODULUS_FACTORS)
+    return result
 
 
-def _batch_gcd(population: Population) -> ModulusFactors:
+@population_input(MODULUS_FACTORS)
+def compute_modulus_factors(population: Population) -> ModulusFactors:
+    """`modulus_factors`, computed: one batch GCD, its tasks on the context's `map`."""
     started = time.perf_counter()
     counted = [0]
 
@@ -117,7 +122,14 @@ def without_small_primes(value: int) -> int:
 
 def weak_rsa_keys(population: Population) -> tuple[int, dict[tuple[bytes, bytes], list[str]]]:
     """How many distinct RSA keys there are, and for each one badkeys' per-key checks flag, what
-    they say ("roca", "smalld: ...")."""
+    they say ("roca", "smalld: ...") (the input WEAK_RSA_KEYS)."""
+    result: tuple[int, dict[tuple[bytes, bytes], list[str]]] = population.shared(WEAK_RSA_KEYS)
+    return result
+
+
+@population_input(WEAK_RSA_KEYS)
+def check_rsa_keys(population: Population) -> tuple[int, dict[tuple[bytes, bytes], list[str]]]:
+    """`weak_rsa_keys`, computed: badkeys' per-key checks in tasks of KEYS_PER_TASK keys."""
     query = (
         "SELECT DISTINCT rsa_modulus AS n, rsa_exponent AS e FROM keys "
         "WHERE rsa_modulus IS NOT NULL AND rsa_exponent IS NOT NULL"

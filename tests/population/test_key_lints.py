@@ -17,7 +17,6 @@ from typing import Any
 import gmpy2
 import pyarrow.dataset as ds
 import pytest
-from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 from sqlalchemy import create_engine, insert
@@ -27,7 +26,8 @@ from audit.outputs import domains
 from audit.population.batch_gcd import Layout, shared_factors
 from audit.population.blocklist import Blocklist
 from audit.sample_db import certbuilder, schema
-from audit.sample_db.certbuilder import DV_SPEC, OV_SPEC, SUBORDINATE_CA_SPEC, build, ec_key, name
+from audit.sample_db.certbuilder import DV_SPEC, OV_SPEC, SUBORDINATE_CA_SPEC, ec_key, name
+from tests.population.rows import certificate_row
 
 AS_OF = datetime(2025, 7, 1, tzinfo=UTC)
 ISSUED = datetime(2025, 6, 1, tzinfo=UTC)
@@ -48,17 +48,7 @@ def _rsa_public(p: int, q: int) -> rsa.RSAPublicKey:
     return rsa.RSAPublicNumbers(65537, p * q).public_key()
 
 
-def _row(cert_id: int, spec: Any, **row: Any) -> dict[str, Any]:
-    cert = build(spec.but(serial=random.Random(cert_id).getrandbits(126) | (1 << 125)))
-    nb = cert.not_valid_before_utc.replace(tzinfo=None)
-    return {
-        "id": cert_id, "der": cert.public_bytes(serialization.Encoding.DER),
-        "serial": format(cert.serial_number, "x"), "issuer_dn": cert.issuer.rfc4514_string(),
-        "subject_dn": cert.subject.rfc4514_string(), "not_before": nb,
-        "not_after": cert.not_valid_after_utc.replace(tzinfo=None), "status": "issued",
-        "revoked_at": None, "revocation_reason": None, "validation_type": "dv",
-        "customer": str(cert_id), "created_at": nb,
-    } | row  # fmt: skip
+_row = certificate_row
 
 
 def _dv(host: str, key: Any, *more: str) -> Any:

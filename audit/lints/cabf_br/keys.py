@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import math
 
+import gmpy2
+
 from audit.engine import oids, profiles
 from audit.engine.certview import CertView
 from audit.engine.profiles import Profile
@@ -34,7 +36,7 @@ def _primes_below(n: int) -> list[int]:
 
 
 SMALL_PRIMES = _primes_below(752)  # BR 6.1.6: "no factors smaller than 752"
-SMALL_PRIMES_PRODUCT = math.prod(SMALL_PRIMES)  # one gcd tests them all
+SMALL_PRIMES_PRODUCT = gmpy2.mpz(math.prod(SMALL_PRIMES))  # one gcd (GMP's) tests them all
 
 
 def is_rsa(cert: CertView) -> bool:
@@ -260,7 +262,7 @@ def rsa_modulus_odd(cert: CertView) -> Outcome:
 )
 def rsa_modulus_no_factors_below_752(cert: CertView) -> Outcome:
     modulus = cert.key.rsa_modulus or 0
-    if math.gcd(modulus, SMALL_PRIMES_PRODUCT) != 1:
+    if gmpy2.gcd(modulus, SMALL_PRIMES_PRODUCT) != 1:
         factors = [p for p in SMALL_PRIMES if modulus % p == 0]
         return fail(f"RSA modulus is divisible by {', '.join(map(str, factors[:10]))}")
     return PASS

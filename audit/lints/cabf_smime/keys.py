@@ -7,7 +7,7 @@ ML-DSA and ML-KEM on 22 August 2025. 7.1.3.2 does the same for signature algorit
 
 from __future__ import annotations
 
-import math
+import gmpy2
 
 from audit.engine import oids
 from audit.engine.certview import CertView
@@ -197,7 +197,7 @@ def rsa_parameters_recommended(cert: CertView) -> Outcome:
     if not 2**16 + 1 <= exponent <= 2**256 - 1:
         shown = exponent if exponent.bit_length() <= 64 else f"a {exponent.bit_length()}-bit number"
         return fail(f"RSA public exponent {shown} is outside 2^16+1 .. 2^256-1")
-    if math.gcd(cert.key.rsa_modulus or 0, SMALL_PRIMES_PRODUCT) != 1:
+    if gmpy2.gcd(cert.key.rsa_modulus or 0, SMALL_PRIMES_PRODUCT) != 1:
         return fail("RSA modulus has a factor smaller than 752")
     return PASS
 

@@ -17,7 +17,7 @@ from audit.engine.registry import Source, population_lint
 from audit.engine.status import Status
 from audit.lints import dates
 from audit.outputs import sql
-from audit.population.rsa_moduli import modulus_factors, without_small_primes
+from audit.population.rsa_moduli import MODULUS_FACTORS, modulus_factors, without_small_primes
 
 if TYPE_CHECKING:
     from audit.population.apply import Population
@@ -41,6 +41,7 @@ NAMED = 5
     source=Source.POPULATION,
     severity=Status.ERROR,
     effective=dates.BR_1_0,  # BR 1.0 9.5: a known weak Private Key is refused
+    inputs=(MODULUS_FACTORS,),
 )
 def rsa_modulus_shares_no_prime(population: Population) -> Iterator[PopulationFinding]:
     factors = modulus_factors(population)

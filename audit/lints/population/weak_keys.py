@@ -25,10 +25,13 @@ from audit.engine.registry import Source, population_lint
 from audit.engine.status import Status
 from audit.lints import dates
 from audit.outputs import sql
+from audit.population.apply import population_input
 from audit.population.blocklist import Blocklist, blocklist_value
 from audit.population.rsa_moduli import (
+    MODULUS_FACTORS,
     PER_KEY_CHECKS,
     SMALL_PRIME_LIMIT,
+    WEAK_RSA_KEYS,
     factor_kinds,
     modulus_factors,
     weak_rsa_keys,
@@ -39,6 +42,7 @@ if TYPE_CHECKING:
 
 PopulationFinding = tuple[str, str]  # (cert_id, message)
 KEYS_PER_TASK = 20_000
+BLOCKLISTED_KEYS = "blocklisted_keys"  # the prepared input: the keys on badkeys' blocklists
 
 
 @population_lint(
@@ -54,6 +58,7 @@ KEYS_PER_TASK = 20_000
     source=Source.POPULATION,
     severity=Status.ERROR,
     effective=dates.BR_1_0,  # BR 1.0 9.5: a known weak Private Key (such as a Debian weak key)
+    inputs=(MODULUS_FACTORS, WEAK_RSA_KEYS, BLOCKLISTED_KEYS),
 )
 def key_not_known_weak(population: Population) -> Iterator[PopulationFinding]:
     said: dict[bytes, list[str]] = {}  # a key (its modulus, or its other value) -> what is wrong
@@ -72,7 +77,7 @@ def key_not_known_weak(population: Population) -> Iterator[PopulationFinding]:
     for (n, _), checks in flagged.items():
         said.setdefault(n, []).extend(checks)
     blocklist = population.context.badkeys_data
-    listed, looked_up = _blocklisted(population, blocklist) if blocklist else ({}, 0)
+    listed, looked_up = population.shared(BLOCKLISTED_KEYS)
     for value, name in listed.items():
         said.setdefault(value, []).append(f"blocklist ({name})")
     population.context.scope["key_checks"] = _scope(rsa_keys, factors.moduli, blocklist, looked_up)
@@ -101,9 +106,13 @@ def _scope(rsa_keys: int, moduli: int, data: Path | None, looked_up: int) -> dic
     return scope
 
 
-def _blocklisted(population: Population, data: Path) -> tuple[dict[bytes, str], int]:
+@population_input(BLOCKLISTED_KEYS)
+def blocklisted(population: Population) -> tuple[dict[bytes, str], int]:
     """The keys found on badkeys' blocklists (by their modulus or other value), and how many
-    distinct keys were looked up."""
+    distinct keys were looked up: none without --badkeys-data."""
+    data = population.context.badkeys_data
+    if data is None:
+        return {}, 0
     query = (
         "SELECT DISTINCT key_algorithm AS a, rsa_modulus AS n, public_key AS k FROM keys "
         "WHERE rsa_modulus IS NOT NULL OR public_key IS NOT NULL"
