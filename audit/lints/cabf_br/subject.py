@@ -98,8 +98,14 @@ ISO_3166_ALPHA_2 = frozenset(c.alpha_2 for c in pycountry.countries) | {"XX"}
     zlint=("e_subject_country_not_iso", "e_subj_country_not_uppercase"),
 )
 def country_is_iso_3166(cert: CertView) -> Outcome:
+    return iso_3166_codes(cert, oids.COUNTRY, "countryName")
+
+
+def iso_3166_codes(cert: CertView, oid: str, attribute: str) -> Outcome:
+    """Each subject `oid` value an ISO 3166-1 alpha-2 code, in capitals (`attribute`: its name
+    in the message)."""
     problems = []
-    for value in cert.subject.values(oids.COUNTRY):
+    for value in cert.subject.values(oid):
         if value in ISO_3166_ALPHA_2:
             continue
         if value.upper() in ISO_3166_ALPHA_2:
@@ -107,7 +113,7 @@ def country_is_iso_3166(cert: CertView) -> Outcome:
         else:
             problems.append(f"{value[:100]!r} is not an ISO 3166-1 alpha-2 code")
     if problems:
-        return fail("subject:countryName " + "; ".join(problems))
+        return fail(f"subject:{attribute} " + "; ".join(problems))
     return PASS
 
 

@@ -13,7 +13,7 @@ from audit.engine.certview import CertView
 from audit.engine.registry import Source, lint
 from audit.engine.status import PASS, Outcome, Status, fail
 from audit.lints import dates
-from audit.lints.cabf_br.subject import ISO_3166_ALPHA_2
+from audit.lints.cabf_br.subject import iso_3166_codes
 
 
 @lint(
@@ -30,17 +30,7 @@ from audit.lints.cabf_br.subject import ISO_3166_ALPHA_2
     when=lambda cert: cert.subject.has(oids.JURISDICTION_COUNTRY),
 )
 def ev_jurisdiction_country_is_iso_3166(cert: CertView) -> Outcome:
-    problems = []
-    for value in cert.subject.values(oids.JURISDICTION_COUNTRY):
-        if value in ISO_3166_ALPHA_2:
-            continue
-        if value.upper() in ISO_3166_ALPHA_2:
-            problems.append(f"{value!r} is not in capitals")
-        else:
-            problems.append(f"{value[:100]!r} is not an ISO 3166-1 alpha-2 code")
-    if problems:
-        return fail("subject:jurisdictionCountryName " + "; ".join(problems))
-    return PASS
+    return iso_3166_codes(cert, oids.JURISDICTION_COUNTRY, "jurisdictionCountryName")
 
 
 @lint(

@@ -32,9 +32,10 @@ def _names(bits: frozenset[str] | set[str]) -> str:
     return ", ".join(sorted(BIT_NAMES.get(b, b) for b in bits))
 
 
-def _use_outcome(bits: frozenset[str], sign: str, manage: str, allowed_manage: set[str]) -> Outcome:
-    """`bits` judged by the use they assert: signing (`sign` set: digitalSignature, and
-    nonRepudiation allowed), key management (`manage` set, with `allowed_manage`), or both."""
+def _use_outcome(cert: CertView, sign: str, manage: str, allowed_manage: set[str]) -> Outcome:
+    """The keyUsage bits judged by the use they assert: signing (`sign` set: digitalSignature,
+    and nonRepudiation allowed), key management (`manage` set, with `allowed_manage`), or both."""
+    bits = cert.key_usage or frozenset()
     allowed: set[str] = set()
     uses = []
     if sign in bits:
@@ -47,6 +48,16 @@ def _use_outcome(bits: frozenset[str], sign: str, manage: str, allowed_manage: s
     if extra:
         use = " and ".join(uses)
         return fail(f"keyUsage of a {use} certificate also asserts {_names(extra)}")
+    return PASS
+
+
+def _asserts_a_use(cert: CertView, sign: str, manage: str) -> Outcome:
+    """Fails a keyUsage that asserts neither `sign` nor `manage`: its bits fit no use."""
+    bits = cert.key_usage or frozenset()
+    if bits and sign not in bits and manage not in bits:
+        return fail(
+            f"keyUsage asserts neither {BIT_NAMES[sign]} nor {BIT_NAMES[manage]}: {_names(bits)}"
+        )
     return PASS
 
 
@@ -112,7 +123,7 @@ def key_usage_present(cert: CertView) -> Outcome:
     zlint=("e_rsa_key_usage_strict",),
 )
 def rsa_key_usage_strict(cert: CertView) -> Outcome:
-    return _use_outcome(cert.key_usage or frozenset(), DS, KE, set())
+    return _use_outcome(cert, DS, KE, set())
 
 
 @lint(
@@ -131,7 +142,7 @@ def rsa_key_usage_strict(cert: CertView) -> Outcome:
     zlint=("e_rsa_key_usage_legacy_multipurpose",),
 )
 def rsa_key_usage_legacy_multipurpose(cert: CertView) -> Outcome:
-    return _use_outcome(cert.key_usage or frozenset(), DS, KE, {DE})
+    return _use_outcome(cert, DS, KE, {DE})
 
 
 @lint(
@@ -149,12 +160,7 @@ def rsa_key_usage_legacy_multipurpose(cert: CertView) -> Outcome:
     zlint=("e_rsa_other_key_usages",),
 )
 def rsa_key_usage_asserts_a_use(cert: CertView) -> Outcome:
-    bits = cert.key_usage or frozenset()
-    if bits and DS not in bits and KE not in bits:
-        return fail(
-            f"keyUsage asserts neither digitalSignature nor keyEncipherment: {_names(bits)}"
-        )
-    return PASS
+    return _asserts_a_use(cert, DS, KE)
 
 
 # -- EC -----------------------------------------------------------------------------------------
@@ -176,7 +182,7 @@ def rsa_key_usage_asserts_a_use(cert: CertView) -> Outcome:
     zlint=("e_ecpublickey_key_usages",),
 )
 def ec_key_usage(cert: CertView) -> Outcome:
-    return _use_outcome(cert.key_usage or frozenset(), DS, KA, {EO, DO})
+    return _use_outcome(cert, DS, KA, {EO, DO})
 
 
 @lint(
@@ -193,16 +199,15 @@ def ec_key_usage(cert: CertView) -> Outcome:
     zlint=("e_ec_other_key_usages",),
 )
 def ec_key_usage_asserts_a_use(cert: CertView) -> Outcome:
-    bits = cert.key_usage or frozenset()
-    if bits and DS not in bits and KA not in bits:
-        return fail(f"keyUsage asserts neither digitalSignature nor keyAgreement: {_names(bits)}")
-    return PASS
+    return _asserts_a_use(cert, DS, KA)
 
 
 # -- keys of one use: EdDSA, ML-DSA, ML-KEM -----------------------------------------------------
 
 
-def _only(bits: frozenset[str], required: str, allowed: set[str]) -> Outcome:
+def _only(cert: CertView, required: str, allowed: set[str]) -> Outcome:
+    """Judges the keyUsage of a key with a single use: `required`, and any of `allowed`."""
+    bits = cert.key_usage or frozenset()
     if required not in bits:
         return fail(f"keyUsage does not assert {BIT_NAMES[required]}")
     extra = bits - {required} - allowed
@@ -229,7 +234,7 @@ def _is_eddsa(cert: CertView) -> bool:
     zlint=("e_edwardspublickey_key_usages",),
 )
 def eddsa_key_usage(cert: CertView) -> Outcome:
-    return _only(cert.key_usage or frozenset(), DS, {NR})
+    return _only(cert, DS, {NR})
 
 
 @lint(
@@ -245,7 +250,7 @@ def eddsa_key_usage(cert: CertView) -> Outcome:
     when=lambda cert: cert.public_key_algorithm in ML_DSA,
 )
 def ml_dsa_key_usage(cert: CertView) -> Outcome:
-    return _only(cert.key_usage or frozenset(), DS, {NR})
+    return _only(cert, DS, {NR})
 
 
 @lint(
@@ -261,4 +266,4 @@ def ml_dsa_key_usage(cert: CertView) -> Outcome:
     when=lambda cert: cert.public_key_algorithm in ML_KEM,
 )
 def ml_kem_key_usage(cert: CertView) -> Outcome:
-    return _only(cert.key_usage or frozenset(), KE, set())
+    return _only(cert, KE, set())

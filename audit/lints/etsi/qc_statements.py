@@ -14,6 +14,8 @@ the statement appears, qualified certificate or not (4.3 statements may be used 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pycountry
 
 from audit.engine import oids
@@ -212,6 +214,15 @@ def _type_names(values: list[str]) -> str:
     return ", ".join(f"id-etsi-qct-{QC_TYPES[v]}" if v in QC_TYPES else v for v in values)
 
 
+def _qc_type_among(cert: CertView, wanted: frozenset[str], what: str) -> Outcome:
+    """Fails when the QcType names none of `wanted`, the types `what` (a kind of certificate)
+    is issued for."""
+    values = _qc_types(cert)
+    if values is None or not wanted.isdisjoint(values):
+        return PASS
+    return fail(f"{what} whose QcType is {_type_names(values) or 'empty'}")
+
+
 @lint(
     name="qc_type_values_valid",
     description="QcType holds a non-empty sequence of the defined types only: id-etsi-qct-esign, "
@@ -275,12 +286,7 @@ def qc_type_exactly_one(cert: CertView) -> Outcome:
     zlint=("e_qcstatem_qctype_web",),
 )
 def qc_type_web_in_website_certificates(cert: CertView) -> Outcome:
-    values = _qc_types(cert)
-    if values is None:
-        return PASS
-    if QCT_WEB not in values:
-        return fail(f"a web site certificate whose QcType is {_type_names(values) or 'empty'}")
-    return PASS
+    return _qc_type_among(cert, frozenset({QCT_WEB}), "a web site certificate")
 
 
 @lint(
@@ -297,12 +303,7 @@ def qc_type_web_in_website_certificates(cert: CertView) -> Outcome:
     zlint=("e_qcstatem_qctype_smime",),
 )
 def qc_type_sign_or_seal_in_email_certificates(cert: CertView) -> Outcome:
-    values = _qc_types(cert)
-    if values is None:
-        return PASS
-    if QCT_ESIGN not in values and QCT_ESEAL not in values:
-        return fail(f"an S/MIME certificate whose QcType is {_type_names(values) or 'empty'}")
-    return PASS
+    return _qc_type_among(cert, frozenset({QCT_ESIGN, QCT_ESEAL}), "an S/MIME certificate")
 
 
 # -- QcCClegislation (4.2.4) --------------------------------------------------------------------
@@ -433,6 +434,19 @@ def _pds_locations(cert: CertView) -> list[tuple[str, str]] | None:
         return None
 
 
+def _pds_languages_all(cert: CertView, good: Callable[[str], bool], what: str) -> Outcome:
+    """Fails naming each QcPDS language code that is not `good`; `what` says what they are not."""
+    locations = _pds_locations(cert)
+    if locations is None:
+        return PASS
+    bad = [lang[:10] for _, lang in locations if not good(lang)]
+    return fail(f"QcPDS language code(s) {bad!r} {what}") if bad else PASS
+
+
+def _two_letters(lang: str) -> bool:
+    return len(lang) == 2 and lang.isalpha()
+
+
 @lint(
     name="qc_pds_languages_valid",
     description="Each QcPDS location's language is a two-letter code, and one location (an "
@@ -448,12 +462,10 @@ def _pds_locations(cert: CertView) -> list[tuple[str, str]] | None:
     zlint=("e_qcstatem_qcpds_valid",),
 )
 def qc_pds_languages_valid(cert: CertView) -> Outcome:
+    found = _pds_languages_all(cert, _two_letters, "are not two letters")
     locations = _pds_locations(cert)
-    if locations is None:
-        return PASS
-    bad = [lang[:10] for _, lang in locations if len(lang) != 2 or not lang.isalpha()]
-    if bad:
-        return fail(f"QcPDS language code(s) {bad!r} are not two letters")
+    if found is not PASS or locations is None:
+        return found
     if not any(lang.lower() == "en" for _, lang in locations):
         return fail(f"no English PDS among the locations: {[lang for _, lang in locations]!r}")
     return PASS
@@ -471,13 +483,9 @@ def qc_pds_languages_valid(cert: CertView) -> Outcome:
     when=has_statement(QCS_PDS),
 )
 def qc_pds_language_iso_639_1(cert: CertView) -> Outcome:
-    locations = _pds_locations(cert)
-    if locations is None:
-        return PASS
-    bad = [lang[:10] for _, lang in locations if lang.lower() not in _LANGUAGES]
-    if bad:
-        return fail(f"QcPDS language code(s) {bad!r} are not ISO 639-1 codes")
-    return PASS
+    return _pds_languages_all(
+        cert, lambda lang: lang.lower() in _LANGUAGES, "are not ISO 639-1 codes"
+    )
 
 
 @lint(
@@ -493,13 +501,7 @@ def qc_pds_language_iso_639_1(cert: CertView) -> Outcome:
     zlint=("w_qcstatem_qcpds_lang_case",),
 )
 def qc_pds_language_lowercase(cert: CertView) -> Outcome:
-    locations = _pds_locations(cert)
-    if locations is None:
-        return PASS
-    upper = [lang[:10] for _, lang in locations if not lang.islower()]
-    if upper:
-        return fail(f"QcPDS language code(s) {upper!r} are not in lower case")
-    return PASS
+    return _pds_languages_all(cert, str.islower, "are not in lower case")
 
 
 @lint(
