@@ -135,7 +135,7 @@ def run_one(size: int, rsa_share: float) -> dict[str, Any]:
             each[x.name] = round(time.perf_counter() - alone, 2)
         started = time.perf_counter()
         context = PopulationContext()
-        findings = apply_population_lints(run_dir, lints, context)
+        findings = apply_population_lints(run_dir, lints, context).rows
         wall = time.perf_counter() - started
     return {
         "size": size,

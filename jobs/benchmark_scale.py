@@ -130,8 +130,11 @@ def prepare(server: str, schema: str, active: int) -> tuple[str, int, float | No
     return url, rows, time.perf_counter() - started
 
 
-def run_one(url: str, schema: str, workers: int, out: Path) -> dict[str, Any]:
-    """One audit, in this (fresh) process; returns the measurements."""
+def run_one(
+    url: str, schema: str, workers: int, out: Path, baseline: Path | None = None
+) -> dict[str, Any]:
+    """One audit (against `baseline`, when given), in this (fresh) process; returns the
+    measurements."""
     import resource as res
 
     from distributed import get_task_stream
@@ -159,6 +162,7 @@ def run_one(url: str, schema: str, workers: int, out: Path) -> dict[str, Any]:
                     as_of=ANCHOR,
                     out_dir=out,
                     scheduler=client.scheduler.address,
+                    baseline=baseline,
                 )
             )
         wall = time.perf_counter() - started
@@ -219,44 +223,73 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--server", default=DEFAULT_SERVER, help="admin URL of a PostgreSQL server")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument(
+        "--baseline", action="store_true",
+        help="audit each size a second time with the first run as its baseline (a quarterly "
+        "run's first-seen dates and report against the last quarter's), and measure that too",
+    )  # fmt: skip
     parser.add_argument("--run-one", help=argparse.SUPPRESS)  # internal: the measured process
+    parser.add_argument("--against", type=Path, help=argparse.SUPPRESS)  # internal: its baseline
     args = parser.parse_args(argv)
     if args.run_one:
-        print(json.dumps(run_one(args.run_one, args.schema, args.workers, args.out)))
+        measured = run_one(args.run_one, args.schema, args.workers, args.out, args.against)
+        print(json.dumps(measured))
         return
     out = args.out or Path(tempfile.mkdtemp(prefix="certcensus-bench-"))
-    results = []
+    results, baselined = [], []
     for size in (int(s) for s in args.sizes.split(",")):
         url, rows, fill_seconds = prepare(args.server, args.schema, size)
-        # A fresh process per size, so that each peak belongs to that size alone.
-        done = subprocess.run(
-            [sys.executable, "-m", "audit.jobs.benchmark_scale", "--run-one", url,
-             "--schema", args.schema, "--workers", str(args.workers), "--out", str(out)],
-            capture_output=True, text=True, check=False,
-        )  # fmt: skip
-        if done.returncode != 0:
-            sys.exit(f"benchmark run for {size} failed:\n{done.stderr[-3000:]}")
-        result = json.loads(done.stdout.strip().splitlines()[-1])
+        result = _measure(args, url, out, None)
         result |= {"size": size, "rows_in_table": rows, "fill_seconds": fill_seconds}
         results.append(result)
-        peak_worker = max(result["worker_peak_mib"].values())
-        print(
-            f"{size:>9,} active ({rows:,} rows, {result['partitions']} partitions, "
-            f"{args.workers} workers): {result['wall_seconds']:.1f} s, "
-            f"{result['certs_per_second']:,.0f} certs/s, peak driver {result['driver_peak_mib']:.0f} MiB, "
-            f"peak worker {peak_worker:.0f} MiB; partition median {result['partition_seconds_median']} s; "
-            f"DB read {result['db_read_rows_per_second']:,.0f} rows/s; phases "
-            + ", ".join(f"{k} {v:.1f} s" for k, v in result["phase_seconds"].items())
-            + (f"; filled in {fill_seconds:.0f} s" if fill_seconds else ""),
-            flush=True,
-        )
+        _print(result, args.workers, fill_seconds)
+        if args.baseline:
+            again = _measure(args, url, out, Path(result["run_dir"]))
+            again |= {"size": size, "rows_in_table": rows, "baseline": result["run_dir"]}
+            baselined.append(again)
+            _print(again, args.workers, None, " with a baseline")
     if len(results) > 1:
-        small, large = results[0], results[-1]
-        ratio = max(large["driver_peak_mib"], *large["worker_peak_mib"].values()) / max(
-            small["driver_peak_mib"], *small["worker_peak_mib"].values()
-        )
-        print(f"peak memory {large['size']:,} vs {small['size']:,}: {ratio:.2f}x")
-    print(json.dumps(results, indent=1))
+        small = results[0]
+        for large, note in (
+            (results[-1], ""),
+            (baselined[-1] if baselined else None, " with a baseline"),
+        ):
+            if large is not None:
+                ratio = _peak(large) / _peak(small)
+                print(f"peak memory {large['size']:,}{note} vs {small['size']:,}: {ratio:.2f}x")
+    print(json.dumps(results + baselined, indent=1))
+
+
+def _peak(result: dict) -> float:
+    """The highest peak of any process of the run (the driver or a worker)."""
+    return max(result["driver_peak_mib"], *result["worker_peak_mib"].values())
+
+
+def _measure(args: argparse.Namespace, url: str, out: Path, baseline: Path | None) -> dict:
+    """One audit in a fresh process, so that each peak belongs to that run alone."""
+    against = ["--against", str(baseline)] if baseline else []
+    done = subprocess.run(
+        [sys.executable, "-m", "audit.jobs.benchmark_scale", "--run-one", url,
+         "--schema", args.schema, "--workers", str(args.workers), "--out", str(out), *against],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    if done.returncode != 0:
+        sys.exit(f"benchmark run of {url} failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _print(result: dict, workers: int, fill_seconds: float | None, note: str = "") -> None:
+    peak_worker = max(result["worker_peak_mib"].values())
+    print(
+        f"{result['size']:>9,} active{note} ({result['partitions']} partitions, "
+        f"{workers} workers): {result['wall_seconds']:.1f} s, "
+        f"{result['certs_per_second']:,.0f} certs/s, peak driver {result['driver_peak_mib']:.0f} MiB, "
+        f"peak worker {peak_worker:.0f} MiB; partition median {result['partition_seconds_median']} s; "
+        f"DB read {result['db_read_rows_per_second']:,.0f} rows/s; phases "
+        + ", ".join(f"{k} {v:.1f} s" for k, v in result["phase_seconds"].items())
+        + (f"; filled in {fill_seconds:.0f} s" if fill_seconds else ""),
+        flush=True,
+    )
 
 
 if __name__ == "__main__":

@@ -69,7 +69,6 @@ from audit.population.apply import (
     OutputCounts,
     PopulationContext,
     apply_population_lints,
-    counts_from_outputs,
 )
 from audit.population.blocklist import Blocklist
 from audit.population.compromised import KEY_COMPROMISE_LINT, read_compromised_keys
@@ -275,132 +274,146 @@ def _audit(
     # One read-only snapshot for the count, the plan and every partition (see source/database.py).
     to_workers, password = split_password(database.url)
     cluster = dask_client(request.workers, request.scheduler, worker_environment(password))
-    with cluster as client, database.consistent_view():
-        workers = len(client.scheduler_info()["workers"])
-        active = database.count_active(as_of)
-        plan, kept = _partitions(
-            request, run_dir, database, catalogue, as_of, active, workers, resuming
-        )
-        done: dict[int, PartitionDone] = dict(kept)
-        task = functools.partial(
-            PartitionTask, to_workers, database.mapping, as_of, catalogue.names, run_dir,
-            retry_seconds=request.db_retry_seconds, rules_as_of=request.rules_as_of,
-            catalogue_digest=catalogue.digest,
-        )  # fmt: skip
-        tasks = [
-            delayed(audit_partition, pure=False)(
-                task(partition=p), dask_key_name=f"audit_partition-{run_id}-{p.index}"
+    with cluster as client:
+        with database.consistent_view():
+            workers = len(client.scheduler_info()["workers"])
+            active = database.count_active(as_of)
+            plan, kept = _partitions(
+                request, run_dir, database, catalogue, as_of, active, workers, resuming
             )
-            for p in plan
-            if p.index not in kept
-        ]
-        totals = PartStats(partition=-1)
-        for kept_part in kept.values():
-            totals.add(kept_part.stats)
-        futures = client.compute(tasks)
-        with tqdm(total=active, unit="cert", disable=not request.progress, desc="auditing") as bar:
-            bar.update(totals.scanned)
-            for future in as_completed(futures):
-                part: PartitionDone = future.result()
-                done[part.stats.partition] = part
-                totals.add(part.stats)
-                bar.update(part.stats.scanned)
-
-        # Rules about the population as a whole, once every certificate is written: still in
-        # the run's snapshot (the keys revoked for keyCompromise are read in it) and on its
-        # cluster (a task per lint, then per part file; the batch GCD's tasks). Their findings
-        # change per-certificate counts, so the run's counts are then read back off the
-        # Parquet. The population digest's tasks run beside them on the same cluster: they read
-        # only the fingerprints, which no population lint changes (a part file rewritten with
-        # new counts replaces the old one whole, by rename).
-        partitions_done = time.perf_counter()
-        scope: dict[str, Any] = {}
-        if KEY_COMPROMISE_LINT in catalogue.by_name:
-            scope["revoked_rows"] = _compromised_keys(
-                database, as_of, run_dir, request.db_retry_seconds
-            )
-        with ThreadPoolExecutor(1, thread_name_prefix="certcensus-digest") as beside:
-            digest_future = beside.submit(
-                population_digest_parallel,
-                run_dir / CERTIFICATES_DIR, cluster_map(client), parallelism=2 * workers,
+            done: dict[int, PartitionDone] = dict(kept)
+            task = functools.partial(
+                PartitionTask, to_workers, database.mapping, as_of, catalogue.names, run_dir,
+                retry_seconds=request.db_retry_seconds, rules_as_of=request.rules_as_of,
+                catalogue_digest=catalogue.digest,
             )  # fmt: skip
-            context = PopulationContext(cluster_map(client), request.badkeys_data, scope)
-            added = apply_population_lints(
-                run_dir, [x for x in catalogue if x.population_check is not None], context
-            )
-            digest = digest_future.result()
-        population_done = time.perf_counter()
+            tasks = [
+                delayed(audit_partition, pure=False)(
+                    task(partition=p), dask_key_name=f"audit_partition-{run_id}-{p.index}"
+                )
+                for p in plan
+                if p.index not in kept
+            ]
+            totals = PartStats(partition=-1)
+            for kept_part in kept.values():
+                totals.add(kept_part.stats)
+            futures = client.compute(tasks)
+            with tqdm(
+                total=active, unit="cert", disable=not request.progress, desc="auditing"
+            ) as bar:
+                bar.update(totals.scanned)
+                for future in as_completed(futures):
+                    part: PartitionDone = future.result()
+                    done[part.stats.partition] = part
+                    totals.add(part.stats)
+                    bar.update(part.stats.scanned)
 
-    labels = [s.label for s in Status if s.is_finding]
-    counts = OutputCounts(
-        findings={k: totals.findings.get(k, 0) for k in labels},
-        certificates_with={k: totals.certificates_with.get(k, 0) for k in labels},
-        certificates_worst={k: totals.certificates_worst.get(k, 0) for k in labels},
-    )
-    if added:
-        counts = counts_from_outputs(run_dir)
+            # Rules about the population as a whole, once every certificate is written: still in
+            # the run's snapshot (the keys revoked for keyCompromise are read in it) and on its
+            # cluster (a task per lint, then per part file; the batch GCD's tasks). Their findings
+            # change per-certificate counts, so the run's counts are then read back off the
+            # Parquet. The population digest's tasks run beside them on the same cluster: they read
+            # only the fingerprints, which no population lint changes (a part file rewritten with
+            # new counts replaces the old one whole, by rename).
+            partitions_done = time.perf_counter()
+            scope: dict[str, Any] = {}
+            if KEY_COMPROMISE_LINT in catalogue.by_name:
+                scope["revoked_rows"] = _compromised_keys(
+                    database, as_of, run_dir, request.db_retry_seconds
+                )
+            with ThreadPoolExecutor(1, thread_name_prefix="certcensus-digest") as beside:
+                digest_future = beside.submit(
+                    population_digest_parallel,
+                    run_dir / CERTIFICATES_DIR, cluster_map(client), parallelism=2 * workers,
+                )  # fmt: skip
+                context = PopulationContext(cluster_map(client), request.badkeys_data, scope)
+                changed = apply_population_lints(
+                    run_dir, [x for x in catalogue if x.population_check is not None], context
+                )
+                digest = digest_future.result()
+            population_done = time.perf_counter()
 
-    run = {
-        "run_id": run_id,
-        "tool": "certcensus",
-        "tool_version": __version__,
-        "as_of": as_of.isoformat(),
-        RULES_AS_OF: to_json(request.rules_as_of),  # null: each by the rules at its notBefore
-        "started_at": started.isoformat(),
-        "finished_at": datetime.now(UTC).isoformat(),
-        "wall_seconds": round(time.perf_counter() - clock, 3),  # to run.json (the report: below)
-        # Where the wall time went: linting the partitions (a resumed run: only those redone),
-        # the population lints and the population digest (side by side on the cluster), the
-        # first-seen dates, and rendering the report (its time is added once it is rendered).
-        "phase_seconds": {
-            "partitions": round(partitions_done - clock, 3),
-            "population_and_digest": round(population_done - partitions_done, 3),
-        },
-        "database": {"url": database.masked_url, "schema": database.mapping.name},
-        "catalogue": {
-            "version": catalogue.version,
-            "digest": catalogue.digest,
-            "lints": len(catalogue),
-            "selection": request.selector or "all",
-        },
-        "counts": {
-            "active_in_database": active,
-            "scanned": totals.scanned,
-            "reconciled": active == totals.scanned,
-            "precertificates": totals.precertificates,  # of the rows scanned (RFC 6962 3.1)
-            "not_decodable": totals.not_decodable,
-            "strict_decode_failures": totals.strict_decode_failures,
-            "findings": counts.findings,
-            "certificates_with": counts.certificates_with,
-        },
-        "population_digest": digest,
-        "baseline": _baseline_reference(baseline),
-        "partitions": len(plan),
-        "workers": workers,
-        # Partitions read more than once: the database was lost while they were read.
-        "partitions_retried": [
-            {"partition": i, "reads": d.attempts, "snapshot": d.snapshot}
-            for i, d in sorted(done.items())
-            if d.attempts > 1 or d.snapshot != "run"
-        ],
-        "resumed": resumes(run_dir),
-        # What the population checks read beyond the active population, and which key checks
-        # ran (audit/population/, audit/lints/population/).
-        "scope": scope,
-    }
-    first_seen_started = time.perf_counter()
-    write_first_seen(run_dir, baseline, meta=run)
-    report_started = time.perf_counter()
-    run["phase_seconds"]["first_seen"] = round(report_started - first_seen_started, 3)
-    run["wall_seconds"] = round(report_started - clock, 3)
-    write_json(run_dir / RUN_JSON, run)
-    render_report(run_dir)  # from run.json and the datasets; `certcensus report` renders it again
-    # run.json again, last, with the report's time: still in the staging directory, so a run
-    # that stops in between is as partial as one that stopped before.
-    run["phase_seconds"]["report"] = round(time.perf_counter() - report_started, 3)
-    run["wall_seconds"] = round(time.perf_counter() - clock, 3)
-    write_json(run_dir / RUN_JSON, run)
-    return run, counts.certificates_worst
+        # The partitions' counts and what the population findings changed in them, each
+        # summed from its tasks' results (no part file is read again for them).
+        labels = [s.label for s in Status if s.is_finding]
+        counts = OutputCounts(
+            findings={k: totals.findings[k] + changed.findings[k] for k in labels},
+            certificates_with={
+                k: totals.certificates_with[k] + changed.certificates_with[k] for k in labels
+            },
+            certificates_worst={
+                k: totals.certificates_worst[k] + changed.certificates_worst[k] for k in labels
+            },
+        )
+
+        run = {
+            "run_id": run_id,
+            "tool": "certcensus",
+            "tool_version": __version__,
+            "as_of": as_of.isoformat(),
+            RULES_AS_OF: to_json(request.rules_as_of),  # null: each by the rules at its notBefore
+            "started_at": started.isoformat(),
+            "finished_at": datetime.now(UTC).isoformat(),
+            "wall_seconds": round(
+                time.perf_counter() - clock, 3
+            ),  # to run.json (the report: below)
+            # Where the wall time went: linting the partitions (a resumed run: only those redone),
+            # the population lints and the population digest (side by side on the cluster), the
+            # first-seen dates, and rendering the report (its time is added once it is rendered).
+            "phase_seconds": {
+                "partitions": round(partitions_done - clock, 3),
+                "population_and_digest": round(population_done - partitions_done, 3),
+            },
+            "database": {"url": database.masked_url, "schema": database.mapping.name},
+            "catalogue": {
+                "version": catalogue.version,
+                "digest": catalogue.digest,
+                "lints": len(catalogue),
+                "selection": request.selector or "all",
+            },
+            "counts": {
+                "active_in_database": active,
+                "scanned": totals.scanned,
+                "reconciled": active == totals.scanned,
+                "precertificates": totals.precertificates,  # of the rows scanned (RFC 6962 3.1)
+                "not_decodable": totals.not_decodable,
+                "strict_decode_failures": totals.strict_decode_failures,
+                "findings": counts.findings,
+                "certificates_with": counts.certificates_with,
+            },
+            "population_digest": digest,
+            "baseline": _baseline_reference(baseline),
+            "partitions": len(plan),
+            "workers": workers,
+            # Partitions read more than once: the database was lost while they were read.
+            "partitions_retried": [
+                {"partition": i, "reads": d.attempts, "snapshot": d.snapshot}
+                for i, d in sorted(done.items())
+                if d.attempts > 1 or d.snapshot != "run"
+            ],
+            "resumed": resumes(run_dir),
+            # What the population checks read beyond the active population, and which key checks
+            # ran (audit/population/, audit/lints/population/).
+            "scope": scope,
+        }
+        # First-seen dates and the report, after the snapshot, on the run's cluster.
+        first_seen_started = time.perf_counter()
+        write_first_seen(
+            run_dir, baseline, meta=run, map=cluster_map(client), parallelism=2 * workers
+        )
+        report_started = time.perf_counter()
+        run["phase_seconds"]["first_seen"] = round(report_started - first_seen_started, 3)
+        run["wall_seconds"] = round(report_started - clock, 3)
+        write_json(run_dir / RUN_JSON, run)
+        # From run.json and the datasets (a task per part file); `certcensus report` renders
+        # the same bytes again.
+        render_report(run_dir, map=cluster_map(client))
+        # run.json again, last, with the report's time: still in the staging directory, so a run
+        # that stops in between is as partial as one that stopped before.
+        run["phase_seconds"]["report"] = round(time.perf_counter() - report_started, 3)
+        run["wall_seconds"] = round(time.perf_counter() - clock, 3)
+        write_json(run_dir / RUN_JSON, run)
+        return run, counts.certificates_worst
 
 
 def _partitions(

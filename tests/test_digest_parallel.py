@@ -17,6 +17,7 @@ import pyarrow.parquet as pq
 import pytest
 from distributed import Client, LocalCluster
 
+from audit.errors import OperationalError
 from audit.outputs import digest_parallel
 from audit.outputs.digest import _Root, leaf_hash, merkle_root, population_digest, subtree_pieces
 from audit.outputs.digest_parallel import plan_ranges, population_digest_parallel
@@ -171,7 +172,8 @@ def test_runs_that_do_not_match_their_counts_are_refused(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A run counted with one more fingerprint of first byte 00 than it holds: the ranges
-    read the wrong slices, and the driver says so rather than digest them."""
+    read the wrong slices, and the driver says so rather than digest them: an operational
+    failure (exit 3), as a run's other faults outside its input are."""
     values: list[str | None] = list(_fingerprints(300))
     directory = _write(tmp_path, values, parts=2)
     sort_chunk = digest_parallel.sort_chunk
@@ -184,7 +186,7 @@ def test_runs_that_do_not_match_their_counts_are_refused(
         return digest_parallel.ChunkSorted(tuple(runs), True)
 
     monkeypatch.setattr(digest_parallel, "sort_chunk", miscounted)
-    with pytest.raises(RuntimeError, match="do not match their counts"):
+    with pytest.raises(OperationalError, match="do not match their counts"):
         population_digest_parallel(directory, local_map, parallelism=2, max_range_rows=10)
     assert _spills(tmp_path) == []
 

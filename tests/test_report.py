@@ -249,6 +249,19 @@ def rows(fragment: str, *, collapsed: bool = True) -> list[str]:
     return [text(r) for b in bodies for r in re.findall(r"<tr\b[^>]*>(.*?)</tr>", b, re.S)]
 
 
+def test_scope_says_what_was_read_outside_the_population(tmp_path: Path) -> None:
+    """The keys revoked for keyCompromise are counted as run.json records them (a value
+    named like a method of the record, `keys`, once printed the method: a different address
+    on every render, so the same run gave different bytes)."""
+    revoked = {"read": True, "rows": 3, "keys": 2, "snapshot": "run"}
+    run_dir = standard_run().write(tmp_path / "run", scope={"revoked_rows": revoked})
+    html = render_report(run_dir).read_text()
+    scope = text(section(html, "scope"))
+    assert "3 rows revoked for keyCompromise at or before the as-of time (2 distinct keys)" in scope
+    assert "built-in method" not in html
+    assert render_report(run_dir, out=tmp_path / "again.html").read_text() == html
+
+
 def test_scope_shows_population_as_of_catalogue_and_coverage(report: str) -> None:
     scope = text(section(report, "scope"))
     assert "100% of active certificates were linted: all 221 certificates" in scope

@@ -141,6 +141,46 @@ def test_the_ledger_is_written_the_same_whatever_the_batches(
     assert keys == sorted(keys)
 
 
+def _reversed_map(function, items):  # noqa: ANN001, ANN202 - a Mapper
+    """Every task here, the last first: results in order all the same."""
+    return [function(item) for item in reversed(items)][::-1]
+
+
+def test_the_ledger_is_the_same_over_any_key_ranges_and_tasks(
+    compared: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Dating against a baseline as tasks over ranges of certificate keys (one range per
+    finding here, rows gathered three at a time, tasks in reverse order, or on a cluster of
+    two worker processes) writes the same ledger, byte for byte, and leaves no spill behind."""
+    from distributed import Client, LocalCluster
+
+    from audit.compare import first_seen as first_seen_module
+    from audit.population.rsa_moduli import cluster_map
+
+    baseline = compared.parent / "baseline"
+    written = (compared / "first_seen.parquet").read_bytes()
+    again = Path(shutil.copytree(compared, tmp_path / "run"))
+    assert len(first_seen_module.key_bounds(6)) == 5
+    monkeypatch.setattr(first_seen_module, "RANGE_ROWS", 1)
+    monkeypatch.setattr(first_seen_module, "SPLIT_ROWS", 3)
+    write_first_seen(again, baseline, map=_reversed_map, parallelism=3)
+    assert (again / "first_seen.parquet").read_bytes() == written
+    with (
+        LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None)
+        as cluster, Client(cluster) as client,
+    ):  # fmt: skip
+        write_first_seen(again, baseline, map=cluster_map(client), parallelism=4)
+    assert (again / "first_seen.parquet").read_bytes() == written
+    assert not (again / first_seen_module.SPILL_DIR).exists()
+    # A baseline without a ledger of its own: its findings, each first seen in it.
+    bare = Path(shutil.copytree(baseline, tmp_path / "bare"))
+    (bare / "first_seen.parquet").unlink()
+    ranged = first_seen(again, bare)
+    monkeypatch.undo()
+    assert ranged.equals(first_seen(again, bare))
+    assert ranged.num_rows == 6 and pc.sum(pc.is_valid(ranged["first_seen"])).as_py() == 6
+
+
 def test_lint_changes_agree_with_the_whole_diff(compared: Path) -> None:
     baseline = compared.parent / "baseline"
     assert lint_changes(baseline, compared)[2].equals(diff_runs(baseline, compared).by_lint)

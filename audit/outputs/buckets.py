@@ -27,6 +27,8 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from audit.outputs.scan import gathered
+
 BUCKET_ROWS = 1 << 16  # rows per bucket: what one step holds in memory
 PREFIX = 2  # characters (or bytes) of the last key that, with the other keys, make a cell
 _GATHER = 1 << 15  # rows of a source handled in one step
@@ -109,19 +111,13 @@ def _coalesced(
     tables: Iterable[pa.Table], schema: pa.Schema, keys: list[str]
 ) -> Iterator[pa.Table]:
     """The source's tables, small ones gathered into one (each step has a fixed cost)."""
-    held: list[pa.Table] = []
-    n = 0
-    for table in tables:
-        _check(table, schema, keys)
-        if table.num_rows == 0:
-            continue
-        held.append(table)
-        n += table.num_rows
-        if n >= _GATHER:
-            yield pa.concat_tables(held)
-            held, n = [], 0
-    if held:
-        yield pa.concat_tables(held)
+
+    def checked() -> Iterator[pa.Table]:
+        for table in tables:
+            _check(table, schema, keys)
+            yield table
+
+    yield from gathered(checked(), _GATHER)
 
 
 def _check(table: pa.Table, schema: pa.Schema, keys: list[str]) -> None:

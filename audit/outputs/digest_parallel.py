@@ -35,6 +35,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.dataset as ds
 
+from audit.errors import OperationalError
 from audit.outputs.digest import (
     ALGORITHM,
     HASH_SIZE,
@@ -237,8 +238,11 @@ def population_digest_parallel(
         done: list[RangeDone] = map_(hash_range, ranges)
         for planned, result in zip(ranges, done, strict=True):
             if result.rows != planned.rows or not result.in_range:
-                raise RuntimeError(
-                    f"the spilled fingerprints do not match their counts: first bytes "
+                # The part files or the spill changed under the run (another process, a
+                # storage fault): an operational failure, exit 3, not a digest to publish.
+                raise OperationalError(
+                    f"population digest: the spilled fingerprints do not match their counts "
+                    f"(the part files changed during the run?): first bytes "
                     f"{planned.low:02x}..{planned.high - 1:02x} held {result.rows} "
                     f"fingerprints (counted {planned.rows})"
                     + ("" if result.in_range else ", some outside the range")

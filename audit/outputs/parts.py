@@ -48,26 +48,46 @@ def written_whole(path: Path) -> Iterator[Path]:
 def describe(report: CertReport, row: RowFacts) -> dict[str, Any]:
     """The certificate columns: from the certificate where it can be read, else from the row."""
     view = report.view
-
-    def read(getter: Any, fallback: Any) -> Any:
-        if view is None:
-            return fallback
-        try:
-            return getter(view)
+    if view is not None:
+        try:  # every field at once: the common case (the lints have read them all already)
+            read = (
+                view.serial_hex, view.issuer.rfc4514, view.subject.rfc4514, view.not_before,
+                view.not_after,
+            )  # fmt: skip
         except Exception:  # a field neither decoder could read: the row's value stands in
-            return fallback
-
+            read = tuple(_or(getter, view, fallback) for getter, fallback in _fields(row))
+    else:
+        read = tuple(fallback for _, fallback in _fields(row))
+    serial, issuer, subject, not_before, not_after = read
     return {
         "cert_id": row.cert_id,
         "sha256": report.sha256 or None,
-        "serial": read(lambda v: v.serial_hex, row.serial_hex),
-        "issuer": read(lambda v: v.issuer.rfc4514, row.issuer),
-        "subject": read(lambda v: v.subject.rfc4514, row.subject),
-        "not_before": read(lambda v: v.not_before, row.not_before),
-        "not_after": read(lambda v: v.not_after, row.not_after),
+        "serial": serial,
+        "issuer": issuer,
+        "subject": subject,
+        "not_before": not_before,
+        "not_after": not_after,
         "profile": str(report.profile),
         "decoded": view is not None,
     }
+
+
+def _fields(row: RowFacts) -> list[tuple[Any, Any]]:
+    """Each described field: how the certificate gives it, and the row's value instead."""
+    return [
+        (lambda v: v.serial_hex, row.serial_hex),
+        (lambda v: v.issuer.rfc4514, row.issuer),
+        (lambda v: v.subject.rfc4514, row.subject),
+        (lambda v: v.not_before, row.not_before),
+        (lambda v: v.not_after, row.not_after),
+    ]
+
+
+def _or(getter: Any, view: Any, fallback: Any) -> Any:
+    try:
+        return getter(view)
+    except Exception:  # a field neither decoder could read: the row's value stands in
+        return fallback
 
 
 @dataclass
@@ -92,6 +112,10 @@ class PartStats:
         self.findings.update(other.findings)
         self.certificates_with.update(other.certificates_with)
         self.certificates_worst.update(other.certificates_worst)
+
+
+_COUNT_COLUMNS = [(f"n_{s.label}", s.label) for s in FINDING_STATUSES]
+_NONE: Counter[str] = Counter()  # a certificate without findings (never changed)
 
 
 class PartWriter:
@@ -120,7 +144,7 @@ class PartWriter:
 
     def add(self, report: CertReport, row: RowFacts) -> None:
         base = describe(report, row)
-        counts = Counter(r.status.label for r in report.findings)
+        counts = Counter([r.status.label for r in report.findings]) if report.findings else _NONE
         tbs, tbs_other_issuer = ct_tbs_digests(report.view.der) if report.view else (None, None)
         self._cert_rows.append(
             base
@@ -133,7 +157,7 @@ class PartWriter:
                 "ct_tbs_sha256_other_issuer": tbs_other_issuer,
                 "partition": self.partition,
             }
-            | {f"n_{s.label}": counts.get(s.label, 0) for s in FINDING_STATUSES}
+            | {column: counts.get(label, 0) for column, label in _COUNT_COLUMNS}
         )
         for r in report.findings:
             self._finding_rows.append(

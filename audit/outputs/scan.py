@@ -9,7 +9,7 @@ dropped once read.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 import pyarrow as pa
 import pyarrow.dataset as ds
@@ -63,3 +63,20 @@ def tables(
             pending, count = [], 0
     if pending:
         yield pa.Table.from_batches(pending)
+
+
+def gathered(tables: Iterable[pa.Table], rows: int) -> Iterator[pa.Table]:
+    """The tables, consecutive small ones gathered into one of at least `rows` rows (the last
+    may hold fewer; empty ones are dropped): each step that follows has a fixed cost per table."""
+    held: list[pa.Table] = []
+    count = 0
+    for table in tables:
+        if not table.num_rows:
+            continue
+        held.append(table)
+        count += table.num_rows
+        if count >= rows:
+            yield pa.concat_tables(held)
+            held, count = [], 0
+    if held:
+        yield pa.concat_tables(held)

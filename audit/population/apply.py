@@ -37,7 +37,14 @@ from audit.outputs.parts import CERTIFICATES_DIR
 from audit.outputs.reader import dataset, part_files
 from audit.outputs.scan import batches
 from audit.population.batch_gcd import Mapper, local_map
-from audit.population.hits import HitWriter, LintColumns, PartTask, finish_part, fresh_staging
+from audit.population.hits import (
+    CountChange,
+    HitWriter,
+    LintColumns,
+    PartTask,
+    finish_part,
+    fresh_staging,
+)
 
 # The keys of rows revoked for keyCompromise, read from the database beside the active population
 # (audit/population/compromised.py): the one thing a run reads of rows it does not audit.
@@ -142,11 +149,12 @@ class Population:
 
 def apply_population_lints(
     run_dir: Path, lints: list[Lint], context: PopulationContext | None = None
-) -> int:
-    """Add the population lints' findings to the run; returns how many were added. Their
-    parts of run.json's `scope` are added to `context.scope`, in the lints' order."""
+) -> CountChange:
+    """Add the population lints' findings to the run; returns how many were added and what
+    they change in the run's counts. Their parts of run.json's `scope` are added to
+    `context.scope`, in the lints' order."""
     if not lints:
-        return 0
+        return CountChange()
     context = context or PopulationContext()
     staging = fresh_staging(run_dir)
     try:
@@ -161,13 +169,16 @@ def apply_population_lints(
         for lint_done in done:
             context.scope.update(lint_done.scope)
         if not any(d.hits for d in done):
-            return 0
+            return CountChange()
         described = tuple(LintColumns.of(x) for x in lints)
         parts = [
             PartTask(str(path), str(staging), described)
             for path in part_files(run_dir / CERTIFICATES_DIR)
         ]
-        return sum(context.map(finish_part, parts))
+        total = CountChange()
+        for change in context.map(finish_part, parts):
+            total.add(change)
+        return total
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
@@ -227,7 +238,8 @@ class OutputCounts:
 
 
 def counts_from_outputs(run_dir: Path) -> OutputCounts:
-    """The run's counts, read off the Parquet."""
+    """The run's counts, read off the Parquet (what the partitions' and the population pass's
+    counts, added up, must agree with)."""
     columns = [f"n_{s.label}" for s in FINDING_STATUSES]
     labels = [s.label for s in FINDING_STATUSES]
     findings, certificates_with, worst = (dict.fromkeys(labels, 0) for _ in range(3))

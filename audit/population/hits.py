@@ -15,7 +15,8 @@ order the lint found them (`seq`), whatever order the tasks ran in.
 from __future__ import annotations
 
 import shutil
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 
@@ -143,14 +144,34 @@ class PartTask:
     lints: tuple[LintColumns, ...]  # by the hits' `lint` index
 
 
-def finish_part(task: PartTask) -> int:
+@dataclass
+class CountChange:
+    """What population findings change in the run's counts, by status: findings, certificates
+    with a finding at each status, and certificates by their worst one (after less before: a
+    certificate whose worst finding rises leaves one status for another). The tasks' changes
+    are summed by the driver, which adds them to the partitions' counts: no part is read again."""
+
+    rows: int = 0  # population findings written
+    findings: Counter[str] = field(default_factory=Counter)
+    certificates_with: Counter[str] = field(default_factory=Counter)
+    certificates_worst: Counter[str] = field(default_factory=Counter)
+
+    def add(self, other: CountChange) -> CountChange:
+        self.rows += other.rows
+        self.findings.update(other.findings)  # (update adds negative counts too)
+        self.certificates_with.update(other.certificates_with)
+        self.certificates_worst.update(other.certificates_worst)
+        return self
+
+
+def finish_part(task: PartTask) -> CountChange:
     """A task: the hits about this part's certificates become its population findings and
-    are added to its counts. Returns how many findings it wrote."""
+    are added to its counts. Returns what that changes in the run's counts."""
     path = Path(task.part)
     ids = pq.read_table(path, columns=["cert_id"])["cert_id"].combine_chunks()
     hits = _hits_about(Path(task.staging), ids)
     if not hits.num_rows:
-        return 0  # a part none of the lints hit is left as it is
+        return CountChange()  # a part none of the lints hit is left as it is
     table = pq.read_table(path, schema=schemas.CERTIFICATES)
     rows = pa.table({"cert_id": ids, "_row": pa.array(np.arange(len(ids)), pa.int64())})
     matched = hits.join(rows, keys="cert_id", join_type="inner", use_threads=False).sort_by(
@@ -174,28 +195,54 @@ def finish_part(task: PartTask) -> int:
     findings = pa.Table.from_arrays(
         [columns[f.name] for f in schemas.FINDINGS], schema=schemas.FINDINGS
     )
-    if not COUNTED.items() <= (pq.read_schema(path).metadata or {}).items():
-        _add_counts(path, table, row, status)
+    # Each certificate's counts before and after its population findings (a part rewritten
+    # by an earlier try of this task holds them already: its counts are the "after").
+    counted = COUNTED.items() <= (pq.read_schema(path).metadata or {}).items()
+    added = {
+        s.label: np.bincount(
+            row.filter(pc.equal(status, s.label)).to_numpy(), minlength=table.num_rows
+        )
+        for s in FINDING_STATUSES
+    }
+    stored = {s.label: table[f"n_{s.label}"].to_numpy().astype(np.int64) for s in FINDING_STATUSES}
+    before = {k: stored[k] - added[k] for k in stored} if counted else stored
+    after = {k: before[k] + added[k] for k in stored}
+    if not counted:
+        _rewrite_counts(path, table, after)
     with written_whole(path.parent.parent / FINDINGS_DIR / population_part_name(path)) as out:
         pq.write_table(findings, out)
-    return matched.num_rows
+    return _change(before, after, matched.num_rows)
 
 
-def _add_counts(path: Path, table: pa.Table, row: pa.ChunkedArray, status: pa.Array) -> None:
-    """Rewrites the part with each finding (at `row`, with `status`) added to its counts."""
-    for s in FINDING_STATUSES:
-        at = row.filter(pc.equal(status, s.label)).to_numpy()
-        if not len(at):
-            continue
-        column = f"n_{s.label}"
-        counts = table[column].to_numpy() + np.bincount(at, minlength=table.num_rows)
+def _rewrite_counts(path: Path, table: pa.Table, counts: dict[str, np.ndarray]) -> None:
+    """Rewrites the part with these per-status counts, marked as counted."""
+    for label, values in counts.items():
+        column = f"n_{label}"
         table = table.set_column(
             table.schema.get_field_index(column),
             schemas.CERTIFICATES.field(column),
-            pa.array(counts.astype(np.int32), pa.int32()),
+            pa.array(values.astype(np.int32), pa.int32()),
         )
     with written_whole(path) as rewritten:
         pq.write_table(table.replace_schema_metadata(COUNTED), rewritten)
+
+
+def _change(before: dict[str, np.ndarray], after: dict[str, np.ndarray], rows: int) -> CountChange:
+    labels = [s.label for s in FINDING_STATUSES]  # least severe first
+    change = CountChange(rows)
+    for label in labels:
+        change.findings[label] = int((after[label] - before[label]).sum())
+        change.certificates_with[label] = int(
+            np.count_nonzero(after[label]) - np.count_nonzero(before[label])
+        )
+    for counts, sign in ((after, 1), (before, -1)):
+        worst = np.full(len(counts[labels[0]]), -1)  # -1: no finding
+        for i, label in enumerate(labels):
+            worst = np.where(counts[label] > 0, i, worst)
+        by_worst = np.bincount(worst + 1, minlength=len(labels) + 1)[1:]
+        for label, n in zip(labels, by_worst, strict=True):
+            change.certificates_worst[label] += sign * int(n)
+    return change
 
 
 def _hits_about(staging: Path, ids: pa.Array) -> pa.Table:

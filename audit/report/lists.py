@@ -1,6 +1,7 @@
-"""The complete lists of affected certificates, as CSV: one per lint beside the report
-(`render.write_lists`) and one per incident draft (`incidents`), with the same columns, the
-same dates (the summary's `Ledger.batches`) and the same neutralised cells.
+"""The complete lists of affected certificates, as CSV: one per lint beside the report (its
+rows written by the summary's part-file tasks, put together by `render.write_lists`) and one per
+incident draft (`incidents`), with the same columns, the same dates (the summary's
+`dated_part`, which `Ledger.batches` also uses) and the same neutralised cells.
 
 A CSV cell that a spreadsheet would read as a formula (starting with `=`, `+`, `-`, `@`, tab or
 carriage return) is prefixed with an apostrophe.
@@ -21,7 +22,7 @@ CSV_COLUMNS = [
     "message", "cert_id", "profile", "family", "first_seen", "first_seen_run",
     "revocation_deadline", "revoked_at", "past_deadline",
 ]  # fmt: skip
-# The findings columns a list is made from (Ledger.batches adds the dates).
+# The findings columns a list is made from (the summary's `dated_part` adds the dates).
 READ = [
     "lint", "cert_id", "sha256", "serial", "issuer", "subject", "not_before", "not_after",
     "status", "message", "profile", "revoked_at", "decoded",

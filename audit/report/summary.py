@@ -2,12 +2,17 @@
 
 Reads the run through `audit.outputs.reader.RunDirectory`: `run.json`, `catalogue.json`, the
 `certificates/` and `findings/` Parquet datasets and, when the run has one, its first-seen ledger
-(`first_seen.parquet`, carried from `--baseline`). Both datasets are streamed batch by batch:
-each batch is aggregated by Arrow (group_by) into small partial tables that are combined at the
-end, so memory stays bounded however many millions of rows a run has. Only the capped per-lint
-lists of affected certificates become Python objects. The ledger's findings first seen before
-this run (a run without a baseline has none) are joined to the findings by the query engine
-(`audit.outputs.sql`), which hands their dates back in the findings' order.
+(`first_seen.parquet`, carried from `--baseline`). Each part file of both datasets is a task of
+its own, run by the caller's `map` (here one after another, or on the run's dask cluster): it
+streams its file batch by batch, aggregates each batch with Arrow (group_by) into small partial
+tables and, for the report's CSV lists, writes each lint's rows of its file (`lists.csv_rows`).
+The driver folds the partial tables in part-file order, so the summary is the same whatever
+runs the tasks, and memory stays bounded however many millions of rows a run has: a task holds
+one batch and its partials, the driver the partials. Only the capped per-lint lists of affected
+certificates become Python objects. The ledger's findings first seen before this run (a run
+without a baseline has none, and then needs no query) are joined to the findings once by the
+query engine (`audit.outputs.sql`), which writes their dates split by findings part file: each
+task reads its own file's (`Ledger.earlier`, `dated_part`).
 
 Revocation deadlines follow BR 4.9.1.1: a certificate not issued in accordance with the
 Requirements (a finding at `error` or `fatal`) is revoked within five days of the CA becoming
@@ -25,7 +30,10 @@ a comparison with a baseline run, incident drafts, CSV lists and charts all star
 
 from __future__ import annotations
 
+import contextlib
 import re
+import shutil
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -34,6 +42,7 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
@@ -42,10 +51,12 @@ from audit.engine.profiles import FAMILY_TITLES, Family, family
 from audit.engine.status import FINDING_STATUSES, Status
 from audit.errors import InputError
 from audit.outputs import sql
-from audit.outputs.reader import KEY, RunDirectory, RunDirError
+from audit.outputs.reader import KEY, RunDirectory, RunDirError, dataset
 from audit.outputs.rules_date import RULES_AS_OF, unlike
-from audit.outputs.scan import tables
-from audit.outputs.schemas import TIMESTAMP
+from audit.outputs.scan import gathered, tables
+from audit.outputs.schemas import CERTIFICATES, FINDINGS, TIMESTAMP
+from audit.population.batch_gcd import Mapper, local_map
+from audit.report.lists import CSV_SCHEMA, by_lint, csv_rows
 
 __all__ = ["RunDirError", "Summary", "summarize"]
 
@@ -53,6 +64,7 @@ __all__ = ["RunDirError", "Summary", "summarize"]
 STATUSES: tuple[str, ...] = tuple(s.label for s in sorted(FINDING_STATUSES, reverse=True))
 DEFAULT_CAP = 200  # affected certificates listed per lint in the report
 BATCH_ROWS = 32 * 1024  # rows per table the report reads at once (see _batches)
+GROUP_ROWS = 64 * 1024  # rows of part files a task of the report reads (see _groups)
 # BR 4.9.1.1: revoke within five days of becoming aware that a certificate was not issued in
 # accordance with the Requirements. `error` (a MUST broken) and `fatal` (a certificate that cannot
 # be parsed) are misissuance; warnings and notices are not (as in the incident drafts).
@@ -69,6 +81,9 @@ _AFFECTED_COLUMNS = [
 _DATED_COLUMNS = ["first_seen", "first_seen_run", "deadline", "past_deadline"]
 _ORDER = [("not_before", "ascending"), ("cert_id", "ascending")]
 _FOLD_AT = 64  # partial aggregates held before they are summed into one
+_PROFILE_KEYS = ["lint", "status", "profile"]
+# What a findings task reads: the affected-certificate rows, the CSV lists' columns and more.
+_FINDINGS_READ = ["lint", *_AFFECTED_COLUMNS, "source", "citation"]
 
 
 def _rank(status: str) -> int:
@@ -148,35 +163,52 @@ class Ledger:
         )
 
     def batches(self, run: RunDirectory, columns: list[str]) -> Iterator[pa.Table]:
-        """The run's findings with these columns, dated, batch by batch in the dataset's order."""
-        needed = ["status", "revoked_at"]
-        read = [*columns, *(c for c in needed if c not in columns)]
-        if not self.earlier_findings:  # every finding was first seen by this run
-            for table in _batches(run.findings, read):
-                n = table.num_rows
-                yield self.annotate(table, pa.nulls(n, TIMESTAMP), pa.nulls(n, pa.string()))
+        """The run's findings with these columns, dated, batch by batch in the dataset's order
+        (part file after part file, each dated as a report task dates it: `dated_part`)."""
+        with self.earlier(run) as dates:
+            for i, path in enumerate(run.finding_files):
+                yield from dated_part(self, str(path), dates.get(i), columns)
+
+    @contextlib.contextmanager
+    def earlier(self, run: RunDirectory, under: Path | None = None) -> Iterator[dict[int, str]]:
+        """The dates of the findings first seen before this run, split by findings part file:
+        {place of the file in `run.finding_files`: a directory of Parquet files holding
+        `_row` (the row's place in its file), `first_seen` and `first_seen_run`}. A file with
+        no such finding has no entry; a run without earlier findings (no baseline) has none and
+        needs no query. The directories are under `under` (the system's temporary directory
+        when None; on a cluster, storage every worker reaches) and removed on exit.
+
+        One query joins the findings' keys to the ledger and writes its rows partitioned by
+        file, so that a task dating one part file reads its own rows' dates only. (A query per
+        part file over the ledger instead would scan the whole ledger once per file: work
+        growing with files x findings.)"""
+        if not self.earlier_findings:
+            yield {}
             return
-        # Only the dates are sorted (into the findings' order), not the findings themselves:
-        # the findings are streamed as written, and each batch takes its rows' dates.
-        query = f"""
-            SELECT o._first + f._row AS _at, e.first_seen, e.first_seen_run
-            FROM findings f JOIN (
-                SELECT {KEY}, lint, min(first_seen) AS first_seen,
-                    min(first_seen_run) AS first_seen_run
-                FROM ledger WHERE {_earlier_entries(run)} GROUP BY {KEY}, lint
-            ) e ON f.{KEY} = e.{KEY} AND f.lint = e.lint
-            JOIN file_offsets o ON f._file = o._file
-            ORDER BY _at"""  # one entry per finding, whatever the ledger holds
-        with sql.connect() as con:
-            run.views(con)
-            ledger_view(con, run, "ledger")
-            con.register("file_offsets", _file_offsets(run.finding_files))
-            dates = _DatesInOrder(sql.batches(con, query))
-            first_row = 0
-            for table in _batches(run.findings, read):
-                seen, seen_run = dates.take(first_row, table.num_rows)
-                yield self.annotate(table, seen, seen_run)
-                first_row += table.num_rows
+        staging = Path(tempfile.mkdtemp(prefix=".certcensus-dates-", dir=under))
+        try:
+            written = staging / "dates"
+            query = f"""
+                COPY (
+                    SELECT f._file, f._row, e.first_seen, e.first_seen_run
+                    FROM findings f JOIN (
+                        SELECT {KEY}, lint, min(first_seen) AS first_seen,
+                            min(first_seen_run) AS first_seen_run
+                        FROM ledger WHERE {_earlier_entries(run)} GROUP BY {KEY}, lint
+                    ) e ON f.{KEY} = e.{KEY} AND f.lint = e.lint
+                ) TO {sql.quote(str(written))} (FORMAT parquet, PARTITION_BY (_file))"""
+            # (one entry per finding, whatever the ledger holds)
+            with sql.connect(spill_under=under) as con:
+                run.views(con)
+                ledger_view(con, run, "ledger")
+                sql.execute(con, query)
+            yield {
+                int(d.name.removeprefix("_file=")): str(d)
+                for d in written.glob("_file=*")
+                if d.is_dir()
+            }
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
 
     def open_days(self, first_seen: datetime | None) -> int | None:
         """Whole days from first seen to the end of this run."""
@@ -185,42 +217,37 @@ class Ledger:
         return max((self.discovered - first_seen).days, 0)
 
 
-def _file_offsets(files: list[Path]) -> pa.Table:
-    """Each file's place in the list and the number of rows before it in the dataset."""
-    first, offsets = 0, []
-    for path in files:
-        offsets.append(first)
-        first += pq.ParquetFile(path).metadata.num_rows
-    return pa.table({"_file": pa.array(range(len(files)), pa.int64()), "_first": offsets})
+def dated_part(
+    ledger: Ledger, path: str, dates: str | None, columns: list[str]
+) -> Iterator[pa.Table]:
+    """One findings part file's rows with these columns, dated by `ledger.annotate`, batch by
+    batch in the file's order. `dates`: this file's earlier dates (see `Ledger.earlier`), None
+    when every finding in it was first seen by this run."""
+    needed = ["status", "revoked_at"]
+    read = [*columns, *(c for c in needed if c not in columns)]
+    earlier = _part_dates(dates) if dates is not None else None
+    first = 0
+    for table in _batches(dataset([Path(path)], FINDINGS), read):
+        n = table.num_rows
+        if earlier is None:
+            seen, seen_run = pa.nulls(n, TIMESTAMP), pa.nulls(n, pa.string())
+        else:
+            rows = pa.array(range(first, first + n), pa.int64())
+            at = pc.index_in(rows, value_set=earlier["_row"])  # null: first seen by this run
+            seen, seen_run = earlier["first_seen"].take(at), earlier["first_seen_run"].take(at)
+        yield ledger.annotate(table, seen, seen_run)
+        first += n
 
 
-class _DatesInOrder:
-    """Dates by findings row number (`_at`), read from a stream sorted by it, range by range."""
-
-    def __init__(self, stream: Iterator[pa.Table]) -> None:
-        self._stream = stream
-        self._held = pa.table(
-            {"_at": pa.array([], pa.int64()), "first_seen": pa.array([], TIMESTAMP),
-             "first_seen_run": pa.array([], pa.string())}
-        )  # fmt: skip
-        self._done = False
-
-    def take(self, first: int, n: int) -> tuple[pa.Array, pa.Array]:
-        """first_seen and first_seen_run of rows first..first+n-1 (null where a finding was
-        first seen by this run); rows before `first` are no longer asked for."""
-        end = first + n
-        while not self._done and (not self._held.num_rows or self._held["_at"][-1].as_py() < end):
-            batch = next(self._stream, None)
-            if batch is None:
-                self._done = True
-            else:
-                batch = batch.cast(self._held.schema)
-                self._held = pa.concat_tables([self._held, batch]).combine_chunks()
-        held = self._held
-        wanted = pa.array(range(first, end), pa.int64())
-        at = pc.index_in(wanted, value_set=held["_at"])  # null: no date for that row
-        self._held = held.filter(pc.greater_equal(held["_at"], end))
-        return held["first_seen"].take(at), held["first_seen_run"].take(at)
+def _part_dates(directory: str) -> pa.Table:
+    """One part file's earlier dates, as `Ledger.earlier` wrote them (a few thousand rows)."""
+    schema = pa.schema(
+        [("_row", pa.int64()), ("first_seen", TIMESTAMP), ("first_seen_run", pa.string())]
+    )
+    # Each file read on its own: a dataset over the directory costs more than reading it.
+    files = sorted(Path(directory).glob("*.parquet"))
+    read = [pq.read_table(f, columns=schema.names).cast(schema) for f in files]
+    return pa.concat_tables([schema.empty_table(), *read]).combine_chunks()
 
 
 def _earlier_entries(run: RunDirectory) -> str:
@@ -414,6 +441,8 @@ class Summary:
     ledger: Ledger | None = None  # dates the findings (for the CSV lists)
     certificates_misissued: int = 0  # certificates with an `error` or `fatal` finding
     certificates_past_deadline: int = 0  # certificates past a deadline (each counted once)
+    # Each lint's CSV rows, a file per part file in their order (summarize(lists=...)).
+    fragments: dict[str, list[str]] | None = None
 
     @property
     def problems(self) -> int:
@@ -451,14 +480,41 @@ class Summary:
         return self.population / active
 
 
-def summarize(run_dir: Path | RunDirectory, cap: int = DEFAULT_CAP) -> Summary:
-    """What the report says of the run (its run.json written: complete, or being published)."""
+def summarize(
+    run_dir: Path | RunDirectory,
+    cap: int = DEFAULT_CAP,
+    map: Mapper = local_map,  # noqa: A002 - the name the callers use
+    *,
+    lists: Path | None = None,
+) -> Summary:
+    """What the report says of the run (its run.json written: complete, or being published).
+
+    Each part file is one task run by `map` (`local_map`: here, one after another;
+    `rsa_moduli.cluster_map(client)`: on the dask cluster); the driver folds their small
+    partial aggregates, in part-file order, so the result is the same whatever `map` is.
+    `lists`: an existing directory every task reaches (on a cluster, the run's storage); the
+    tasks write into it each lint's CSV rows of their part file (`Summary.fragments`, for
+    `render.write_lists`), and their other files, removed before this returns. Without it no
+    CSV row is written and the other files go to this machine's temporary directory.
+    """
     run = run_dir if isinstance(run_dir, RunDirectory) else RunDirectory.read(run_dir)
     ledger = Ledger.open(run)
-    groups = _certificate_groups(run.certificates)
+    groups = _certificate_groups(run, map)
     by_issuer = _group_lines(groups, "issuer")
     by_profile = _group_lines(groups, "profile")
-    lints, findings_by_status, months, past = _lint_findings(run, cap, ledger)
+    with tempfile.TemporaryDirectory(prefix=".certcensus-report-", dir=lists) as scratch:
+        with ledger.earlier(run, Path(scratch)) as dates:
+            files = [(i, str(path), dates.get(i)) for i, path in enumerate(run.finding_files)]
+            parts = [
+                _FindingsPart(n, tuple(group), ledger, cap, scratch, _text_path(lists))
+                for n, group in enumerate(_groups(files, run.finding_files))
+            ]
+            partials = map(_findings_partial, parts)
+        lints, findings_by_status, months, past = _lint_findings(partials, run, cap, ledger)
+    fragments: dict[str, list[str]] = {}  # each lint's CSV rows, in part-file order
+    for partial in partials:
+        for lint, path in partial.fragments.items():
+            fragments.setdefault(lint, []).append(path)
     by_family = _family_lines(by_profile, lints)
 
     population = sum(g.certificates for g in by_profile)
@@ -493,6 +549,7 @@ def summarize(run_dir: Path | RunDirectory, cap: int = DEFAULT_CAP) -> Summary:
         ledger=ledger,
         certificates_misissued=sum(g.misissued for g in by_profile),
         certificates_past_deadline=len(past),
+        fragments=fragments if lists is not None else None,
     )
     summary.by_month, summary.without_month = _months(months)
     summary.changes = _changes(run, lints, ledger)
@@ -503,11 +560,23 @@ def summarize(run_dir: Path | RunDirectory, cap: int = DEFAULT_CAP) -> Summary:
 # -- certificates/: population by issuer and by profile --------------------------------------
 
 
-def _certificate_groups(dataset: ds.Dataset) -> pa.Table:
-    """Per (issuer, profile): certificates, those with a finding at each status, and more."""
+def _certificate_groups(run: RunDirectory, map: Mapper) -> pa.Table:  # noqa: A002
+    """Per (issuer, profile): certificates, those with a finding at each status, and more;
+    each part file summed by a task of its own."""
+    paths = run.certificate_files
+    partials = map(_certificate_partial, list(_groups([str(p) for p in paths], paths)))
+    if not partials:
+        return _no_groups()
+    return _sum_by(pa.concat_tables(partials), ["issuer", "profile"])
+
+
+def _certificate_partial(paths: list[str]) -> pa.Table:
+    """A task: a group of certificates part files' sums per (issuer, profile)."""
     n_cols = [f"n_{s}" for s in STATUSES]
     partials: list[pa.Table] = []
-    for table in _batches(dataset, ["issuer", "profile", "decoded", *n_cols]):
+    for table in _batches(
+        dataset([Path(p) for p in paths], CERTIFICATES), ["issuer", "profile", "decoded", *n_cols]
+    ):
         cols: dict[str, pa.Array | pa.ChunkedArray] = {
             "issuer": table["issuer"],
             "profile": table["profile"],
@@ -525,11 +594,15 @@ def _certificate_groups(dataset: ds.Dataset) -> pa.Table:
         cols["has_misissued"] = pc.greater(pc.add(*misissued), 0).cast(pa.int64())
         partials.append(_sum_by(pa.table(cols), ["issuer", "profile"]))
     if not partials:
-        return pa.table(
-            {"issuer": pa.array([], pa.string()), "profile": pa.array([], pa.string())}
-            | {c: pa.array([], pa.int64()) for c in _group_sum_columns()}
-        )
+        return _no_groups()
     return _sum_by(pa.concat_tables(partials), ["issuer", "profile"])
+
+
+def _no_groups() -> pa.Table:
+    return pa.table(
+        {"issuer": pa.array([], pa.string()), "profile": pa.array([], pa.string())}
+        | {c: pa.array([], pa.int64()) for c in _group_sum_columns()}
+    )
 
 
 def _group_sum_columns() -> list[str]:
@@ -603,70 +676,171 @@ def _family_lines(by_profile: list[GroupLine], lints: list[LintFindings]) -> lis
 # -- findings/: per lint, with the first `cap` affected certificates -------------------------
 
 
-def _lint_findings(
-    run: RunDirectory, cap: int, ledger: Ledger
-) -> tuple[list[LintFindings], dict[str, int], pa.Table | None, set[str]]:
-    """Per lint: counts, dates and its first `cap` certificates; findings by status; the
-    findings by (month of issuance, status); and the certificates (database keys) past a
-    revocation deadline, each once however many of its findings are."""
-    partials: list[pa.Table] = []
-    origins: list[pa.Table] = []  # per (lint, first_seen_run): the earliest first-seen date
-    months: list[pa.Table] = []
-    profiles: list[pa.Table] = []  # per (lint, status, profile): findings
+@dataclass(frozen=True)
+class _FindingsPart:
+    """A task: consecutive findings part files (small and picklable, for a cluster's
+    workers), each (its place in the run's findings files, its path, its findings first seen
+    before this run: Ledger.earlier, if any)."""
+
+    index: int  # the group's place among the groups: names its files
+    files: tuple[tuple[int, str, str | None], ...]
+    ledger: Ledger
+    cap: int
+    scratch: str  # where it writes its capped rows (a directory every task reaches)
+    lists: str | None  # where it writes its CSV rows, a file per lint (None: not written)
+
+
+@dataclass
+class _FindingsPartial:
+    """What one findings part file adds to the summary: small tables and file names."""
+
+    counts: list[pa.Table]  # per (lint, status, source, citation): counts, dates, sums
+    origins: list[pa.Table]  # per (lint, first_seen_run): the earliest first-seen date
+    profiles: list[pa.Table]  # per (lint, status, profile): findings
+    months: list[pa.Table]  # per (month of issuance, status): findings
+    shown: str | None  # an Arrow IPC file of its `cap` earliest rows per lint
+    past: list[str]  # the certificates (database keys) past a revocation deadline
+    fragments: dict[str, str] = field(default_factory=dict)  # lint: its CSV rows, no header
+
+
+_NO_HEADER = pacsv.WriteOptions(include_header=False)
+
+
+def _findings_partial(part: _FindingsPart) -> _FindingsPartial:
+    """A task: one findings part file, read batch by batch, aggregated into small tables; with
+    `part.lists`, each lint's rows are also written as CSV (`lists.csv_rows`) into a file of its
+    own, to be appended after the earlier part files' rows of that lint."""
+    out = _FindingsPartial([], [], [], [], None, [])
     shown: pa.Table | None = None  # the `cap` earliest rows of each lint seen so far
     past: set[str] = set()
-    for table in ledger.batches(run, ["lint", *_AFFECTED_COLUMNS, "source", "citation"]):
-        past.update(pc.unique(table.filter(table["past_deadline"])["cert_id"]).to_pylist())
-        counted = table.select(["lint", "status", "source", "citation", "cert_id", "not_before"])
-        counted = counted.append_column("deadline", table["deadline"])
-        for name in ("past_deadline", "earlier"):
-            counted = counted.append_column(name, table[name].cast(pa.int64()))
-        counted = counted.append_column(
-            "revoked", pc.is_valid(table["revoked_at"]).cast(pa.int64())
+    writers: dict[str, pacsv.CSVWriter] = {}
+    try:
+        for table in _dated_tables(part):
+            past.update(pc.unique(table.filter(table["past_deadline"])["cert_id"]).to_pylist())
+            _aggregate(table, out)
+            if len(out.profiles) > _FOLD_AT:  # bounded however many batches
+                out.profiles = [_sum_by(pa.concat_tables(out.profiles), _PROFILE_KEYS)]
+            if part.cap > 0:
+                rows = table.select(["lint", *_AFFECTED_COLUMNS, *_DATED_COLUMNS])
+                shown = rows if shown is None else pa.concat_tables([shown, rows])
+                shown = _first_per_lint(shown, part.cap)
+            if part.lists is not None:
+                # The whole batch made CSV cells at once (each call costs the same however
+                # few rows it sees), then split by lint.
+                cells = csv_rows(table).append_column("lint", table["lint"])
+                for lint, rows in by_lint([cells]):
+                    writer = writers.get(lint)
+                    if writer is None:
+                        name = Path(part.lists) / f"{part.index:05d}-{len(writers)}.csv"
+                        out.fragments[lint] = str(name)
+                        writer = writers[lint] = pacsv.CSVWriter(
+                            name, CSV_SCHEMA, write_options=_NO_HEADER
+                        )
+                    writer.write_table(rows.drop_columns(["lint"]))
+    finally:
+        for writer in writers.values():
+            writer.close()
+    if shown is not None and shown.num_rows:
+        out.shown = str(Path(part.scratch) / f"shown-{part.index:05d}.arrow")
+        with pa.OSFile(out.shown, "wb") as sink, pa.ipc.new_file(sink, shown.schema) as ipc:
+            ipc.write_table(shown)  # Arrow's own format: read back without decoding
+    out.past = sorted(past)
+    return out
+
+
+def _dated_tables(part: _FindingsPart) -> Iterator[pa.Table]:
+    """The group's files' rows, dated, in their order, in tables of at least BATCH_ROWS: what
+    each batch costs is paid per BATCH_ROWS rows, however small the files (a population
+    findings part may hold a few rows)."""
+    dated = (
+        table
+        for _, path, dates in part.files
+        for table in dated_part(part.ledger, path, dates, _FINDINGS_READ)
+    )
+    yield from gathered(dated, BATCH_ROWS)
+
+
+def _groups(items: list[Any], paths: list[Path]) -> Iterator[list[Any]]:
+    """`items` (one per part file of `paths`) in consecutive groups of at least GROUP_ROWS
+    rows (the files' own count): a task each, so that a task's fixed costs are paid per
+    GROUP_ROWS rows, not per file."""
+    group: list[Any] = []
+    rows = 0
+    for item, path in zip(items, paths, strict=True):
+        group.append(item)
+        rows += pq.ParquetFile(path).metadata.num_rows
+        if rows >= GROUP_ROWS:
+            yield group
+            group, rows = [], 0
+    if group:
+        yield group
+
+
+def _aggregate(table: pa.Table, out: _FindingsPartial) -> None:
+    """Add one batch of dated findings to the partial aggregates."""
+    counted = table.select(["lint", "status", "source", "citation", "cert_id", "not_before"])
+    counted = counted.append_column("deadline", table["deadline"])
+    for name in ("past_deadline", "earlier"):
+        counted = counted.append_column(name, table[name].cast(pa.int64()))
+    counted = counted.append_column("revoked", pc.is_valid(table["revoked_at"]).cast(pa.int64()))
+    out.counts.append(
+        counted.group_by(["lint", "status", "source", "citation"], use_threads=False).aggregate(
+            [
+                ("cert_id", "count"),
+                ("not_before", "min"),
+                ("not_before", "max"),
+                ("deadline", "min"),
+                ("past_deadline", "sum"),
+                ("earlier", "sum"),
+                ("revoked", "sum"),
+            ]
         )
-        partials.append(
-            counted.group_by(["lint", "status", "source", "citation"], use_threads=False).aggregate(
-                [
-                    ("cert_id", "count"),
-                    ("not_before", "min"),
-                    ("not_before", "max"),
-                    ("deadline", "min"),
-                    ("past_deadline", "sum"),
-                    ("earlier", "sum"),
-                    ("revoked", "sum"),
-                ]
-            )
-        )
-        origins.append(
-            table.select(["lint", "first_seen_run", "first_seen"])
-            .group_by(["lint", "first_seen_run"], use_threads=False)
-            .aggregate([("first_seen", "min")])
-        )
-        profiles.append(
-            table.select(["lint", "status", "profile"])
-            .group_by(["lint", "status", "profile"], use_threads=False)
-            .aggregate([([], "count_all")])
-        )
-        if len(profiles) > _FOLD_AT:  # bounded however many batches
-            profiles = [_sum_by(pa.concat_tables(profiles), ["lint", "status", "profile"])]
-        nb = table["not_before"]
-        month = pc.add(pc.multiply(pc.year(nb), 12), pc.subtract(pc.month(nb), 1))
-        months.append(
-            pa.table({"month": month.cast(pa.int64()), "status": table["status"]})
-            .group_by(["month", "status"], use_threads=False)
-            .aggregate([("status", "count")])
-        )
-        if cap > 0:
-            rows = table.select(["lint", *_AFFECTED_COLUMNS, *_DATED_COLUMNS])
-            shown = rows if shown is None else pa.concat_tables([shown, rows])
-            shown = _first_per_lint(shown, cap)
-    if not partials:
+    )
+    out.origins.append(
+        table.select(["lint", "first_seen_run", "first_seen"])
+        .group_by(["lint", "first_seen_run"], use_threads=False)
+        .aggregate([("first_seen", "min")])
+    )
+    out.profiles.append(
+        table.select(_PROFILE_KEYS)
+        .group_by(_PROFILE_KEYS, use_threads=False)
+        .aggregate([([], "count_all")])
+    )
+    nb = table["not_before"]
+    month = pc.add(pc.multiply(pc.year(nb), 12), pc.subtract(pc.month(nb), 1))
+    out.months.append(
+        pa.table({"month": month.cast(pa.int64()), "status": table["status"]})
+        .group_by(["month", "status"], use_threads=False)
+        .aggregate([("status", "count")])
+    )
+
+
+def _lint_findings(
+    partials: list[_FindingsPartial], run: RunDirectory, cap: int, ledger: Ledger
+) -> tuple[list[LintFindings], dict[str, int], pa.Table | None, set[str]]:
+    """The part files' partials (in the files' order) folded: per lint, counts, dates and its
+    first `cap` certificates; findings by status; the findings by (month of issuance,
+    status); and the certificates (database keys) past a revocation deadline, each once
+    however many of its findings are."""
+    past: set[str] = set()
+    shown: pa.Table | None = None
+    for partial in partials:
+        past.update(partial.past)
+        if partial.shown is not None:  # one part file's capped rows at a time
+            with pa.OSFile(partial.shown) as source:
+                rows = pa.ipc.open_file(source).read_all()
+            shown = rows if shown is None else _first_per_lint(pa.concat_tables([shown, rows]), cap)
+    counts = [t for p in partials for t in p.counts]
+    if not counts:
         return [], {}, None, past
+    profiles = [t for p in partials for t in p.profiles]
+    origins = [t for p in partials for t in p.origins]
+    months = [t for p in partials for t in p.months]
 
     catalogue = {str(m.get("name")): m for m in run.catalogue}
     lints: dict[str, LintFindings] = {}
     by_status: dict[str, int] = {}
-    for row in pa.concat_tables(partials).to_pylist():
+    for row in pa.concat_tables(counts).to_pylist():
         name, status, count = row["lint"], row["status"], row["cert_id_count"]
         by_status[status] = by_status.get(status, 0) + count
         entry = lints.get(name)
@@ -690,7 +864,7 @@ def _lint_findings(
         entry.past_deadline += row["past_deadline_sum"] or 0
         entry.seen_earlier += row["earlier_sum"] or 0
         entry.revoked += row["revoked_sum"] or 0
-    for row in _sum_by(pa.concat_tables(profiles), ["lint", "status", "profile"]).to_pylist():
+    for row in _sum_by(pa.concat_tables(profiles), _PROFILE_KEYS).to_pylist():
         by_family = lints[row["lint"]].families.setdefault(str(_family_of(row["profile"])), {})
         by_family[row["status"]] = by_family.get(row["status"], 0) + row["count_all"]
     for row in pa.concat_tables(origins).to_pylist():
@@ -861,6 +1035,10 @@ def _order(lines: list[ChangeLine], lints: list[LintFindings]) -> list[ChangeLin
     """This run's lints in the report's order, then those with findings only in the baseline."""
     rank = {x.name: i for i, x in enumerate(lints)}
     return sorted(lines, key=lambda x: (rank.get(x.lint, len(rank)), -x.old_findings, x.lint))
+
+
+def _text_path(path: Path | None) -> str | None:
+    return None if path is None else str(path)
 
 
 def _text(value: Any) -> str | None:

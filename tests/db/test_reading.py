@@ -109,6 +109,34 @@ def test_postgresql_rows_come_through_a_server_side_cursor(
     assert query.lstrip().upper().startswith("FETCH FORWARD"), query
 
 
+def test_postgresql_pages_are_read_without_parallel_query(
+    sample_of: Callable[[str, str], Sample], postgresql: Server
+) -> None:
+    """Each partition's transaction turns PostgreSQL's parallel query off before its pages
+    (small ordered range scans, which the workers send side by side), and the select-only
+    reader account may do so in its read-only transaction."""
+    from sqlalchemy import event
+
+    sample = sample_of("ejbca", "postgresql")
+    db = IssuanceDatabase(sample.reader_url, PRESETS["ejbca"])
+    db.check()
+    statements: list[tuple[int, str]] = []
+
+    @event.listens_for(db.engine, "before_cursor_execute")
+    def _seen(conn, cursor, statement, parameters, context, executemany) -> None:  # noqa: ANN001
+        statements.append((id(conn.connection.dbapi_connection), " ".join(statement.split())))
+
+    (first, *_) = db.plan(ANCHOR, 2)
+    read = [row for rows in db.rows(first, ANCHOR, batch=10) for row in rows]
+    assert read
+    setting = [i for i, (_, s) in enumerate(statements) if "max_parallel_workers_per_gather" in s]
+    pages = [i for i, (_, s) in enumerate(statements) if s.upper().startswith("SELECT")]
+    assert len(setting) == 1 and pages, statements
+    assert statements[setting[0]][1] == "SET LOCAL max_parallel_workers_per_gather = 0"
+    assert setting[0] < pages[-1]  # before the partition's page, on the same connection
+    assert statements[setting[0]][0] == statements[pages[-1]][0]
+
+
 def _change_everything(admin_url: str, product: str) -> None:
     """What a CA does while the audit runs: issue, revoke (late and backdated), delete."""
     from audit.sample_db.products import ejbca

@@ -29,7 +29,7 @@ from audit.population.apply import (
     counts_from_outputs,
 )
 from audit.population.batch_gcd import Mapper, local_map
-from audit.population.hits import STAGING_DIR
+from audit.population.hits import STAGING_DIR, CountChange
 from audit.population.rsa_moduli import cluster_map
 from audit.sample_db import certbuilder, schema
 from audit.sample_db.certbuilder import ec_key
@@ -89,7 +89,7 @@ def unlinted(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     data.mkdir()
     _blocklist(data, {listed.public_numbers().n: 7}, {7: "testkeys"})
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(quarterly_audit, "apply_population_lints", lambda *_: 0)
+        patch.setattr(quarterly_audit, "apply_population_lints", lambda *_: CountChange())
         outcome = run_audit(
             AuditRequest(
                 db_url=f"sqlite:///{tmp / 'ca.sqlite'}", as_of=AS_OF, out_dir=tmp / "runs",
@@ -134,11 +134,19 @@ def in_one_process(
     return _finish(unlinted, tmp_path_factory.mktemp("local") / "run", local_map)
 
 
-def test_the_pass_finds_each_lints_certificates(in_one_process) -> None:  # type: ignore[no-untyped-def]
+def test_the_pass_finds_each_lints_certificates(unlinted, in_one_process) -> None:  # type: ignore[no-untyped-def]
     run_dir, added, scope = in_one_process
     findings = _rows(run_dir, FINDINGS_DIR)
     population = [f for f in findings if f["source"] == "population"]
-    assert added == len(population)
+    assert added.rows == len(population)
+    # What the pass returns, added to the partitions' counts, is what the Parquet now says.
+    before, after = counts_from_outputs(unlinted[0]), counts_from_outputs(run_dir)
+    for name in ("findings", "certificates_with", "certificates_worst"):
+        was, now, change = getattr(before, name), getattr(after, name), getattr(added, name)
+        assert {k: was[k] + change[k] for k in was} == now, name
+    assert sum(added.certificates_worst.values()) == sum(after.certificates_worst.values()) - sum(
+        before.certificates_worst.values()
+    )
     found = {(f["cert_id"], f["lint"]) for f in population}
     assert {
         ("1", SHARED_KEYS),

@@ -59,6 +59,9 @@ WITH pre AS (
            ct_tbs_sha256_other_issuer AS tbs_other, _file, _row
     FROM certificates
     WHERE decoded AND profile NOT IN ({_LIST}) AND serial IS NOT NULL AND issuer IS NOT NULL
+      -- Only those a precertificate could pair with (both joins below need the same serial):
+      -- the query engine then holds a few rows per precertificate, not every certificate.
+      AND serial IN (SELECT serial FROM pre)
 ), signing_ca AS (
     SELECT DISTINCT subject, issuer FROM certificates
     WHERE profile IN ({_CA_LIST}) AND subject IS NOT NULL AND issuer IS NOT NULL

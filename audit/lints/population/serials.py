@@ -5,8 +5,10 @@ They are declared in the catalogue like every lint (`@population_lint`), run onc
 every partition is linted, and their findings join the others in `findings/`.
 
 Both rules compare the certificates of one issuer, and read the population with bounded memory:
-its rows are spread over buckets by issuer and serial number (see `audit.outputs.buckets`), so
-that what is held at once is one bucket, however many certificates the run has.
+the uniqueness rule has the query engine find the few certificates whose (issuer, serial) could
+repeat, by a 64-bit hash, and groups only those; the other spreads the rows over buckets by
+issuer and serial number (see `audit.outputs.buckets`), so that what is held at once is one
+bucket, however many certificates the run has.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import pyarrow.compute as pc
 from audit.engine.registry import Source, population_lint
 from audit.engine.status import Status
 from audit.lints import dates
+from audit.outputs import sql
 from audit.outputs.buckets import bucketed
 
 if TYPE_CHECKING:
@@ -44,56 +47,56 @@ NEAR_SERIAL_DISTANCE = 1 << 20
     columns=("cert_id", "sha256", "issuer", "serial", "profile"),
 )
 def serial_unique_per_issuer(population: Population) -> Iterator[PopulationFinding]:
-    where = pc.is_valid(pc.field("serial"))
-    issuers = _issuer_ids(population, where)
-    schema = pa.schema(
-        [("cert_id", pa.string()), ("sha256", pa.string()), ("serial", pa.string()),
-         ("kind", pa.string()), ("_issuer", pa.string()), ("_tail", pa.string()),
-         ("_row", pa.int64())]
-    )  # fmt: skip
-
-    def rows() -> Iterator[pa.Table]:
-        first = 0
-        for t in population.batches(["cert_id", "sha256", "issuer", "serial", "profile"], where):
-            n = t.num_rows
-            kind = pc.if_else(pc.starts_with(t["profile"], "precertificate"), "pre", "final")
-            yield pa.table(
-                [t["cert_id"], t["sha256"], t["serial"], pc.fill_null(kind, "null"),
-                 issuers(t["issuer"]), pc.utf8_reverse(t["serial"]),
-                 pa.array(range(first, first + n), pa.int64())],
-                schema=schema,
-            )  # fmt: skip
-            first += n
-
-    # Equal (issuer, serial) share a bucket whatever the serials are: the bucket is chosen by
-    # the serial's last digits (`_tail`), which differ even between sequential serials.
+    # The few certificates that could clash are found first, by a 64-bit hash of (issuer,
+    # serial, kind) that repeats (the query engine holds a million such hashes in some 60 MB,
+    # where the strings would take several times that); then they are grouped exactly. A
+    # precertificate and its certificate are of different kinds: they share a serial by design.
+    kind = """CASE WHEN profile IS NULL THEN 'null'
+                   WHEN starts_with(profile, 'precertificate') THEN 'pre'
+                   ELSE 'final' END"""
+    where = "serial IS NOT NULL"
+    repeated_hashes = f"""
+        SELECT hash(issuer, serial, {kind}) AS h FROM certificates WHERE {where}
+        GROUP BY h HAVING count(*) > 1
+    """
+    query = f"""
+        SELECT cert_id, sha256, issuer, serial, {kind} AS kind FROM certificates
+        WHERE {where} AND hash(issuer, serial, {kind}) IN (SELECT h FROM repeated)
+        ORDER BY _file, _row  -- the population's order
+    """
+    with population.query() as con:
+        repeated = sql.table(con, repeated_hashes)
+        if not repeated.num_rows:
+            return
+        con.register("repeated", repeated)
+        candidates = sql.table(con, query)
+    # The issuer as a number, a certificate without one included (joins never match nulls).
+    issuer = pc.dictionary_encode(candidates["issuer"].combine_chunks(), null_encoding="encode")
+    candidates = candidates.append_column(
+        "_issuer", pc.cast(issuer.indices, pa.int64())
+    ).append_column("_row", pa.array(range(candidates.num_rows), pa.int64()))
     keys = ["_issuer", "serial", "kind"]
-    clashes: list[tuple[int, str, list[str]]] = []  # (first row, serial, certificates)
-    for (bucket,) in bucketed([(rows, schema)], ["_issuer", "_tail"]):
-        groups = bucket.group_by(keys, use_threads=False).aggregate(
-            [("sha256", "count_distinct"), ("_row", "min")]
-        )
-        groups = groups.filter(pc.greater(groups["sha256_count_distinct"], 1))
-        if not groups.num_rows:
-            continue
-        members = bucket.join(
-            groups.select([*keys, "_row_min"]), keys=keys, join_type="inner", use_threads=False
-        )
-        members = members.sort_by([("_row_min", "ascending"), ("_row", "ascending")])
-        runs = pc.run_end_encode(members["_row_min"].combine_chunks())
-        start = 0
-        for first, end in zip(runs.values.to_pylist(), runs.run_ends.to_pylist(), strict=True):
-            group = members.slice(start, end - start)
-            clashes.append((first, group["serial"][0].as_py(), group["cert_id"].to_pylist()))
-            start = end
-    clashes.sort()  # as the whole population's groups come: by their first certificate
-    for _, serial, ids in clashes:
+    groups = candidates.group_by(keys, use_threads=False).aggregate(
+        [("sha256", "count_distinct"), ("_row", "min")]
+    )
+    groups = groups.filter(pc.greater(groups["sha256_count_distinct"], 1))
+    members = candidates.join(
+        groups.select([*keys, "_row_min"]), keys=keys, join_type="inner", use_threads=False
+    ).sort_by([("_row_min", "ascending"), ("_row", "ascending")])  # by first certificate
+    if not members.num_rows:
+        return
+    runs = pc.run_end_encode(members["_row_min"].combine_chunks())
+    start = 0
+    for end in runs.run_ends.to_pylist():
+        group = members.slice(start, end - start)
+        serial, ids = group["serial"][0].as_py(), group["cert_id"].to_pylist()
         for cert_id in ids:
             others = ", ".join(i for i in ids if i != cert_id)[:300]
             yield (
                 cert_id,
                 f"serial {serial} is also the serial of certificate(s) {others} from this issuer",
             )
+        start = end
 
 
 @population_lint(
