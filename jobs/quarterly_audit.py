@@ -275,6 +275,7 @@ def _audit(
     to_workers, password = split_password(database.url)
     cluster = dask_client(request.workers, request.scheduler, worker_environment(password))
     with cluster as client:
+        on_cluster = cluster_map(client)  # how the finish's passes run their tasks
         with database.consistent_view():
             workers = len(client.scheduler_info()["workers"])
             active = database.count_active(as_of)
@@ -324,9 +325,9 @@ def _audit(
             with ThreadPoolExecutor(1, thread_name_prefix="certcensus-digest") as beside:
                 digest_future = beside.submit(
                     population_digest_parallel,
-                    run_dir / CERTIFICATES_DIR, cluster_map(client), parallelism=2 * workers,
+                    run_dir / CERTIFICATES_DIR, on_cluster, parallelism=2 * workers,
                 )  # fmt: skip
-                context = PopulationContext(cluster_map(client), request.badkeys_data, scope)
+                context = PopulationContext(on_cluster, request.badkeys_data, scope)
                 changed = apply_population_lints(
                     run_dir, [x for x in catalogue if x.population_check is not None], context
                 )
@@ -398,16 +399,14 @@ def _audit(
         }
         # First-seen dates and the report, after the snapshot, on the run's cluster.
         first_seen_started = time.perf_counter()
-        write_first_seen(
-            run_dir, baseline, meta=run, map=cluster_map(client), parallelism=2 * workers
-        )
+        write_first_seen(run_dir, baseline, meta=run, map=on_cluster, parallelism=2 * workers)
         report_started = time.perf_counter()
         run["phase_seconds"]["first_seen"] = round(report_started - first_seen_started, 3)
         run["wall_seconds"] = round(report_started - clock, 3)
         write_json(run_dir / RUN_JSON, run)
         # From run.json and the datasets (a task per part file); `certcensus report` renders
         # the same bytes again.
-        render_report(run_dir, map=cluster_map(client))
+        render_report(run_dir, map=on_cluster)
         # run.json again, last, with the report's time: still in the staging directory, so a run
         # that stops in between is as partial as one that stopped before.
         run["phase_seconds"]["report"] = round(time.perf_counter() - report_started, 3)

@@ -238,34 +238,24 @@ def _baseline_split_tasks(
 
 def split_rows(task: SplitTask) -> int:
     """A task: its rows, each into the spill file of its KEY range; returns how many. Rows are
-    gathered up to SPLIT_ROWS, then put in range order (stably) and written a slice per range."""
+    gathered SPLIT_ROWS at a time, put in range order (stably) and written a slice per range."""
     side, schema = ("f", FINDINGS_SIDE) if task.kind == "findings" else ("e", BASELINE_SIDE)
     writers: dict[int, pa.ipc.RecordBatchFileWriter] = {}
-    held: list[pa.Table] = []
     count = 0
-
-    def flush() -> None:
-        table = pa.concat_tables(held).select(schema.names).cast(schema)
-        held.clear()
-        ranges = range_of(table[KEY], task.bounds)
-        order = np.argsort(ranges, kind="stable")
-        table, ranges = table.take(pa.array(order)), ranges[order]
-        starts = np.flatnonzero(np.diff(ranges, prepend=-1))
-        for at, end in zip(starts, [*starts[1:], len(ranges)], strict=True):
-            r = int(ranges[at])
-            if (writer := writers.get(r)) is None:
-                path = Path(task.spill) / f"{side}-{r:05d}-{task.number:05d}.arrow"
-                writer = writers[r] = pa.ipc.new_file(str(path), schema)
-            writer.write_table(table.slice(at, end - at))
-
     try:
-        for table in _side_rows(task):
-            held.append(table)
+        for table in scan.gathered(_side_rows(task), SPLIT_ROWS):
+            table = table.select(schema.names).cast(schema)
+            ranges = range_of(table[KEY], task.bounds)
+            order = np.argsort(ranges, kind="stable")
+            table, ranges = table.take(pa.array(order)), ranges[order]
+            starts = np.flatnonzero(np.diff(ranges, prepend=-1))
+            for at, end in zip(starts, [*starts[1:], len(ranges)], strict=True):
+                r = int(ranges[at])
+                if (writer := writers.get(r)) is None:
+                    path = Path(task.spill) / f"{side}-{r:05d}-{task.number:05d}.arrow"
+                    writer = writers[r] = pa.ipc.new_file(str(path), schema)
+                writer.write_table(table.slice(at, end - at))
             count += table.num_rows
-            if sum(t.num_rows for t in held) >= SPLIT_ROWS:
-                flush()
-        if held:
-            flush()
     finally:
         for writer in writers.values():
             writer.close()

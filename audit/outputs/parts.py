@@ -48,16 +48,14 @@ def written_whole(path: Path) -> Iterator[Path]:
 def describe(report: CertReport, row: RowFacts) -> dict[str, Any]:
     """The certificate columns: from the certificate where it can be read, else from the row."""
     view = report.view
-    if view is not None:
-        try:  # every field at once: the common case (the lints have read them all already)
-            read = (
-                view.serial_hex, view.issuer.rfc4514, view.subject.rfc4514, view.not_before,
-                view.not_after,
-            )  # fmt: skip
-        except Exception:  # a field neither decoder could read: the row's value stands in
-            read = tuple(_or(getter, view, fallback) for getter, fallback in _fields(row))
+    from_row = (row.serial_hex, row.issuer, row.subject, row.not_before, row.not_after)
+    if view is None:
+        read = from_row
     else:
-        read = tuple(fallback for _, fallback in _fields(row))
+        try:  # every field at once: the common case (the lints have read them all already)
+            read = tuple(getter(view) for getter in _DESCRIBED)
+        except Exception:  # a field neither decoder could read: the row's value stands in
+            read = tuple(_or(g, view, r) for g, r in zip(_DESCRIBED, from_row, strict=True))
     serial, issuer, subject, not_before, not_after = read
     return {
         "cert_id": row.cert_id,
@@ -72,15 +70,14 @@ def describe(report: CertReport, row: RowFacts) -> dict[str, Any]:
     }
 
 
-def _fields(row: RowFacts) -> list[tuple[Any, Any]]:
-    """Each described field: how the certificate gives it, and the row's value instead."""
-    return [
-        (lambda v: v.serial_hex, row.serial_hex),
-        (lambda v: v.issuer.rfc4514, row.issuer),
-        (lambda v: v.subject.rfc4514, row.subject),
-        (lambda v: v.not_before, row.not_before),
-        (lambda v: v.not_after, row.not_after),
-    ]
+# The described fields as the certificate gives them, in `describe`'s order.
+_DESCRIBED: tuple[Any, ...] = (
+    lambda v: v.serial_hex,
+    lambda v: v.issuer.rfc4514,
+    lambda v: v.subject.rfc4514,
+    lambda v: v.not_before,
+    lambda v: v.not_after,
+)
 
 
 def _or(getter: Any, view: Any, fallback: Any) -> Any:

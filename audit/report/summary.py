@@ -506,7 +506,7 @@ def summarize(
         with ledger.earlier(run, Path(scratch)) as dates:
             files = [(i, str(path), dates.get(i)) for i, path in enumerate(run.finding_files)]
             parts = [
-                _FindingsPart(n, tuple(group), ledger, cap, scratch, _text_path(lists))
+                _FindingsPart(n, tuple(group), ledger, cap, scratch, lists and str(lists))
                 for n, group in enumerate(_groups(files, run.finding_files))
             ]
             partials = map(_findings_partial, parts)
@@ -1035,10 +1035,6 @@ def _order(lines: list[ChangeLine], lints: list[LintFindings]) -> list[ChangeLin
     """This run's lints in the report's order, then those with findings only in the baseline."""
     rank = {x.name: i for i, x in enumerate(lints)}
     return sorted(lines, key=lambda x: (rank.get(x.lint, len(rank)), -x.old_findings, x.lint))
-
-
-def _text_path(path: Path | None) -> str | None:
-    return None if path is None else str(path)
 
 
 def _text(value: Any) -> str | None:
